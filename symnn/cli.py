@@ -1,0 +1,117 @@
+"""The ``symnn`` command: each subcommand parses, validates, calls one library function, writes the result.
+
+Errors a user can cause (bad options, bad input) print one line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+import sympy as sp
+
+import symnn
+from symnn.network import MLP
+
+log = logging.getLogger("symnn")
+
+#: The seed-000 network: 2 inputs, 3 hidden units, 2 outputs.
+DEFAULT_LAYERS = "2,3,2"
+
+
+class UsageError(Exception):
+    """A command-line mistake: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the whole usage block before its error; symnn promises one line.
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _layers(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--layers takes comma-separated unit counts such as 2,3,2, got {text!r}"
+        ) from None
+    return sizes
+
+
+def add_network_arguments(p: argparse.ArgumentParser) -> None:
+    """The options that describe a network: --layers, --activation, --output, --loss, --convention."""
+    p.add_argument(
+        "--layers", type=_layers, default=_layers(DEFAULT_LAYERS), help="unit counts, inputs first (default 2,3,2)"
+    )
+    p.add_argument(
+        "--activation",
+        default="sigmoid",
+        help=f"hidden activation, one for all or comma-separated per hidden layer: {', '.join(symnn.ACTIVATIONS)}",
+    )
+    p.add_argument("--output", default="sigmoid", help=f"output activation: {', '.join(symnn.OUTPUT_ACTIVATIONS)}")
+    p.add_argument("--loss", default="sse", help=f"loss: {', '.join(symnn.LOSSES)}")
+    p.add_argument("--convention", default="column", help=f"matrix layout: {', '.join(symnn.CONVENTIONS)}")
+
+
+def network_from_args(args: argparse.Namespace) -> MLP:
+    """Build the :class:`MLP` the network options describe (library errors propagate as ValueError)."""
+    activation = args.activation.split(",") if "," in args.activation else args.activation
+    return MLP(args.layers, activation=activation, output=args.output, loss=args.loss, convention=args.convention)
+
+
+def _run_network(args: argparse.Namespace) -> int:
+    net = network_from_args(args)
+    show: Callable[[sp.Basic], str] = sp.latex if args.format == "latex" else sp.sstr
+    lines = [f"# {net!r}"]
+    for l in range(1, net.depth + 1):
+        for j in range(1, net.sizes[l] + 1):
+            z = net.z_local[l - 1][j - 1]
+            lines.append(f"{show(net.preact(l, j))} = {show(z)}")
+        a = net.activate(l, [net.preact(l, j) for j in range(1, net.sizes[l] + 1)])
+        for j in range(1, net.sizes[l] + 1):
+            lines.append(f"{show(net.act(l, j))} = {show(a[j - 1])}")
+    ys = [net.act(net.depth, k) for k in range(1, net.sizes[-1] + 1)]
+    lines.append(f"C = {show(net.loss_of(ys))}")
+    lines.append("")
+    lines.append("# matrix view")
+    view = net.matrix_view
+    lines.append(f"{show(sp.Symbol('y') if net.convention == 'column' else sp.Symbol('Y'))} = {show(view.forward)}")
+    print("\n".join(lines))
+    return 0
+
+
+#: subcommand -> (help, add its arguments, run it)
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "network": (
+        "print a network's forward formulas, layer by layer, and its loss",
+        lambda p: (add_network_arguments(p), p.add_argument("--format", choices=["text", "latex"], default="text")),
+        _run_network,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symnn", description="The mathematics of neural networks, symbolically, then compiled.")
+    parser.add_argument("--version", action="version", version=f"symnn {symnn.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (help_text, add_arguments, _run) in COMMANDS.items():
+        add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``symnn`` command; returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="symnn: %(message)s")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        return COMMANDS[args.command][2](args)
+    except (UsageError, ValueError, TypeError, FileExistsError, FileNotFoundError) as e:
+        print(f"symnn: error: {e}", file=sys.stderr)
+        return 2

@@ -19,6 +19,14 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q symnn tests
 
+# Every benchmark script, one after another; each prints its own table.
+bench: $(STAMP)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# Regenerate docs/ from the gallery scripts in derivations/.
+docs: $(STAMP)
+	@for f in derivations/[0-9]*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -3,10 +3,13 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
+from symnn.identities import identities
 from symnn.losses import LOSSES, cross_entropy, mse, sse
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS
 from symnn.notation import CONVENTIONS
+from symnn.parse import parse, parse_latex
 from symnn.perceptron import GATES, truth_table, unit, xor
+from symnn.verify import Verdict, assert_identity, verify
 
 try:
     __version__ = version("symnn")
@@ -21,10 +24,15 @@ __all__ = [
     "MLP",
     "OUTPUT_ACTIVATIONS",
     "ActivationFunction",
+    "Verdict",
     "__version__",
+    "assert_identity",
     "cross_entropy",
+    "identities",
     "identity",
     "mse",
+    "parse",
+    "parse_latex",
     "relu",
     "sigmoid",
     "softmax",
@@ -33,5 +41,6 @@ __all__ = [
     "step",
     "truth_table",
     "unit",
+    "verify",
     "xor",
 ]

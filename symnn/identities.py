@@ -94,9 +94,22 @@ def _activations() -> list[Identity]:
             sigmoid(z) * (1 - sigmoid(z)),
             source="seed 003",
         ),
+        Identity(
+            "sigmoid-derivative-definition",
+            "d/dz 1/(1 + e^{−z}) = σ(z)(1 − σ(z)): the same, from the definition",
+            sp.Derivative(1 / (1 + sp.exp(-z)), z),
+            sigmoid(z) * (1 - sigmoid(z)),
+            source="seed 003",
+        ),
         Identity("sigmoid-symmetry", "σ(−z) = 1 − σ(z)", sigmoid(-z), 1 - sigmoid(z)),
         Identity("tanh-sigmoid", "tanh z = 2σ(2z) − 1", sp.tanh(z), 2 * sigmoid(2 * z) - 1),
         Identity("softplus-derivative", "softplus'(z) = σ(z)", sp.Derivative(softplus(z), z), sigmoid(z)),
+        Identity(
+            "softplus-derivative-definition",
+            "d/dz log(1 + e^z) = σ(z)",
+            sp.Derivative(sp.log(1 + sp.exp(z)), z),
+            sigmoid(z),
+        ),
         Identity(
             "relu-derivative",
             "ReLU'(z) = u(z) for z ≠ 0",

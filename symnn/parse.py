@@ -268,6 +268,20 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
+def _evaluate_numbers(e: sp.Basic) -> sp.Basic:
+    """Rebuild bottom-up, checking numeric powers before SymPy evaluates them.
+
+    SymPy's LaTeX parser leaves 1/2 as ``Pow(2, -1)``; evaluating is wanted, but ``2^{10^{10}}`` must
+    be refused before SymPy starts on a ten-billion-bit integer (``replace`` would rebuild it unchecked).
+    """
+    if not e.args:
+        return e
+    args = [_evaluate_numbers(a) for a in e.args]
+    if e.is_Pow and args[0].is_number and args[1].is_number:
+        return _power(*args)
+    return e.func(*args)
+
+
 def _latex_function(f: AppliedUndef) -> sp.Basic:
     name = f.func.__name__
     m = _LATEX_SOFTMAX.match(name)
@@ -285,8 +299,8 @@ def parse_latex(text: str) -> sp.Basic:
     ``\sigma(x)`` is :class:`~symnn.sigmoid`; ``\mathrm{ReLU}(x)`` or ``\operatorname{ReLU}(x)`` is
     :class:`~symnn.relu`; ``\operatorname{softplus}``; ``u(z)`` (seed 003) and ``\operatorname{step}``
     are :class:`~symnn.step`; ``\operatorname{softmax}_{k}(z_1, \ldots, z_n)`` is component k. Any other
-    applied function is refused. Symbols are real. Text longer than :data:`MAX_LENGTH` or nested
-    deeper than :data:`MAX_DEPTH` is refused before parsing.
+    applied function is refused. Symbols are real; ``e`` is Euler's number. Text longer than
+    :data:`MAX_LENGTH` or nested deeper than :data:`MAX_DEPTH` is refused before parsing.
 
     Examples
     --------
@@ -310,6 +324,15 @@ def parse_latex(text: str) -> sp.Basic:
         raise ValueError(f"parse_latex: cannot parse {text!r}: {first}") from None
     except (RecursionError, MemoryError):
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None
-    expr = expr.replace(lambda e: isinstance(e, AppliedUndef), _latex_function)  # bottom-up: σ(σ(x)) too
-    plain = {s: sp.Symbol(s.name, real=True) for s in expr.free_symbols if type(s) is sp.Symbol and s.is_real is None}
+    try:
+        expr = _evaluate_numbers(expr)
+        expr = expr.replace(lambda e: isinstance(e, AppliedUndef), _latex_function)  # bottom-up: σ(σ(x)) too
+    except RecursionError:
+        raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None
+    # symbols are real, as in parse; a bare e is Euler's number (e^{x} is the exponential)
+    plain = {
+        s: sp.E if s.name == "e" else sp.Symbol(s.name, real=True)
+        for s in expr.free_symbols
+        if type(s) is sp.Symbol and s.is_real is None
+    }
     return expr.xreplace(plain) if plain else expr

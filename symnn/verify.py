@@ -300,6 +300,8 @@ def verify(
             p.join()
             conn.close()
     if sampled is None:
+        if not samples and symbolic_conn not in jobs:
+            return verdict("unknown", "not proved; no sampling (samples=0)", tried=tuple(tried))
         if samples:
             tried.append(f"sampling: not finished within {timeout:g} s")
         return verdict("unknown", f"not decided within {timeout:g} s", tried=tuple(tried))

@@ -245,6 +245,8 @@ def parse(text: str) -> sp.Basic:
 # reads as applied functions named ReLU, softmax_{2}; the names are then mapped to symnn's functions.
 _LATEX_NAMES = ("ReLU", "relu", "sigmoid", "softplus", "softmax", "step")
 _LATEX_WRAPPED = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*(" + "|".join(_LATEX_NAMES) + r")\s*\}")
+_LATEX_ANY_WRAPPED = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*[A-Za-z]{2,}\s*\}")
+_LATEX_KNOWN = r"\sigma, \mathrm{ReLU}, \operatorname{softplus}, \operatorname{softmax}_{k}, u, \operatorname{step}"
 _LATEX_FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
     "sigma": sigmoid,
     "sigmoid": sigmoid,
@@ -289,8 +291,7 @@ def _latex_function(f: AppliedUndef) -> sp.Basic:
         return softmax(int(m[1]), *f.args)
     if name in _LATEX_FUNCTIONS:
         return _LATEX_FUNCTIONS[name](*f.args)
-    known = r"\sigma, \mathrm{ReLU}, \operatorname{softplus}, \operatorname{softmax}_{k}, u, \operatorname{step}"
-    raise ValueError(f"parse_latex: unknown function {name!r}; known: {known} and SymPy's own")
+    raise ValueError(f"parse_latex: unknown function {name!r}; known: {_LATEX_KNOWN} and SymPy's own")
 
 
 def parse_latex(text: str) -> sp.Basic:
@@ -317,6 +318,9 @@ def parse_latex(text: str) -> sp.Basic:
     except ImportError as e:  # pragma: no cover - the dependency is declared in pyproject
         raise ImportError("parse_latex needs antlr4-python3-runtime 4.11 (pip install 'symnn[latex]')") from e
     source = _LATEX_WRAPPED.sub(lambda m: "\\" + m[1], text)
+    unknown = _LATEX_ANY_WRAPPED.search(source)
+    if unknown:  # SymPy's grammar would read \operatorname{evil} as the product o·p·e·r·...·l
+        raise ValueError(f"parse_latex: unknown function {unknown[0]}; known: {_LATEX_KNOWN} and SymPy's own")
     try:
         expr = sympy_parse_latex(source, strict=True)
     except LaTeXParsingError as e:

@@ -139,6 +139,8 @@ def test_latex_statement_verifies():
     [
         (r"f(x)", r"^parse_latex: unknown function 'f'; known: \\sigma"),
         (r"\frac{1}{", r"^parse_latex: cannot parse"),
+        (r"\operatorname{evil}(x)", r"^parse_latex: unknown function \\operatorname\{evil\}; known: "),
+        (r"\mathrm{ReLUx}(x)", r"^parse_latex: unknown function \\mathrm\{ReLUx\}; known: "),
         ("x" * (MAX_LENGTH + 1), rf"^parse_latex: the input is {MAX_LENGTH + 1} characters long"),
         ("{" * 50 + "x" + "}" * 50, r"^parse_latex: the input is nested too deeply"),
         (r"2^{10^{10}}", r"^parse: the exponent 10000000000 is too large"),

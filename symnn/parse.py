@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import math
 import re
 from collections.abc import Callable
 
@@ -75,7 +76,6 @@ _BINARY: dict[type, Callable[[sp.Basic, sp.Basic], sp.Basic]] = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: _power(a, b),
-    ast.BitXor: lambda a, b: _power(a, b),  # x^2 as mathematicians write it
 }
 _COMPARE: dict[type, type] = {ast.Eq: sp.Eq, ast.LtE: sp.Le, ast.GtE: sp.Ge, ast.Lt: sp.Lt, ast.Gt: sp.Gt}
 _NAME = re.compile(r"^[^\W\d_]\w{0,39}$")  # a letter first, no leading underscore, at most 40 characters
@@ -131,6 +131,8 @@ class _Converter:
             if len(str(abs(value))) > MAX_DIGITS:
                 raise ValueError(f"parse: an integer of more than {MAX_DIGITS} digits is not allowed")
             return sp.Integer(value)
+        if not math.isfinite(value):
+            raise ValueError(f"parse: the number {value!r} is out of range (a float literal must be finite)")
         return sp.Rational(repr(value))  # 0.1 is exactly 1/10, as written
 
     def name(self, name: str) -> sp.Basic:
@@ -220,7 +222,9 @@ def parse(text: str) -> sp.Basic:
     text = _check_text(text, "parse")
     if _bracket_depth(text) > MAX_DEPTH:
         raise ValueError(f"parse: the input is nested too deeply (at most {MAX_DEPTH} levels)")
-    source = _equals_as_eq(text)
+    # x^2 as mathematicians write it: ^ becomes ** before parsing, since Python's ^ binds more loosely than +
+    # (x^2 + 1 would be x^(2 + 1)); no string literal survives parsing, so the plain replacement is exact
+    source = _equals_as_eq(text.replace("^", "**"))
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as e:

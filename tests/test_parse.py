@@ -2,6 +2,8 @@
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symnn as sn
 from symnn.parse import MAX_DEPTH, MAX_LENGTH
@@ -16,6 +18,8 @@ s = sn.sigmoid
         ("x + 2*y - 3/4", x + 2 * y - sp.Rational(3, 4)),
         ("x**2", x**2),
         ("x^2", x**2),
+        ("x^2 + 1", x**2 + 1),
+        ("2^-1*x", x / 2),
         ("-x", -x),
         ("+x", x),
         ("0.5*x", x / 2),
@@ -84,6 +88,7 @@ def test_parsed_statement_verifies():
         ("sigmoid", r"^parse: sigmoid is a function; call it, as sigmoid\(x\)$"),
         ("10**10**10", r"^parse: the exponent 10000000000 is too large; numbers may be raised to at most 1000$"),
         ("1" * 101, r"^parse: an integer of more than 100 digits is not allowed$"),
+        ("1e999", r"^parse: the number inf is out of range \(a float literal must be finite\)$"),
         ("diff(x, x, 11)", r"^parse: the order of diff must be an integer from 1 to 10, got 11$"),
         ("diff(x, 2)", r"^parse: diff takes diff\(expression, symbol\)"),
         ("softmax(x, y)", r"^parse: softmax takes softmax\(k, z1, \.\.\., zn\)"),
@@ -149,3 +154,27 @@ def test_latex_statement_verifies():
 def test_latex_refuses(text, match):
     with pytest.raises(ValueError, match=match):
         sn.parse_latex(text)
+
+
+_ALPHABET = "xyz019.+-*/^()=<>, _'[]:λ" + "abcdefghijklmnopqrstuvwxyz"
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=_ALPHABET, max_size=40) | st.sampled_from(["sigmoid(", "relu(x)", "1e999", "9**999", "diff("]))
+def test_any_text_parses_or_raises_value_error(text):
+    try:
+        got = sn.parse(text)
+    except ValueError as e:
+        assert str(e).startswith("parse: ")
+    else:
+        assert isinstance(got, sp.Basic)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(["1e999", "9**999", "sigmoid(x)", "2**-3", "1e-5", "x"]), min_size=1, max_size=4))
+def test_number_edge_cases(parts):
+    text = "*".join(parts)
+    try:
+        assert isinstance(sn.parse(text), sp.Basic)
+    except ValueError as e:
+        assert str(e).startswith("parse: ")

@@ -2,14 +2,14 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from symnn.catalogue import identities
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
-from symnn.identities import identities
 from symnn.losses import LOSSES, cross_entropy, mse, sse
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS
 from symnn.notation import CONVENTIONS
-from symnn.parse import parse, parse_latex
+from symnn.parsing import parse, parse_latex
 from symnn.perceptron import GATES, truth_table, unit, xor
-from symnn.verify import Verdict, assert_identity, verify
+from symnn.verification import Verdict, assert_identity, verify
 
 try:
     __version__ = version("symnn")

@@ -96,9 +96,9 @@ def _verify_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from symnn.identities import identities
-    from symnn.parse import parse, parse_latex
-    from symnn.verify import RELATIONS, verify
+    from symnn.catalogue import identities
+    from symnn.parsing import parse, parse_latex
+    from symnn.verification import RELATIONS, verify
 
     given = [name for name, v in (("STATEMENT", args.statement), ("--latex", args.latex), ("--all", args.all)) if v]
     if len(given) != 1:

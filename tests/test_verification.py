@@ -11,7 +11,7 @@ from sympy.ntheory.multinomial import multinomial_coefficients
 
 import symnn as sn
 from symnn.notation import weight
-from symnn.verify import Verdict
+from symnn.verification import Verdict
 
 x, y, c, g1, g2 = sp.symbols("x y c g1 g2", real=True)
 z1, z2, z3 = sp.symbols("z1 z2 z3", real=True)
@@ -203,7 +203,7 @@ def test_expressions_pickle_for_spawned_workers():
 def test_works_with_a_spawn_context(monkeypatch):
     if "spawn" not in mp.get_all_start_methods():
         pytest.skip("no spawn start method on this platform")
-    module = sys.modules["symnn.verify"]  # symnn.verify the attribute is the function
+    module = sys.modules["symnn.verification"]
     monkeypatch.setattr(module, "_context", lambda: mp.get_context("spawn"))
     w = weight(1, 2, 1)
     assert sn.verify(s(-w), 1 - s(w), timeout=20).status == "proved"

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.parse import MAX_DEPTH, MAX_LENGTH
+from symnn.parsing import MAX_DEPTH, MAX_LENGTH
 
 x, y, z, z1, z2 = sp.symbols("x y z z1 z2", real=True)
 s = sn.sigmoid

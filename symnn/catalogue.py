@@ -14,7 +14,7 @@ from symnn.functions import relu, sigmoid, softmax, softplus, step
 from symnn.losses import cross_entropy
 from symnn.network import MLP
 from symnn.notation import bias, input_symbol, target, threshold
-from symnn.verify import RELATIONS, Verdict, verify
+from symnn.verification import RELATIONS, Verdict, verify
 
 log = logging.getLogger(__name__)
 

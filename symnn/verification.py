@@ -8,11 +8,13 @@ killed, so no call outlives its budget by more than the time it takes to kill a 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
+import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any, Literal
@@ -173,7 +175,35 @@ def _context() -> mp.context.BaseContext:
     methods = mp.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return mp.get_context("fork")
-    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        # the server imports SymPy and the workers once; each worker then forks from it ready to run
+        ctx.set_forkserver_preload(["symnn.proving", "symnn.sampling"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+@contextlib.contextmanager
+def _main_hidden(ctx: mp.context.BaseContext) -> Iterator[None]:
+    """While starting a forkserver/spawn worker, hide ``__main__``'s file and spec.
+
+    Those start methods otherwise re-run the user's main script in every worker, which starts
+    workers again at import unless the script has an ``if __name__ == "__main__"`` guard. The
+    workers need nothing from ``__main__``: they run functions of :mod:`symnn.proving` and
+    :mod:`symnn.sampling`.
+    """
+    main = sys.modules.get("__main__")
+    if ctx.get_start_method() == "fork" or main is None:
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 def verify(
@@ -257,7 +287,8 @@ def verify(
     def start_job(target, *args) -> None:
         recv, send = ctx.Pipe(duplex=False)
         p = ctx.Process(target=target, args=(send, *args), daemon=True)
-        p.start()
+        with _main_hidden(ctx):
+            p.start()
         send.close()
         jobs[recv] = p
 

@@ -2,6 +2,7 @@
 
 import multiprocessing as mp
 import pickle
+import subprocess
 import sys
 import time
 
@@ -215,3 +216,25 @@ def test_verdict_is_plain_data():
     v = Verdict("numeric", "sampling", 0.5, x, x)
     assert bool(v) and str(v).startswith("numeric: x == x (sampling; 0.50 s)")
     assert not Verdict("unknown", "m", 0.0, x, y)
+
+
+def test_a_threaded_script_without_main_guard_uses_forkserver_safely(tmp_path):
+    if "forkserver" not in mp.get_all_start_methods():
+        pytest.skip("no forkserver start method on this platform")
+    # a live thread makes fork unsafe, so verify starts its workers from a forkserver; without the guard
+    # if __name__ == "__main__", the workers must not re-run this script
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import threading, sympy as sp, symnn as sn\n"
+        "from symnn.verification import _context\n"
+        "done = threading.Event()\n"
+        "threading.Thread(target=done.wait).start()\n"
+        "x = sp.Symbol('x', real=True)\n"
+        "print(_context().get_start_method())\n"
+        "print(sn.verify(sn.sigmoid(-x), 1 - sn.sigmoid(x)).status)\n"
+        "print(sn.verify(sn.sigmoid(-x), sn.sigmoid(x)).status)\n"
+        "done.set()\n"
+    )
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["forkserver", "proved", "refuted"] and "Traceback" not in r.stderr

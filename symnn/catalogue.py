@@ -57,9 +57,7 @@ class Identity:
 
     @property
     def statement(self) -> sp.Basic:
-        """The relation, unevaluated (a pair of matrices for a matrix identity)."""
-        if isinstance(self.lhs, sp.MatrixBase):
-            return sp.Tuple(self.lhs, self.rhs)
+        """The relation, unevaluated (``Eq`` of two matrices for a matrix identity)."""
         return RELATIONS[self.op][0](self.lhs, self.rhs, evaluate=False)
 
     def verify(self, **options: Any) -> Verdict:

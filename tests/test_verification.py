@@ -8,6 +8,8 @@ import time
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sympy.ntheory.multinomial import multinomial_coefficients
 
 import symnn as sn
@@ -238,3 +240,17 @@ def test_a_threaded_script_without_main_guard_uses_forkserver_safely(tmp_path):
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["forkserver", "proved", "refuted"] and "Traceback" not in r.stderr
+
+
+@settings(max_examples=8)
+@given(
+    st.fractions(min_value=-5, max_value=5, max_denominator=50),
+    st.fractions(min_value=-5, max_value=5, max_denominator=50),
+)
+def test_shifted_sigmoids_agree_exactly_when_the_shifts_do(p, q):
+    a, b = sp.Rational(p.numerator, p.denominator), sp.Rational(q.numerator, q.denominator)
+    v = sn.verify(s(x + a), s(x + b))
+    assert v.status == ("proved" if a == b else "refuted")
+    if a != b:
+        point = v.counterexample
+        assert abs(sp.N(s(x + a).subs(point) - s(x + b).subs(point), 40)) > 1e-30

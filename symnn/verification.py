@@ -262,6 +262,11 @@ def verify(
         raise ValueError(f"samples must be a nonnegative integer, got {samples!r}")
     if not (isinstance(digits, int) and 15 <= digits <= 1000):
         raise ValueError(f"digits must be an integer from 15 to 1000, got {digits!r}")
+    if mp.current_process().daemon:
+        raise RuntimeError(
+            "verify cannot keep its time budget inside a daemonic process (a multiprocessing.Pool worker, for "
+            "example): it needs worker processes of its own, which daemonic processes may not start"
+        )
     a, b, op = _sides(lhs, rhs)
 
     def verdict(status: Status, method: str, **kw) -> Verdict:

@@ -254,3 +254,20 @@ def test_shifted_sigmoids_agree_exactly_when_the_shifts_do(p, q):
     if a != b:
         point = v.counterexample
         assert abs(sp.N(s(x + a).subs(point) - s(x + b).subs(point), 40)) > 1e-30
+
+
+def _verify_in_daemon(queue):
+    try:
+        sn.verify(x, x)
+    except RuntimeError as e:
+        queue.put(str(e))
+
+
+def test_inside_a_daemonic_process_it_says_why_it_cannot_run():
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    queue = ctx.Queue()
+    p = ctx.Process(target=_verify_in_daemon, args=(queue,), daemon=True)
+    p.start()
+    message = queue.get(timeout=60)
+    p.join(timeout=60)
+    assert message.startswith("verify cannot keep its time budget inside a daemonic process")

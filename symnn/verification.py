@@ -42,6 +42,8 @@ RELATIONS: dict[str, tuple[type, str]] = {
     ">": (sp.Gt, "gt"),
 }
 _OF_CLASS = {cls: op for op, (cls, _) in RELATIONS.items()}
+#: seconds the symbolic worker runs alone before the sampler starts (at most a tenth of the budget)
+SAMPLING_GRACE = 0.2
 _TEX_REL = {"==": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
 
 
@@ -299,15 +301,21 @@ def verify(
 
     start_job(symbolic_worker, forms, kind)
     symbolic_conn = next(iter(jobs))
-    if samples:
-        start_job(sampling_worker, ls, rs, op, samples, digits, seed)
+    # symbolic first: most proofs take a few hundredths of a second, so the sampler (which would compete
+    # for the CPU) starts after a short grace, or at once when the symbolic worker gives up
+    sample_at = time.monotonic() + min(SAMPLING_GRACE, timeout / 10) if samples else None
     sampled: tuple | None = None
     try:
-        while jobs:
-            left = start + timeout - time.monotonic()
+        while jobs or sample_at is not None:
+            now = time.monotonic()
+            if sample_at is not None and (now >= sample_at or symbolic_conn not in jobs):
+                start_job(sampling_worker, ls, rs, op, samples, digits, seed)
+                sample_at = None
+            left = start + timeout - now
             if left <= 0:
                 break
-            for conn in wait(list(jobs), timeout=left):
+            ready = wait(list(jobs), timeout=left if sample_at is None else max(0.0, min(left, sample_at - now)))
+            for conn in ready:
                 try:
                     msg = conn.recv()
                 except EOFError:

@@ -1,7 +1,8 @@
 """``verify``: prove, sample or refute an identity or inequality, within a hard time budget; ``Verdict``.
 
-Two worker processes run side by side: one tries SymPy's simplifications (:mod:`symnn.proving`),
-the other compares both sides at random real points at high precision (:mod:`symnn.sampling`).
+Two worker processes: one tries SymPy's simplifications (:mod:`symnn.proving`); the other, started
+after a short grace (:data:`SAMPLING_GRACE`) or as soon as the first gives up, compares both sides at
+random real points at high precision (:mod:`symnn.sampling`).
 A proof or a confirmed counterexample ends the call at once; at the deadline both workers are
 killed, so no call outlives its budget by more than the time it takes to kill a process.
 """
@@ -221,7 +222,8 @@ def verify(
     r"""Check ``lhs == rhs`` (or a relation): proved, held numerically, refuted, or unknown within ``timeout``.
 
     SymPy's simplifications run in one worker (symnn's functions are first rewritten to
-    ``exp``/``Max``/``Piecewise``), random real points at ``digits`` digits in another. A proof or a
+    ``exp``/``Max``/``Piecewise``); random real points at ``digits`` digits in another, which joins
+    after a short grace or when the simplifications give up. A proof or a
     counterexample (confirmed at twice the digits) decides at once; when the symbolic worker gives
     up, or at the deadline, points that all agree give ``"numeric"``, else ``"unknown"``. Both
     workers are killed at the deadline: no call takes much longer than ``timeout``.

@@ -37,7 +37,7 @@ def _diff(*args: sp.Basic) -> sp.Basic:
         raise ValueError("parse: diff takes diff(expression, symbol) or diff(expression, symbol, order)")
     if len(args) == 3 and not (args[2].is_Integer and 1 <= args[2] <= MAX_ORDER):
         raise ValueError(f"parse: the order of diff must be an integer from 1 to {MAX_ORDER}, got {args[2]}")
-    return sp.diff(*args)
+    return sp.Derivative(*args)  # unevaluated: the statement stays as typed; verify works it out
 
 
 def _softmax(*args: sp.Basic) -> sp.Basic:
@@ -211,7 +211,7 @@ def parse(text: str) -> sp.Basic:
     --------
     >>> from symnn import parse
     >>> parse("diff(sigmoid(x), x) == sigmoid(x)*(1 - sigmoid(x))")
-    Eq((1 - sigmoid(x))*sigmoid(x), (1 - sigmoid(x))*sigmoid(x))
+    Eq(Derivative(sigmoid(x), x), (1 - sigmoid(x))*sigmoid(x))
     >>> parse("relu(x)^2 + 0.5")
     relu(x, 0)**2 + 1/2
     >>> parse("__import__('os')")  # doctest: +ELLIPSIS

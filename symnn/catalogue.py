@@ -164,9 +164,9 @@ def _softmax() -> list[Identity]:
         Identity("softmax-two-class", "softmax_1(z1, z2) = σ(z1 − z2)", softmax(1, z1, z2), sigmoid(z1 - z2)),
         Identity(
             "cross-entropy-softmax-gradient",
-            "∂C/∂z_1 = y_1 − t_1 for C = −Σ t_k log softmax_k(z), Σt = 1 (n = 3)",
-            sp.Derivative(ce, z1),
-            y[0] - t1,
+            "∂C/∂z_i = y_i − t_i (i = 1, 2, 3) for C = −Σ t_k log softmax_k(z), Σt = 1",
+            sp.Matrix([sp.Derivative(ce, zj) for zj in zs]),
+            sp.Matrix([yj - tj for yj, tj in zip(y, (t1, t2, t3), strict=True)]),
             source="seed 004",
             note="given t3 = 1 − t1 − t2",
             given={t3: 1 - t1 - t2},

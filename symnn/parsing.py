@@ -30,6 +30,7 @@ MAX_DEPTH = 40
 MAX_EXPONENT = 1000
 MAX_DIGITS = 100
 MAX_ORDER = 10
+MAX_BITS = 100_000
 
 
 def _diff(*args: sp.Basic) -> sp.Basic:
@@ -85,8 +86,14 @@ _ALLOWED = "numbers, names, + - * / ** ^, one comparison (== = <= >= < >) and ca
 
 
 def _power(a: sp.Basic, b: sp.Basic) -> sp.Basic:
-    if a.is_number and b.is_number and abs(b) > MAX_EXPONENT:
-        raise ValueError(f"parse: the exponent {b} is too large; numbers may be raised to at most {MAX_EXPONENT}")
+    if a.is_number and b.is_number:
+        if abs(b) > MAX_EXPONENT:
+            raise ValueError(f"parse: the exponent {b} is too large; numbers may be raised to at most {MAX_EXPONENT}")
+        if a.is_Rational and b.is_Rational:
+            # (9**999)**999 passes the exponent cap but has a million digits; cap the size of the result
+            bits = max(int(a.p).bit_length(), int(a.q).bit_length()) * abs(b)
+            if bits > MAX_BITS:
+                raise ValueError(f"parse: a power of about {int(bits)} bits is too large; at most {MAX_BITS} bits")
     return a**b
 
 

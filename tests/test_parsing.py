@@ -87,6 +87,7 @@ def test_parsed_statement_verifies():
         ("x + (y == z)", r"^parse: a comparison inside an expression or a chained comparison is not allowed"),
         ("sigmoid", r"^parse: sigmoid is a function; call it, as sigmoid\(x\)$"),
         ("10**10**10", r"^parse: the exponent 10000000000 is too large; numbers may be raised to at most 1000$"),
+        ("(9**999)**999", r"^parse: a power of about 3163833 bits is too large; at most 100000 bits$"),
         ("1" * 101, r"^parse: an integer of more than 100 digits is not allowed$"),
         ("1e999", r"^parse: the number inf is out of range \(a float literal must be finite\)$"),
         ("diff(x, x, 11)", r"^parse: the order of diff must be an integer from 1 to 10, got 11$"),

@@ -257,6 +257,7 @@ def parse(text: str) -> sp.Basic:
 _LATEX_NAMES = ("ReLU", "relu", "sigmoid", "softplus", "softmax", "step")
 _LATEX_WRAPPED = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*(" + "|".join(_LATEX_NAMES) + r")\s*\}")
 _LATEX_ANY_WRAPPED = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*[A-Za-z]{2,}\s*\}")
+_LATEX_EAGER = re.compile(r"!|\\[dt]?binom|\\choose")
 _LATEX_KNOWN = r"\sigma, \mathrm{ReLU}, \operatorname{softplus}, \operatorname{softmax}_{k}, u, \operatorname{step}"
 _LATEX_FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
     "sigma": sigmoid,
@@ -328,6 +329,10 @@ def parse_latex(text: str) -> sp.Basic:
         from sympy.parsing.latex import parse_latex as sympy_parse_latex
     except ImportError as e:  # pragma: no cover - the dependency is declared in pyproject
         raise ImportError("parse_latex needs antlr4-python3-runtime 4.11 (pip install 'symnn[latex]')") from e
+    text = text.replace("\\!", " ")  # \! is a negative thin space, not a factorial
+    if _LATEX_EAGER.search(text):
+        # SymPy's LaTeX parser evaluates n! and binomials of literals while parsing: 1000000! takes seconds
+        raise ValueError(f"parse_latex: factorials and binomials are not allowed, got {_LATEX_EAGER.search(text)[0]!r}")
     source = _LATEX_WRAPPED.sub(lambda m: "\\" + m[1], text)
     unknown = _LATEX_ANY_WRAPPED.search(source)
     if unknown:  # SymPy's grammar would read \operatorname{evil} as the product o·p·e·r·...·l

@@ -125,6 +125,7 @@ def test_refuses_non_text():
         (r"\frac{d}{dx}\sigma(x)", sp.Derivative(s(x), x)),
         (r"x^{2} \le \frac{1}{2}", sp.Le(x**2, sp.S.Half)),
         (r"e^{x} + 2^{-3}", sp.exp(x) + sp.Rational(1, 8)),
+        (r"x \! + \! y", x + y),
     ],
 )
 def test_latex_accepts(text, expected):
@@ -150,6 +151,8 @@ def test_latex_statement_verifies():
         ("x" * (MAX_LENGTH + 1), rf"^parse_latex: the input is {MAX_LENGTH + 1} characters long"),
         ("{" * 50 + "x" + "}" * 50, r"^parse_latex: the input is nested too deeply"),
         (r"2^{10^{10}}", r"^parse: the exponent 10000000000 is too large"),
+        (r"1000000!", r"^parse_latex: factorials and binomials are not allowed, got '!'$"),
+        (r"\binom{10^{6}}{500000}", r"^parse_latex: factorials and binomials are not allowed, got '\\\\binom'$"),
     ],
 )
 def test_latex_refuses(text, match):

@@ -20,10 +20,13 @@ from symnn.functions import relu, sigmoid, softmax, softplus, step
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "parse", "parse_latex"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LATEX_LENGTH", "MAX_LENGTH", "parse", "parse_latex"]
 
 #: Longest text accepted, in characters, and deepest nesting of the syntax tree.
 MAX_LENGTH = 2000
+#: SymPy's LaTeX parser runs on the pure-Python ANTLR runtime: 500 characters take up to ~2 s (500 letters
+#: in a row, each an implicit product, ~5 s), so LaTeX gets a shorter cap
+MAX_LATEX_LENGTH = 500
 MAX_DEPTH = 40
 #: Largest exponent of a number raised to a number, longest integer literal, highest derivative order:
 #: 10**10**10 would otherwise make SymPy compute a 10-billion-digit integer.
@@ -185,11 +188,11 @@ def _describe(node: ast.AST) -> str:
     return kinds.get(type(node), f"the syntax {type(node).__name__}")
 
 
-def _check_text(text: object, what: str) -> str:
+def _check_text(text: object, what: str, limit: int = MAX_LENGTH) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{what} takes a string, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ValueError(f"{what}: the input is {len(text)} characters long; at most {MAX_LENGTH} are allowed")
+    if len(text) > limit:
+        raise ValueError(f"{what}: the input is {len(text)} characters long; at most {limit} are allowed")
     if not text.strip():
         raise ValueError(f"{what}: the input is empty")
     return text
@@ -313,7 +316,8 @@ def parse_latex(text: str) -> sp.Basic:
     :class:`~symnn.relu`; ``\operatorname{softplus}``; ``u(z)`` (seed 003) and ``\operatorname{step}``
     are :class:`~symnn.step`; ``\operatorname{softmax}_{k}(z_1, \ldots, z_n)`` is component k. Any other
     applied function is refused. Symbols are real; ``e`` is Euler's number. Text longer than
-    :data:`MAX_LENGTH` or nested deeper than :data:`MAX_DEPTH` is refused before parsing.
+    :data:`MAX_LATEX_LENGTH` or nested deeper than :data:`MAX_DEPTH` is refused before parsing, and
+    factorials and binomials are refused (SymPy's parser would evaluate them while parsing).
 
     Examples
     --------
@@ -321,7 +325,7 @@ def parse_latex(text: str) -> sp.Basic:
     >>> parse_latex(r"\sigma(-x) = 1 - \sigma(x)")
     Eq(sigmoid(-x), 1 - sigmoid(x))
     """
-    text = _check_text(text, "parse_latex")
+    text = _check_text(text, "parse_latex", MAX_LATEX_LENGTH)
     if _bracket_depth(text) > MAX_DEPTH:
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)")
     try:

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.parsing import MAX_DEPTH, MAX_LENGTH
+from symnn.parsing import MAX_DEPTH, MAX_LATEX_LENGTH, MAX_LENGTH
 
 x, y, z, z1, z2 = sp.symbols("x y z z1 z2", real=True)
 s = sn.sigmoid
@@ -148,7 +148,7 @@ def test_latex_statement_verifies():
         (r"\frac{1}{", r"^parse_latex: cannot parse"),
         (r"\operatorname{evil}(x)", r"^parse_latex: unknown function \\operatorname\{evil\}; known: "),
         (r"\mathrm{ReLUx}(x)", r"^parse_latex: unknown function \\mathrm\{ReLUx\}; known: "),
-        ("x" * (MAX_LENGTH + 1), rf"^parse_latex: the input is {MAX_LENGTH + 1} characters long"),
+        ("x" * (MAX_LATEX_LENGTH + 1), rf"^parse_latex: the input is {MAX_LATEX_LENGTH + 1} characters long"),
         ("{" * 50 + "x" + "}" * 50, r"^parse_latex: the input is nested too deeply"),
         (r"2^{10^{10}}", r"^parse: the exponent 10000000000 is too large"),
         (r"1000000!", r"^parse_latex: factorials and binomials are not allowed, got '!'$"),

@@ -28,6 +28,9 @@ MAX_LENGTH = 2000
 #: in a row, each an implicit product, ~5 s), so LaTeX gets a shorter cap
 MAX_LATEX_LENGTH = 500
 MAX_DEPTH = 40
+#: deepest syntax tree: a + b + c + ... nests one level per term, so this is larger than MAX_DEPTH
+#: (brackets), while staying far below Python's recursion limit in the converter
+MAX_TREE_DEPTH = 200
 #: Largest exponent of a number raised to a number, longest integer literal, highest derivative order:
 #: 10**10**10 would otherwise make SymPy compute a 10-billion-digit integer.
 MAX_EXPONENT = 1000
@@ -241,8 +244,8 @@ def parse(text: str) -> sp.Basic:
         raise ValueError(f"parse: not a valid expression: {e.msg} at column {e.offset}") from None
     except (RecursionError, MemoryError):
         raise ValueError(f"parse: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None
-    if _depth(tree) > MAX_DEPTH:
-        raise ValueError(f"parse: the input is nested too deeply (at most {MAX_DEPTH} levels)")
+    if _depth(tree) > MAX_TREE_DEPTH:
+        raise ValueError(f"parse: the input is nested too deeply (at most {MAX_TREE_DEPTH} operations deep)")
     convert = _Converter()
     body = tree.body
     if isinstance(body, ast.Compare):

@@ -19,6 +19,7 @@ s = sn.sigmoid
         ("x**2", x**2),
         ("x^2", x**2),
         ("x^2 + 1", x**2 + 1),
+        ("+".join(f"x**{j}" for j in range(100)), sp.Add(*(x**j for j in range(100)))),
         ("2^-1*x", x / 2),
         ("-x", -x),
         ("+x", x),
@@ -98,7 +99,8 @@ def test_parsed_statement_verifies():
         ("   ", r"^parse: the input is empty$"),
         ("x" * (MAX_LENGTH + 1), rf"^parse: the input is {MAX_LENGTH + 1} characters long; at most {MAX_LENGTH}"),
         ("(" * 60 + "x" + ")" * 60, rf"^parse: the input is nested too deeply \(at most {MAX_DEPTH} levels\)$"),
-        ("-" * 500 + "x", rf"^parse: the input is nested too deeply \(at most {MAX_DEPTH} levels\)$"),
+        ("-" * 500 + "x", r"^parse: the input is nested too deeply \(at most 200 operations deep\)$"),
+        ("+".join(["x"] * 250), r"^parse: the input is nested too deeply \(at most 200 operations deep\)$"),
         ("sigmoid(" * 45 + "x" + ")" * 45, r"^parse: the input is nested too deeply"),
     ],
 )

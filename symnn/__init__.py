@@ -3,13 +3,16 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from symnn.backprop import NetworkDerivation, backprop
+from symnn.catalogue import identities
 from symnn.chain import chain_rule
 from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
 from symnn.losses import LOSSES, cross_entropy, mse, sse
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS
 from symnn.notation import CONVENTIONS
+from symnn.parsing import parse, parse_latex
 from symnn.perceptron import GATES, truth_table, unit, xor
+from symnn.verification import Verdict, assert_identity, verify
 
 try:
     __version__ = version("symnn")
@@ -32,12 +35,17 @@ __all__ = [
     "Partial",
     "Step",
     "TotalDerivative",
+    "Verdict",
     "__version__",
+    "assert_identity",
     "backprop",
     "chain_rule",
     "cross_entropy",
+    "identities",
     "identity",
     "mse",
+    "parse",
+    "parse_latex",
     "relu",
     "sigmoid",
     "softmax",
@@ -46,5 +54,6 @@ __all__ = [
     "step",
     "truth_table",
     "unit",
+    "verify",
     "xor",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.chain import chain_rule
 from symnn.functions import relu, sigmoid, softmax, softplus, step
 from symnn.losses import cross_entropy
 from symnn.network import MLP
@@ -174,8 +175,15 @@ def _softmax() -> list[Identity]:
     ]
 
 
+def _derived(f: sp.Expr, wrt: sp.Symbol, via: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """The result the derivation engine reaches, step by step (not SymPy's diff)."""
+    (result,) = chain_rule(f, wrt, via=via).results.values()
+    return result
+
+
 def _chain_and_sums() -> list[Identity]:
     x, y, a, b, p, q = _real("x y a b p q")
+    U, V = _real("u v")
     n = sp.Symbol("n", integer=True, positive=True)
     k = sp.Symbol("k", integer=True, positive=True)
     A, B = sp.IndexedBase("a", real=True), sp.IndexedBase("b", real=True)
@@ -200,6 +208,20 @@ def _chain_and_sums() -> list[Identity]:
             "chain-rule-2",
             "C = u² + v², u = ax + by, v = px + qy ⇒ ∂C/∂x = 2a(ax + by) + 2p(px + qy)",
             sp.Derivative(u**2 + v**2, x),
+            2 * a * u + 2 * p * v,
+            source="seed 003",
+        ),
+        Identity(
+            "chain-rule-1-derivation",
+            "symnn's chain_rule(y = u², u = 2 − x) reaches the seed's dy/dx = −4 + 2x",
+            _derived(U**2, x, {U: 2 - x}),
+            -4 + 2 * x,
+            source="seed 003",
+        ),
+        Identity(
+            "chain-rule-2-derivation",
+            "symnn's chain_rule(C = u² + v², ...) reaches the seed's ∂C/∂x = 2a(ax + by) + 2p(px + qy)",
+            _derived(U**2 + V**2, x, {U: u, V: v}),
             2 * a * u + 2 * p * v,
             source="seed 003",
         ),

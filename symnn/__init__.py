@@ -2,6 +2,9 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from symnn.backprop import NetworkDerivation, backprop
+from symnn.chain import chain_rule
+from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
 from symnn.losses import LOSSES, cross_entropy, mse, sse
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS
@@ -18,10 +21,20 @@ __all__ = [
     "CONVENTIONS",
     "GATES",
     "LOSSES",
+    "LOSS_SYMBOL",
     "MLP",
     "OUTPUT_ACTIVATIONS",
+    "RULES",
     "ActivationFunction",
+    "CheckResult",
+    "Derivation",
+    "NetworkDerivation",
+    "Partial",
+    "Step",
+    "TotalDerivative",
     "__version__",
+    "backprop",
+    "chain_rule",
     "cross_entropy",
     "identity",
     "mse",

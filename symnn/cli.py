@@ -83,12 +83,29 @@ def _run_network(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    from symnn.cli_train import add_arguments  # imported late: it builds on this module's network options
+
+    add_arguments(p)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from symnn.cli_train import run
+
+    return run(args)
+
+
 #: subcommand -> (help, add its arguments, run it)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "network": (
         "print a network's forward formulas, layer by layer, and its loss",
         lambda p: (add_network_arguments(p), p.add_argument("--format", choices=["text", "latex"], default="text")),
         _run_network,
+    ),
+    "train": (
+        "compile a network from its derivation and train it on a dataset (bundled, or --data FILE)",
+        _train_arguments,
+        _run_train,
     ),
 }
 

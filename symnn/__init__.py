@@ -4,10 +4,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 from symnn.backprop import NetworkDerivation, backprop
 from symnn.chain import chain_rule
-from symnn.compiler import Model, compile, gradcheck
+from symnn.compiler import Model, compile
 from symnn.datasets import DATASETS, Dataset, digits4x3, load_data_file, load_dataset, logic_gate, sklearn_digits
 from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
+from symnn.gradcheck import gradcheck
 from symnn.losses import LOSSES, cross_entropy, mse, sse
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS
 from symnn.notation import CONVENTIONS

@@ -10,11 +10,9 @@ printers. Arrays are batch-first (N samples × features) whatever the network's 
 from __future__ import annotations
 
 import copy
-import inspect
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +20,7 @@ import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from symnn import codegen
+from symnn.backprop import backprop
 from symnn.codegen import BatchSum, Term, Total, per_sample_loss, scalarize, stable_log
 from symnn.matrix_view import MatrixView
 from symnn.network import MLP
@@ -271,7 +270,9 @@ def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
     if view == "matrix":
         source, functions = _matrix_functions(net, backend)
     else:
-        source, functions = _element_functions(net, backend)
+        from symnn.element_code import element_functions
+
+        source, functions = element_functions(net, backend)
     if backend == "jax":
         functions = {k: jax.jit(f) for k, f in functions.items()}
     seconds = time.perf_counter() - start
@@ -305,8 +306,6 @@ def _row_twin(net: MLP) -> MLP:
 
 
 def _matrix_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]:
-    from symnn.backprop import backprop  # the derivation engine; imported late, it imports the network
-
     row = _row_twin(net)
     column = net.convention == "column"
     view = row.matrix_view
@@ -408,152 +407,3 @@ def compile_source(source: str):
     import builtins
 
     return builtins.compile(source, "<symnn generated>", "exec")
-
-
-# -- the element view --------------------------------------------------------------------------------
-
-
-def _element_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]:
-    from symnn.backprop import backprop
-
-    d = backprop(net)
-    module = "jax" if backend == "jax" else "numpy"
-    args = [*net.params, *net.inputs, *net.targets]
-    len(net.outputs)
-    f_forward = sp.lambdify(args[: len(net.params) + len(net.inputs)], net.outputs, modules=module, cse=True)
-    f_all = sp.lambdify(
-        args, [net.loss_expr, *(d.gradients[p] for p in net.params)], modules=module, cse=True, docstring_limit=0
-    )
-    xp = np if backend == "numpy" else __import__("jax.numpy", fromlist=["numpy"])
-    column = net.convention == "column"
-    sizes = net.sizes
-
-    def flat(*arrays):
-        params, (X, T) = arrays[:-2], arrays[-2:]
-        out = []
-        for l in range(net.depth):
-            W, b = params[2 * l], params[2 * l + 1]
-            Wc = W if column else W.T
-            out += [Wc[j, k] for j in range(sizes[l + 1]) for k in range(sizes[l])]
-            out += [b[j] for j in range(sizes[l + 1])]
-        return out, [X[:, k] for k in range(X.shape[1])], [T[:, k] for k in range(T.shape[1])]
-
-    def batch_mean(v, X):
-        return xp.mean(xp.broadcast_to(xp.asarray(v, dtype=X.dtype), (X.shape[0],)))
-
-    def forward_(*arrays):  # (params..., X)
-        params, X = arrays[:-1], arrays[-1]
-        p, x, _ = flat(*params, X, X[:, :0])
-        ys = f_forward(*p, *x)
-        return xp.stack([xp.broadcast_to(xp.asarray(y, dtype=X.dtype), (X.shape[0],)) for y in ys], axis=1)
-
-    def value_and_grad(*arrays):
-        X = arrays[-2]
-        p, x, t = flat(*arrays)
-        loss, *g = f_all(*p, *x, *t)
-        means = [batch_mean(v, X) for v in g]
-        out, i = [], 0
-        for l in range(net.depth):
-            n, m = sizes[l + 1], sizes[l]
-            W = xp.reshape(xp.stack(means[i : i + n * m]), (n, m))
-            out.append(W if column else W.T)
-            out.append(xp.stack(means[i + n * m : i + n * m + n]))
-            i += n * m + n
-        return (batch_mean(loss, X), *out)
-
-    def loss(*arrays):
-        return value_and_grad(*arrays)[0]
-
-    source = "# element view: loss and every gradient, lambdify(cse=True)\n" + inspect.getsource(f_all)
-    return source, {"forward": forward_, "loss": loss, "value_and_grad": value_and_grad}
-
-
-# -- gradient check ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GradCheck:
-    """The outcome of :func:`gradcheck`; truthy when ``max_rel_error <= tol``.
-
-    ``name``/``index`` locate the worst entry; ``analytic`` and ``numeric`` are its two values.
-    """
-
-    max_rel_error: float
-    tol: float
-    name: str
-    index: tuple[int, ...]
-    analytic: float
-    numeric: float
-    abs_error: float
-    eps: float
-
-    def __bool__(self) -> bool:
-        return self.max_rel_error <= self.tol
-
-    def __float__(self) -> float:
-        return self.max_rel_error
-
-    @property
-    def message(self) -> str:
-        verdict = "ok" if self else "FAILED"
-        return (
-            f"gradcheck {verdict}: max relative error {self.max_rel_error:.3g} (tolerance {self.tol:.3g}) "
-            f"at {self.name}{list(self.index)}: compiled {self.analytic!r}, central difference {self.numeric!r}, "
-            f"abs error {self.abs_error:.3g} (step {self.eps:.3g})"
-        )
-
-
-#: dtype -> (central-difference step, tolerance on the relative error)
-GRADCHECK_DEFAULTS: dict[str, tuple[float, float]] = {"float64": (1e-6, 1e-6), "float32": (1e-2, 2e-2)}
-
-
-def gradcheck(
-    model: Model,
-    params: Mapping[str, Any],
-    X: Any,
-    T: Any,
-    *,
-    eps: float | None = None,
-    tol: float | None = None,
-    floor: float = 1e-3,
-) -> GradCheck:
-    r"""Compare the compiled gradient with central differences of the compiled loss.
-
-    Seed 003's approximation :math:`f(x + \Delta x) \approx f(x) + f'(x)\Delta x` read both ways gives
-    :math:`f'(x) \approx \frac{f(x + \Delta x) - f(x - \Delta x)}{2\Delta x}` (error :math:`O(\Delta x^2)`).
-    Every entry of every parameter is perturbed in turn (small networks only).
-
-    The relative error of an entry is :math:`|g - \hat g| / \max(|g|, |\hat g|, \text{floor})`; the floor
-    keeps a near-zero gradient's rounding noise from reading as a large relative error.
-    Step and tolerance default by dtype (:data:`GRADCHECK_DEFAULTS`).
-
-    Returns
-    -------
-    GradCheck
-        Truthy when within tolerance; ``.message`` names the worst entry, both values and both errors.
-    """
-    X, T = model._checked(params, X, T)
-    dtype = np.dtype(model.check_params(params))
-    step, tolerance = GRADCHECK_DEFAULTS[dtype.name]
-    eps = step if eps is None else eps
-    tol = tolerance if tol is None else tol
-    analytic = {k: np.asarray(v) for k, v in model.grad(params, X, T).items()}
-    work = {k: np.array(v, dtype=dtype) for k, v in params.items()}
-    worst = None
-    for name in model.param_names:
-        P = work[name]
-        for index in np.ndindex(P.shape):
-            old = P[index]
-            P[index] = old + dtype.type(eps)
-            up = float(model.loss(model._to_backend(work), X, T))
-            P[index] = old - dtype.type(eps)
-            down = float(model.loss(model._to_backend(work), X, T))
-            P[index] = old
-            numeric = (up - down) / (2 * eps)
-            a = float(analytic[name][index])
-            err = abs(a - numeric)
-            rel = err / max(abs(a), abs(numeric), floor)
-            if worst is None or rel > worst[0]:
-                worst = (rel, name, index, a, numeric, err)
-    rel, name, index, a, numeric, err = worst
-    return GradCheck(rel, tol, name, tuple(int(i) for i in index), a, numeric, err, eps)

@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 import symnn as sn
-from symnn.compiler import GradCheck
+from symnn.gradcheck import GradCheck
 
 # every hidden activation the compiled code supports with a derivative that is a function (the
 # step's derivative is a Dirac delta: nothing to train with)

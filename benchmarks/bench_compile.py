@@ -60,7 +60,7 @@ def torch_step(dtype):
         loss = loss_fn(model(Xt), yt)
         loss.backward()
         opt.step()
-        return float(loss)
+        return loss.item()
 
     step.cache = {}
     return step

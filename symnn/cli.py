@@ -127,6 +127,18 @@ def _run_verify(args: argparse.Namespace) -> int:
     return VERIFY_EXIT[v.status]
 
 
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    from symnn.cli_train import add_arguments  # imported late: it builds on this module's network options
+
+    add_arguments(p)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from symnn.cli_train import run
+
+    return run(args)
+
+
 #: subcommand -> (help, add its arguments, run it)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "network": (
@@ -138,6 +150,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         "prove, sample or refute an identity (or the whole catalogue with --all)",
         _verify_arguments,
         _run_verify,
+    ),
+    "train": (
+        "compile a network from its derivation and train it on a dataset (bundled, or --data FILE)",
+        _train_arguments,
+        _run_train,
     ),
 }
 

@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from symnn.backprop import NetworkDerivation, backprop
+from symnn.catalogue import identities
 from symnn.chain import chain_rule
 from symnn.compiler import Model, compile
 from symnn.datasets import DATASETS, Dataset, digits4x3, load_data_file, load_dataset, logic_gate, sklearn_digits
@@ -12,8 +13,10 @@ from symnn.gradcheck import gradcheck
 from symnn.losses import LOSSES, cross_entropy, mse, sse
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS
 from symnn.notation import CONVENTIONS
+from symnn.parsing import parse, parse_latex
 from symnn.perceptron import GATES, truth_table, unit, xor
 from symnn.train import OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
+from symnn.verification import Verdict, assert_identity, verify
 
 try:
     __version__ = version("symnn")
@@ -42,19 +45,24 @@ __all__ = [
     "Step",
     "TotalDerivative",
     "TrainingInterrupted",
+    "Verdict",
     "__version__",
+    "assert_identity",
     "backprop",
     "chain_rule",
     "compile",
     "cross_entropy",
     "digits4x3",
     "gradcheck",
+    "identities",
     "identity",
     "load_checkpoint",
     "load_data_file",
     "load_dataset",
     "logic_gate",
     "mse",
+    "parse",
+    "parse_latex",
     "relu",
     "sigmoid",
     "sklearn_digits",
@@ -65,5 +73,6 @@ __all__ = [
     "train",
     "truth_table",
     "unit",
+    "verify",
     "xor",
 ]

@@ -17,8 +17,8 @@ from functools import cached_property
 
 import sympy as sp
 
-from symnn.derivation import LOSS_SYMBOL, Derivation, Partial, Step
-from symnn.matrix_view import ApplyPrime
+from symnn.backprop_matrix import matrix_steps, target_matrix
+from symnn.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
 from symnn.network import ACTIVATIONS, MLP
 from symnn.notation import NetMatrix, act, bias, delta, preact, weight
 
@@ -34,10 +34,6 @@ def _mul(*factors: sp.Expr) -> sp.Expr:
 
 def _add(*terms: sp.Expr) -> sp.Expr:
     return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
-
-
-def _notes(en: str, ja: str) -> dict[str, str]:
-    return {"en": en, "ja": ja}
 
 
 class NetworkDerivation(Derivation):
@@ -66,7 +62,7 @@ class NetworkDerivation(Derivation):
             constraint = {t[-1]: 1 - sp.Add(*t[:-1])}
             assumptions = ("sum of targets = 1",)
         super().__init__(
-            [], {}, {}, network=net, constraint=constraint, assumptions=assumptions, matrix_steps=_matrix_steps(net)
+            [], {}, {}, network=net, constraint=constraint, assumptions=assumptions, matrix_steps=matrix_steps(net)
         )
         self._softmax_ce = softmax_ce  # the element view is built on first use: see _built
 
@@ -91,7 +87,7 @@ class NetworkDerivation(Derivation):
                     d,
                     Partial(C, z),
                     "definition",
-                    _notes(
+                    notes(
                         f"The error of unit {j} of the output layer {L}: "
                         "the rate of change of C in its weighted input.",
                         f"出力層（第{L}層）のユニット{j}の誤差を、損失 C の重み付き入力による偏微分と定義する。",
@@ -116,7 +112,7 @@ class NetworkDerivation(Derivation):
                         d,
                         _mul(Partial(C, a), Partial(a, z)),
                         "chain rule",
-                        _notes(
+                        notes(
                             f"C depends on z^({L})_{j} only through a^({L})_{j} = f(z^({L})_{j}).",
                             f"C は a^({L})_{j} = f(z^({L})_{j}) を通してのみ z^({L})_{j} に依存する。",
                         ),
@@ -127,7 +123,7 @@ class NetworkDerivation(Derivation):
                         d,
                         _mul(dC_da[j - 1], fprime[L](z)),
                         "activation derivative",
-                        _notes(
+                        notes(
                             f"Differentiate the loss ({net.loss_name}) in a^({L})_{j} and the activation "
                             f"({net.activations[-1]}) in z^({L})_{j}.",
                             f"損失関数（{net.loss_name}）を a^({L})_{j} で、活性化関数（{net.activations[-1]}）を "
@@ -152,7 +148,7 @@ class NetworkDerivation(Derivation):
                             )
                         ),
                         "chain rule",
-                        _notes(
+                        notes(
                             f"C depends on z^({l})_{j} through a^({l})_{j}, which feeds every unit k of layer {l + 1}.",
                             f"C は a^({l})_{j} を通して z^({l})_{j} に依存し、a^({l})_{j} は第{l + 1}層のすべての"
                             "ユニット k に入力される。",
@@ -165,7 +161,7 @@ class NetworkDerivation(Derivation):
                         d,
                         _mul(back, fprime[l](z)),
                         "substitution",
-                        _notes(
+                        notes(
                             f"∂z^({l + 1})_k/∂a^({l})_{j} = w^({l + 1})_k{j} and ∂C/∂z^({l + 1})_k = δ^({l + 1})_k: "
                             "the errors of the next layer flow back through the weights.",
                             f"∂z^({l + 1})_k/∂a^({l})_{j} = w^({l + 1})_k{j}、∂C/∂z^({l + 1})_k = δ^({l + 1})_k より、"
@@ -213,7 +209,7 @@ class NetworkDerivation(Derivation):
                 d,
                 _add(*(_mul(Partial(C, a_L[k - 1]), Partial(a_L[k - 1], z)) for k in ks)),
                 "chain rule",
-                _notes(
+                notes(
                     f"softmax makes every output a^({L})_k depend on z^({L})_{j}.",
                     f"ソフトマックス関数では、すべての出力 a^({L})_k が z^({L})_{j} に依存する。",
                 ),
@@ -222,7 +218,7 @@ class NetworkDerivation(Derivation):
                 d,
                 _add(*(_mul(dC_da[k - 1], a_L[k - 1] * ((1 if k == j else 0) - a)) for k in ks)),
                 "activation derivative",
-                _notes(
+                notes(
                     "∂a_k/∂z_j = a_k(δ_kj − a_j) for softmax (δ_kj: 1 when k = j, else 0).",
                     "ソフトマックス関数の微分 ∂a_k/∂z_j = a_k(δ_kj − a_j)（δ_kj は k = j のとき 1、それ以外 0）。",
                 ),
@@ -235,7 +231,7 @@ class NetworkDerivation(Derivation):
                     d,
                     a * sp.Add(*t) - t[j - 1],
                     "simplification",
-                    _notes(
+                    notes(
                         "The a_k cancel: −t_k/a_k · a_k = −t_k.",
                         "a_k が約分されて −t_k/a_k · a_k = −t_k となる。",
                     ),
@@ -246,7 +242,7 @@ class NetworkDerivation(Derivation):
                     d,
                     a - t[j - 1],
                     "substitution",
-                    _notes(
+                    notes(
                         "The targets sum to 1 (one-hot or probabilities), so δ = y − t.",
                         "教師データの総和は 1（one-hot または確率）なので、δ = y − t となる。",
                     ),
@@ -294,7 +290,7 @@ class NetworkDerivation(Derivation):
             z, a = sp.Matrix(net.z_exprs[l - 1]), sp.Matrix(net.a_exprs[l - 1])
             values[view.z[l]], values[view.a[l]] = (z, a) if column else (z.T, a.T)
         t = sp.Matrix(net.targets)
-        values[_target_matrix(net)] = t if column else t.T
+        values[target_matrix(net)] = t if column else t.T
         out: dict[sp.Symbol, sp.Expr] = {}
         for step in self.matrix_steps:
             value = sp.Matrix(step.rhs.xreplace(values).doit())
@@ -308,19 +304,19 @@ class NetworkDerivation(Derivation):
         return {p: out[p] for p in net.params}
 
 
-_GRAD_NOTE_W = _notes(
+_GRAD_NOTE_W = notes(
     "w^(l)_jk enters C only through the weighted input z^(l)_j.",
     "w^(l)_jk は重み付き入力 z^(l)_j を通してのみ C に影響する。",
 )
-_SUBST_NOTE_W = _notes(
+_SUBST_NOTE_W = notes(
     "∂C/∂z^(l)_j = δ^(l)_j and ∂z^(l)_j/∂w^(l)_jk = a^(l−1)_k.",
     "∂C/∂z^(l)_j = δ^(l)_j、∂z^(l)_j/∂w^(l)_jk = a^(l−1)_k を代入する。",
 )
-_GRAD_NOTE_B = _notes(
+_GRAD_NOTE_B = notes(
     "b^(l)_j enters C only through z^(l)_j.",
     "b^(l)_j は z^(l)_j を通してのみ C に影響する。",
 )
-_SUBST_NOTE_B = _notes(
+_SUBST_NOTE_B = notes(
     "∂z^(l)_j/∂b^(l)_j = 1, so the gradient of a bias is the unit's error.",
     "∂z^(l)_j/∂b^(l)_j = 1 なので、バイアスの勾配はそのユニットの誤差そのものになる。",
 )
@@ -343,7 +339,7 @@ def _definition_steps(net: MLP) -> list[Step]:
                     z,
                     net.z_local[l - 1][j - 1],
                     "definition",
-                    _notes(
+                    notes(
                         f"The weighted input of unit {j} in layer {l}.",
                         f"第{l}層のユニット{j}の重み付き入力。",
                     ),
@@ -355,7 +351,7 @@ def _definition_steps(net: MLP) -> list[Step]:
                     act(l, j),
                     a,
                     "definition",
-                    _notes(
+                    notes(
                         f"Its output through the activation ({net.activations[l - 1]}).",
                         f"活性化関数（{net.activations[l - 1]}）を通した出力。",
                     ),
@@ -367,101 +363,12 @@ def _definition_steps(net: MLP) -> list[Step]:
             C,
             net.loss_of(outputs),
             "definition",
-            _notes(
+            notes(
                 f"The loss for one sample ({net.loss_name}); the outputs are y_k = a^({net.depth})_k.",
                 f"1 サンプルの損失関数（{net.loss_name}）。出力は y_k = a^({net.depth})_k。",
             ),
         )
     )
-    return steps
-
-
-def _target_matrix(net: MLP) -> NetMatrix:
-    n = net.sizes[-1]
-    return NetMatrix("t", n, 1) if net.convention == "column" else NetMatrix("T", 1, n)
-
-
-def _matrix_steps(net: MLP) -> list[Step]:
-    """The four backprop equations with W^(l), δ^(l) as matrices, for the network's convention."""
-    view = net.matrix_view
-    column = net.convention == "column"
-    L = net.depth
-    n = net.sizes
-
-    def deltam(l: int) -> NetMatrix:
-        return NetMatrix(f"delta{l}", n[l], 1) if column else NetMatrix(f"delta{l}", 1, n[l])
-
-    def fprime(l: int) -> sp.MatrixExpr:
-        d = sp.Dummy("d", real=True)
-        return ApplyPrime(sp.Lambda(d, ACTIVATIONS[net.activations[l - 1]](d, net)), view.z[l])
-
-    a, t = view.a[L], _target_matrix(net)
-    out_name = net.activations[-1]
-    # ∇_a C for each loss, as a matrix expression in a^(L) and t.
-    error = sp.MatAdd(a, -t, evaluate=False)  # written y − t, not SymPy's sorted −t + y
-    grad_a = {
-        "sse": error,
-        "mse": sp.Rational(2, n[L]) * error,
-        "cross-entropy": sp.HadamardProduct(-t, sp.HadamardPower(a, -1)),
-    }[net.loss_name]
-    if out_name == "softmax" and net.loss_name == "cross-entropy":
-        first = error
-        note = _notes(
-            "softmax with cross-entropy: δ^(L) = y − t (targets summing to 1).",
-            "ソフトマックス関数と交差エントロピーの組では δ^(L) = y − t（教師データの総和は 1）。",
-        )
-    elif out_name == "softmax":
-        # (diag(a) − a aᵀ) ∇_a C, the softmax Jacobian applied to the loss gradient.
-        first = sp.HadamardProduct(a, grad_a) - (a * (a.T * grad_a) if column else (grad_a * a.T) * a)
-        note = _notes(
-            "The softmax Jacobian diag(a) − a aᵀ times ∇_a C.",
-            "ソフトマックス関数のヤコビ行列 diag(a) − a aᵀ と ∇_a C の積。",
-        )
-    elif out_name == "identity":
-        first = grad_a
-        note = _notes(
-            "A linear output unit: f' = 1, so δ^(L) = ∇_a C.", "出力層が恒等関数なので f' = 1、δ^(L) = ∇_a C。"
-        )
-    else:
-        first = sp.HadamardProduct(grad_a, fprime(L))
-        note = _notes("δ^(L) = ∇_a C ⊙ f'(z^(L)), elementwise.", "δ^(L) = ∇_a C ⊙ f'(z^(L))（要素ごとの積）。")
-    steps = [Step(deltam(L), first, "chain rule", note)]
-    for l in range(L - 1, 0, -1):
-        back = view.W[l + 1].T * deltam(l + 1) if column else deltam(l + 1) * view.W[l + 1].T
-        rhs = back if net.activations[l - 1] == "identity" else sp.HadamardProduct(back, fprime(l))
-        steps.append(
-            Step(
-                deltam(l),
-                rhs,
-                "chain rule",
-                _notes(
-                    "The errors flow back through the transposed weights, times f' elementwise.",
-                    "誤差が転置した重み行列を通って逆向きに伝わり、f' と要素ごとに掛けられる。",
-                ),
-            )
-        )
-    for l in range(1, L + 1):
-        prev = view.x if l == 1 else view.a[l - 1]
-        grad_w = deltam(l) * prev.T if column else prev.T * deltam(l)
-        steps.append(
-            Step(
-                Partial(C, view.W[l]),
-                grad_w,
-                "chain rule",
-                _notes(
-                    "∂C/∂w_jk = δ_j a_k for every j, k at once: an outer product.",
-                    "すべての j, k について ∂C/∂w_jk = δ_j a_k をまとめると外積になる。",
-                ),
-            )
-        )
-        steps.append(
-            Step(
-                Partial(C, view.b[l]),
-                deltam(l),
-                "chain rule",
-                _notes("∂C/∂b^(l) = δ^(l).", "∂C/∂b^(l) = δ^(l)。"),
-            )
-        )
     return steps
 
 

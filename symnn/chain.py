@@ -13,13 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from symnn.derivation import Derivation, Partial, Step, TotalDerivative
+from symnn.derivation import Derivation, Partial, Step, TotalDerivative, notes
 
 __all__ = ["chain_rule"]
-
-
-def _notes(en: str, ja: str) -> dict[str, str]:
-    return {"en": en, "ja": ja}
 
 
 def _unevaluated(expr: sp.Expr, rule: Mapping[sp.Basic, sp.Expr]) -> sp.Expr:
@@ -100,14 +96,14 @@ def chain_rule(
     one_variable = len(defs) == 1 and f.free_symbols == set(defs) and next(iter(defs.values())).free_symbols == {wrt}
     D = TotalDerivative if one_variable else Partial
     lhs = D(name, wrt)
-    steps = [Step(name, f, "definition", _notes("The outer function.", "外側の関数。"))]
-    steps += [Step(u, g, "definition", _notes("An intermediate variable.", "中間変数。")) for u, g in defs.items()]
+    steps = [Step(name, f, "definition", notes("The outer function.", "外側の関数。"))]
+    steps += [Step(u, g, "definition", notes("An intermediate variable.", "中間変数。")) for u, g in defs.items()]
     steps.append(
         Step(
             lhs,
             sp.Add(*(sp.Mul(D(name, u), D(u, wrt), evaluate=False) for u in defs), evaluate=False),
             "chain rule",
-            _notes(
+            notes(
                 "Differentiate through each intermediate variable and add the paths."
                 if len(defs) > 1
                 else "The derivative of a composite function is the product of the derivatives.",
@@ -124,24 +120,24 @@ def chain_rule(
             lhs,
             written,
             "substitution",
-            _notes("Differentiate each factor.", "それぞれの因子を微分する。"),
+            notes("Differentiate each factor.", "それぞれの因子を微分する。"),
         )
     )
     evaluated = sp.Add(*(df * dg for df, dg in factors))
     if sp.srepr(evaluated) != sp.srepr(written):
-        steps.append(Step(lhs, evaluated, "simplification", _notes("Multiply out.", "積を計算する。")))
+        steps.append(Step(lhs, evaluated, "simplification", notes("Multiply out.", "積を計算する。")))
     substituted = _unevaluated(evaluated, defs)
     steps.append(
         Step(
             lhs,
             substituted,
             "substitution",
-            _notes("Put back the definitions of the intermediate variables.", "中間変数を元の式に戻す。"),
+            notes("Put back the definitions of the intermediate variables.", "中間変数を元の式に戻す。"),
         )
     )
     result = evaluated.xreplace(defs)
     if sp.srepr(result) != sp.srepr(substituted):
-        steps.append(Step(lhs, result, "simplification", _notes("Simplify.", "式を整理する。")))
+        steps.append(Step(lhs, result, "simplification", notes("Simplify.", "式を整理する。")))
     return Derivation(steps, {lhs: result}, {lhs: (composite, wrt)})
 
 
@@ -155,17 +151,17 @@ def _sum_rule(name: sp.Symbol, f: sp.Expr, wrt: sp.Symbol) -> Derivation:
         sp.Add.make_args(expanded),
         key=lambda t: (sp.degree(t, wrt) if t.is_polynomial(wrt) else 0, sp.default_sort_key(t)),
     )
-    steps = [Step(name, f, "definition", _notes("The function.", "関数。"))]
+    steps = [Step(name, f, "definition", notes("The function.", "関数。"))]
     if expanded != f:
         written = sp.Add(*terms, evaluate=False)
-        steps.append(Step(lhs, D(written, wrt), "simplification", _notes("Expand first.", "まず展開する。")))
+        steps.append(Step(lhs, D(written, wrt), "simplification", notes("Expand first.", "まず展開する。")))
     if len(terms) > 1:
         steps.append(
             Step(
                 lhs,
                 sp.Add(*(D(t, wrt) for t in terms), evaluate=False),
                 "sum rule",
-                _notes(
+                notes(
                     "The derivative of a sum is the sum of the derivatives.",
                     "和の導関数は導関数の和: {f(x) + g(x)}' = f'(x) + g'(x)。",
                 ),
@@ -176,9 +172,9 @@ def _sum_rule(name: sp.Symbol, f: sp.Expr, wrt: sp.Symbol) -> Derivation:
                 lhs,
                 sp.Add(*(sp.diff(t, wrt) for t in terms), evaluate=False),
                 "substitution",
-                _notes("Differentiate each term.", "各項を微分する。"),
+                notes("Differentiate each term.", "各項を微分する。"),
             )
         )
     result = sp.diff(expanded, wrt)
-    steps.append(Step(lhs, result, "simplification", _notes("Add up.", "足し合わせる。")))
+    steps.append(Step(lhs, result, "simplification", notes("Add up.", "足し合わせる。")))
     return Derivation(steps, {lhs: result}, {lhs: (f, wrt)})

@@ -34,6 +34,11 @@ LANGUAGES: tuple[str, ...] = ("en", "ja")
 assert all(tuple(names) == LANGUAGES for names in RULES.values()), "every rule is named in every language"
 
 
+def notes(en: str, ja: str) -> dict[str, str]:
+    """A step's note in English and Japanese."""
+    return {"en": en, "ja": ja}
+
+
 class Partial(sp.Derivative):
     r"""An unevaluated partial derivative printed as the textbooks write it: :math:`\frac{\partial C}{\partial w}`.
 

@@ -1,4 +1,4 @@
-"""The JAX backend (compiler, training), each test in its own Python process.
+"""The JAX backend (compiler, training), run in its own Python process.
 
 JAX starts threads when imported; other tests in this run fork worker processes (verification's
 time limits), and forking a process with JAX's threads risks a deadlock (JAX warns so). So JAX is
@@ -20,7 +20,7 @@ def run_isolated(code: str) -> None:
     assert r.returncode == 0, r.stderr[-3000:]
 
 
-def test_jax_backend_matches_numpy():
+def test_jax_backend_matches_numpy_and_trains():
     run_isolated(
         """
         import jax
@@ -56,16 +56,7 @@ def test_jax_backend_matches_numpy():
             np.asarray(me.forward(me._to_backend(p32), X.astype(np.float32))),
             mn.forward(p32, X.astype(np.float32)), rtol=1e-5, atol=1e-6,
         )
-        """
-    )
-
-
-def test_jax_model_trains():
-    run_isolated(
-        """
-        import numpy as np
-        import symnn as sn
-
+        # training with the JAX model (immutable arrays: the optimizers rebind them)
         d = sn.logic_gate("xor")
         net = sn.MLP([2, 3, 2], activation="tanh", output="softmax", loss="cross-entropy")
         model = sn.compile(net, backend="jax")

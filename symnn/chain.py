@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 
 from symnn.derivation import Derivation, Partial, Step, TotalDerivative, notes
+from symnn.values import as_expr
 
 __all__ = ["chain_rule"]
 
@@ -22,6 +23,15 @@ def _unevaluated(expr: sp.Expr, rule: Mapping[sp.Basic, sp.Expr]) -> sp.Expr:
     """``expr`` with ``rule`` substituted but not simplified, as written on paper: −2(2 − x)."""
     with sp.evaluate(False):
         return expr.xreplace(dict(rule))
+
+
+def _resolve(expr: sp.Expr, defs: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """``expr`` with the intermediate variables replaced until none is left."""
+    for _ in range(len(defs) + 1):
+        if not expr.has(*defs):
+            return expr
+        expr = expr.xreplace(defs)
+    raise ValueError(f"the definitions in via are circular: {dict(defs)}")
 
 
 def _definitions(via) -> dict[sp.Symbol, sp.Expr]:
@@ -38,7 +48,7 @@ def _definitions(via) -> dict[sp.Symbol, sp.Expr]:
     for name, _ in items:
         if not isinstance(name, sp.Symbol):
             raise TypeError(f"an intermediate variable must be a Symbol, got {name!r}")
-    return {sp.sympify(k): sp.sympify(v) for k, v in items}
+    return {k: as_expr(v, f"the definition of {k}") for k, v in items}
 
 
 def chain_rule(
@@ -80,7 +90,7 @@ def chain_rule(
     if isinstance(f, sp.Equality):
         name, f = f.lhs, f.rhs
     else:
-        name, f = sp.Symbol("y"), sp.sympify(f)
+        name, f = sp.Symbol("y"), as_expr(f, "f")
     if not isinstance(wrt, sp.Symbol):
         raise TypeError(f"wrt must be a Symbol, got {wrt!r}")
     defs = _definitions(via)
@@ -89,9 +99,12 @@ def chain_rule(
         raise ValueError(f"intermediate variable(s) {unused} do not occur in {f}; via must name what f is built from")
     if wrt in defs:
         raise ValueError(f"{wrt} cannot be both the variable and an intermediate variable")
-    composite = f.xreplace(defs)
     if not defs:
         return _sum_rule(name, f, wrt)
+    # Each intermediate in terms of wrt alone: definitions may use other intermediates (u = v², v = x).
+    full = {u: _resolve(g, defs) for u, g in defs.items()}
+    composite = _resolve(f, defs)
+    direct = f.has(wrt)  # f may also depend on wrt itself, not only through the intermediates
 
     one_variable = len(defs) == 1 and f.free_symbols == set(defs) and next(iter(defs.values())).free_symbols == {wrt}
     D = TotalDerivative if one_variable else Partial
@@ -101,7 +114,11 @@ def chain_rule(
     steps.append(
         Step(
             lhs,
-            sp.Add(*(sp.Mul(D(name, u), D(u, wrt), evaluate=False) for u in defs), evaluate=False),
+            sp.Add(
+                *(sp.Mul(D(name, u), D(u, wrt), evaluate=False) for u in defs),
+                *([D(f, wrt)] if direct else []),
+                evaluate=False,
+            ),
             "chain rule",
             notes(
                 "Differentiate through each intermediate variable and add the paths."
@@ -113,8 +130,10 @@ def chain_rule(
             ),
         )
     )
-    factors = [(sp.diff(f, u), sp.diff(g, wrt)) for u, g in defs.items()]
-    written = sp.Add(*(sp.Mul(df, dg, evaluate=False) for df, dg in factors), evaluate=False)
+    # ∂f/∂u (the other intermediates and wrt held fixed) times the total du/dx
+    factors = [(sp.diff(f, u), sp.diff(full[u], wrt)) for u in defs]
+    own = [sp.diff(f, wrt)] if direct else []  # ∂f/∂x with every intermediate held fixed
+    written = sp.Add(*(sp.Mul(df, dg, evaluate=False) for df, dg in factors), *own, evaluate=False)
     steps.append(
         Step(
             lhs,
@@ -123,10 +142,10 @@ def chain_rule(
             notes("Differentiate each factor.", "それぞれの因子を微分する。"),
         )
     )
-    evaluated = sp.Add(*(df * dg for df, dg in factors))
+    evaluated = sp.Add(*(df * dg for df, dg in factors), *own)
     if sp.srepr(evaluated) != sp.srepr(written):
         steps.append(Step(lhs, evaluated, "simplification", notes("Multiply out.", "積を計算する。")))
-    substituted = _unevaluated(evaluated, defs)
+    substituted = _unevaluated(evaluated, full)
     steps.append(
         Step(
             lhs,
@@ -135,7 +154,7 @@ def chain_rule(
             notes("Put back the definitions of the intermediate variables.", "中間変数を元の式に戻す。"),
         )
     )
-    result = evaluated.xreplace(defs)
+    result = evaluated.xreplace(full)
     if sp.srepr(result) != sp.srepr(substituted):
         steps.append(Step(lhs, result, "simplification", notes("Simplify.", "式を整理する。")))
     return Derivation(steps, {lhs: result}, {lhs: (composite, wrt)})

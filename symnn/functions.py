@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
+from symnn.values import as_expr
+
 __all__ = [
     "ActivationFunction",
     "identity",
@@ -127,12 +129,11 @@ class sigmoid(ActivationFunction):
         return (1 + sp.tanh(z / 2)) / 2
 
     def _eval_is_extended_real(self):
-        return self.args[0].is_extended_real
+        return _true_or_none(self.args[0].is_extended_real)
 
     def _eval_is_positive(self):
-        if self.args[0].is_extended_real:
-            return True
-        return None
+        # σ(−∞) = 0: positive needs a finite real argument
+        return _true_or_none(self.args[0].is_real)
 
     def _numpycode(self, printer):
         # exp(-log(1 + e^(-z))): no overflow at z = -1000, unlike 1/(1 + exp(-z)), and full relative
@@ -193,12 +194,16 @@ class step(ActivationFunction):
         return self.rewrite(sp.Piecewise)
 
     def _eval_is_extended_real(self):
-        return self.args[0].is_extended_real
+        return _true_or_none(self.args[0].is_extended_real)
 
     def _eval_is_nonnegative(self):
-        if self.args[0].is_extended_real:
-            return True
-        return None
+        return _true_or_none(self.args[0].is_extended_real)
+
+    def _latex(self, printer, exp=None):
+        # The value at 0 is part of the function: u(z) is the default (u(0) = 1); another value is
+        # written as a subscript, u_0(z) for seed 001's step and for ReLU' with the usual ReLU'(0) = 0.
+        head = self.latex_name if self.at_zero == 1 else f"{self.latex_name}_{{{printer._print(self.at_zero)}}}"
+        return _latex_call(printer, head, self.args[:1], exp)
 
     def _numpycode(self, printer):
         z, at_zero = (printer._print(a) for a in self.args)
@@ -262,12 +267,10 @@ class relu(ActivationFunction):
         return sp.Max(0, z)
 
     def _eval_is_extended_real(self):
-        return self.args[0].is_extended_real
+        return _true_or_none(self.args[0].is_extended_real)
 
     def _eval_is_nonnegative(self):
-        if self.args[0].is_extended_real:
-            return True
-        return None
+        return _true_or_none(self.args[0].is_extended_real)
 
     def _numpycode(self, printer):
         return f"{_np(printer, 'maximum')}({printer._print(self.args[0])}, 0)"
@@ -314,12 +317,17 @@ class softplus(ActivationFunction):
     _eval_rewrite_as_log = _eval_rewrite_as_exp
 
     def _eval_is_extended_real(self):
-        return self.args[0].is_extended_real
+        return _true_or_none(self.args[0].is_extended_real)
 
     def _eval_is_positive(self):
-        if self.args[0].is_extended_real:
-            return True
-        return None
+        return _true_or_none(self.args[0].is_real)  # softplus(−∞) = 0
+
+    def _pythoncode(self, printer):
+        # max(z, 0) + log(1 + e^(−|z|)): log(1 + exp(z)) overflows math.exp at z = 1000
+        z = self.args[0]
+        return f"({printer._print(sp.Max(z, 0) + sp.log(1 + sp.exp(-sp.Abs(z))))})"
+
+    _mpmathcode = _pythoncode
 
     def _numpycode(self, printer):
         # logaddexp(0, z) = log(1 + e^z) without overflow for large z.
@@ -381,7 +389,7 @@ class softmax(sp.Function):
     @classmethod
     def vector(cls, z: Sequence[sp.Expr]) -> sp.Matrix:
         """The softmax of ``z`` as a column ``Matrix`` of its components."""
-        z = [sp.sympify(zi) for zi in z]
+        z = [as_expr(zi, f"softmax input {i}") for i, zi in enumerate(z, 1)]
         if not z:
             raise ValueError("softmax.vector: needs at least one input, got none")
         return sp.Matrix([cls(k, *z) for k in range(1, len(z) + 1)])
@@ -408,14 +416,10 @@ class softmax(sp.Function):
         return sp.exp(z[int(k) - 1]) / sp.Add(*(sp.exp(zi) for zi in z))
 
     def _eval_is_extended_real(self):
-        if all(zi.is_extended_real for zi in self.inputs):
-            return True
-        return None
+        return _true_or_none(all(zi.is_extended_real for zi in self.inputs))
 
     def _eval_is_positive(self):
-        if all(zi.is_extended_real for zi in self.inputs):
-            return True
-        return None
+        return _true_or_none(all(zi.is_real for zi in self.inputs))  # e^(−∞) = 0: finite inputs
 
     def _eval_evalf(self, prec):
         z = [zi._eval_evalf(prec) if hasattr(zi, "_eval_evalf") else zi for zi in self.inputs]
@@ -442,6 +446,11 @@ class softmax(sp.Function):
         return f"({printer._print(self.rewrite(sp.exp))})"  # parenthesized, as ActivationFunction's
 
     _mpmathcode = _pythoncode
+
+
+def _true_or_none(fact: bool | None) -> bool | None:
+    """An assumption these functions can only confirm: for other arguments the answer is unknown, not False."""
+    return True if fact else None
 
 
 def _value_at_zero(value, func: str, name: str) -> sp.Expr:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -21,6 +22,7 @@ from symnn.notation import (
     target,
     weight,
 )
+from symnn.values import as_expr
 
 __all__ = ["ACTIVATIONS", "MLP", "OUTPUT_ACTIVATIONS"]
 
@@ -171,7 +173,7 @@ class MLP:
     def weight(self, l: int, j: int, k: int) -> sp.Symbol:
         """w^(l)_jk, the weight into unit j of layer l from unit k of layer l−1 (1-based)."""
         self._check_unit(l, j)
-        if not (isinstance(k, int) and 1 <= k <= self.sizes[l - 1]):
+        if not (isinstance(k, numbers.Integral) and 1 <= k <= self.sizes[l - 1]):
             raise ValueError(f"k={k!r} is not a unit of layer {l - 1}; valid: 1..{self.sizes[l - 1]}")
         return weight(l, j, k)
 
@@ -191,9 +193,9 @@ class MLP:
         return act(l, j)
 
     def _check_unit(self, l: int, j: int) -> None:
-        if not (isinstance(l, int) and 1 <= l <= self.depth):
+        if not (isinstance(l, numbers.Integral) and 1 <= l <= self.depth):
             raise ValueError(f"l={l!r} is not a weighted layer; valid: 1..{self.depth}")
-        if not (isinstance(j, int) and 1 <= j <= self.sizes[l]):
+        if not (isinstance(j, numbers.Integral) and 1 <= j <= self.sizes[l]):
             raise ValueError(f"j={j!r} is not a unit of layer {l}; valid: 1..{self.sizes[l]}")
 
     # -- expressions --------------------------------------------------------------------
@@ -272,7 +274,7 @@ class MLP:
                 raise ValueError(f"unknown parameter matrix {name!r}; valid names: {', '.join(valid)}")
             l = int(name[1:])
             symbols = self.weight_matrix(l) if name[0] == "W" else self.bias_vector(l)
-            given = sp.Matrix(value)
+            given = sp.Matrix(as_expr(value, name))
             if name[0] == "b":
                 given = given.reshape(*symbols.shape)
             if given.shape != symbols.shape:
@@ -280,7 +282,7 @@ class MLP:
                     f"{name} must be {symbols.shape[0]}×{symbols.shape[1]} in the {self.convention} convention, "
                     f"got {given.shape[0]}×{given.shape[1]}"
                 )
-            out.update({s: sp.sympify(v) for s, v in zip(symbols, given, strict=True)})
+            out.update(dict(zip(symbols, given, strict=True)))
         return out
 
     def forward(self, x: Sequence[Any], params: Mapping[sp.Symbol, Any] | None = None) -> list[sp.Expr]:
@@ -296,7 +298,7 @@ class MLP:
         """
         if len(x) != self.sizes[0]:
             raise ValueError(f"forward needs {self.sizes[0]} input values, got {len(x)}")
-        subs: dict[sp.Basic, sp.Expr] = {s: sp.sympify(v) for s, v in zip(self.inputs, x, strict=True)}
+        subs: dict[sp.Basic, sp.Expr] = {s: as_expr(v, s.name) for s, v in zip(self.inputs, x, strict=True)}
         if params:
             if all(isinstance(k, str) for k in params):
                 subs.update(self.parameter_values(params))
@@ -304,7 +306,7 @@ class MLP:
                 unknown = [k for k in params if k not in set(self.params)]
                 if unknown:
                     raise ValueError(f"not parameters of this network: {unknown}; see MLP.params")
-                subs.update({k: sp.sympify(v) for k, v in params.items()})
+                subs.update({k: as_expr(v, k.name) for k, v in params.items()})
         return [y.xreplace(subs) for y in self.outputs]
 
     def __repr__(self) -> str:
@@ -322,6 +324,6 @@ def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:
             f"layers needs at least two sizes (inputs and outputs), got {list(layers)}; for example [2, 3, 2]"
         )
     for i, n in enumerate(layers):
-        if isinstance(n, bool) or not isinstance(n, int | sp.Integer) or n < 1:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"layer sizes must be positive integers; layers[{i}] is {n!r} in {list(layers)}")
     return tuple(int(n) for n in layers)

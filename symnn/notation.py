@@ -7,6 +7,7 @@ and parsable; LaTeX prints the textbook form. Indices are 1-based as in the seed
 
 from __future__ import annotations
 
+import numbers
 import re
 from typing import Literal
 
@@ -123,7 +124,7 @@ def _parse(name: str) -> tuple[str, int | None, tuple[int, ...]]:
 
 
 def _positive(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | sp.Integer) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer (indices are 1-based), got {value!r}")
     return int(value)
 

@@ -14,6 +14,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.functions import step
+from symnn.values import as_expr
 
 __all__ = ["GATES", "truth_table", "unit", "xor"]
 
@@ -54,11 +55,11 @@ def unit(
         )
     if bias is not None and threshold is not None:
         raise ValueError("give a bias or a threshold, not both (b = -theta)")
-    z = sp.Add(*(sp.sympify(w) * sp.sympify(x) for w, x in zip(weights, inputs, strict=True)))
+    z = sp.Add(*(as_expr(w, "a weight") * as_expr(x, "an input") for w, x in zip(weights, inputs, strict=True)))
     if bias is not None:
-        z += sp.sympify(bias)
+        z += as_expr(bias, "the bias")
     if threshold is not None:
-        z -= sp.sympify(threshold)
+        z -= as_expr(threshold, "the threshold")
     return (activation or step)(z)
 
 

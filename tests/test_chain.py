@@ -77,3 +77,22 @@ def test_bad_input():
         sn.chain_rule(u**2, x + 1, via={u: x})
     with pytest.raises(ValueError, match=r"cannot be both the variable and an intermediate variable"):
         sn.chain_rule(x**2, x, via={x: u})
+
+
+def test_nested_intermediates_use_total_derivatives():
+    # f = u + v, u = v², v = x: df/dx = ∂f/∂u du/dx + ∂f/∂v dv/dx = 2x + 1
+    d = sn.chain_rule(u + v, x, via={u: v**2, v: x})
+    assert list(d.results.values()) == [2 * x + 1]
+    assert d.check().ok
+
+
+def test_direct_dependence_adds_its_own_term():
+    # f = u x, u = x²: df/dx = x · 2x + u = 3x²
+    d = sn.chain_rule(u * x, x, via={u: x**2})
+    assert sp.expand(next(iter(d.results.values()))) == 3 * x**2
+    assert d.check().ok
+
+
+def test_circular_definitions_are_refused():
+    with pytest.raises(ValueError, match=r"^the definitions in via are circular"):
+        sn.chain_rule(u + v, x, via={u: v, v: u + x})

@@ -53,7 +53,12 @@ def test_stays_unevaluated_and_rebuilds(f):
     e = f(u)
     assert e.func is f
     assert e.func(*e.args) == e
-    assert f(1).func is f or f is relu or f is step  # exact non-special numbers stay exact and unevaluated
+
+
+@pytest.mark.parametrize("f", [sigmoid, softplus])
+def test_exact_numbers_stay_exact_and_unevaluated(f):
+    assert f(1).func is f
+    assert f(sp.Rational(1, 3)).args == (sp.Rational(1, 3),)
 
 
 @pytest.mark.parametrize("name", list(DEFINITIONS))
@@ -104,6 +109,20 @@ def test_step_piecewise_rewrite_takes_its_value_at_zero():
     assert [pw.subs(x, v) for v in (-1, 0, 1)] == [0, sp.S.Half, 1]
 
 
+def test_assumptions_only_claim_what_holds():
+    xe = sp.Symbol("xe", extended_real=True)
+    assert sigmoid(2 * sp.pi * sp.I).is_real is None  # its value is 1/2: undecided, never False
+    assert sigmoid(xe).is_positive is None  # σ(−∞) = 0
+    assert softplus(xe).is_positive is None
+    assert softmax(1, xe, x).is_positive is None
+
+
+def test_softplus_plain_python_does_not_overflow():
+    g = sp.lambdify(x, softplus(x), "math")
+    assert g(1000.0) == 1000.0
+    assert math.isclose(g(-3.0), math.log1p(math.exp(-3.0)), rel_tol=1e-12)
+
+
 def test_assumptions():
     assert sigmoid(x).is_positive and sigmoid(x).is_real
     assert sigmoid(u).is_positive is None
@@ -141,6 +160,9 @@ def test_softmax_bad_index():
         (sigmoid(x) ** 2, r"\sigma^{2}\left(x\right)"),
         (relu(x), r"\operatorname{ReLU}\left(x\right)"),
         (step(x), r"u\left(x\right)"),
+        (step(x, 0), r"u_{0}\left(x\right)"),
+        (sp.diff(relu(x), x), r"u_{0}\left(x\right)"),
+        (step(x, sp.S.Half) ** 2, r"u_{\frac{1}{2}}^{2}\left(x\right)"),
         (softplus(x) ** 3, r"\operatorname{softplus}^{3}\left(x\right)"),
         (softmax(1, x, u), r"\operatorname{softmax}_{1}\left(x, u\right)"),
     ],

@@ -194,3 +194,11 @@ def test_shapes_for_any_architecture(sizes, convention):
     for l in range(1, len(sizes)):
         shape = net.weight_matrix(l).shape
         assert shape == ((sizes[l], sizes[l - 1]) if convention == "column" else (sizes[l - 1], sizes[l]))
+
+
+def test_numpy_integers_are_sizes_and_indices():
+    import numpy as np
+
+    net = sn.MLP([2, np.int64(3), 1])
+    assert net.sizes == (2, 3, 1)
+    assert net.weight(1, 2, 1) == w(1, 2, 1)

@@ -1,0 +1,132 @@
+"""LaTeX of SymPy objects for documents: SymPy's printer, plus line breaking of long right-hand sides.
+
+SymPy's ``latex`` prints an expression on one line, however long; a derivation's gradients run off the page.
+:func:`equation` breaks the right-hand side at its top-level ``+``/``−`` (and, for a long product, between
+factors) into an ``aligned`` block that both KaTeX and amsmath typeset.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+__all__ = ["WIDTH", "aligned", "equation", "equation_lines", "latex", "visible_width"]
+
+#: About how many characters of typeset maths fit on a line of an A4 page or a blog column.
+WIDTH = 64
+
+
+def latex(expr: sp.Basic, **settings) -> str:
+    """``sympy.latex`` with ``order="none"``: terms in the order SymPy holds them (seed 002's X W + B).
+
+    Examples
+    --------
+    >>> import symnn as sn
+    >>> net = sn.MLP([2, 1], convention="row")
+    >>> latex(net.matrix_view.equations[0][1])
+    'X W^{(1)} + B^{(1)}'
+    """
+    settings.setdefault("order", "none")
+    return sp.latex(expr, **settings)
+
+
+# What takes (nearly) no room when typeset: sizing commands, spacing, braces, operatorname wrappers.
+_INVISIBLE = re.compile(r"\\(left|right|big[lr]?|Big[lr]?|operatorname|mathrm|mathbf|quad|qquad|,|;|!)\b|[{}]|\\[,;!]")
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+_SCRIPT = re.compile(r"[_^]\{([^{}]*)\}")
+
+
+def visible_width(tex: str) -> float:
+    """A rough count of the characters ``tex`` takes when typeset (sub/superscripts count half).
+
+    Examples
+    --------
+    >>> visible_width(r"w^{(1)}_{11} x_{1}")
+    5.0
+    """
+    scripts = sum(len(m) for m in _SCRIPT.findall(tex))
+    body = _SCRIPT.sub("", tex)
+    body = _INVISIBLE.sub("", body)
+    body = _COMMAND.sub("x", body)  # \sigma, \cdot, \frac: about one character each
+    body = body.replace(" ", "")
+    return len(body) + scripts / 2
+
+
+def _terms(expr: sp.Expr) -> list[str]:
+    """The LaTeX of each top-level term of a sum, with its sign in front (``+ a``, ``- b``), in print order."""
+    printer = LatexPrinter({"order": "none"})
+    out = []
+    for i, term in enumerate(printer._as_ordered_terms(expr, order="none")):
+        s = latex(term)
+        if s.startswith("-"):
+            out.append("- " + s[1:].lstrip())
+        else:
+            out.append(s if i == 0 else "+ " + s)
+    return out
+
+
+def _factors(expr: sp.Expr) -> list[str] | None:
+    """A product's factors as LaTeX (parenthesised where needed), or ``None`` when it has a denominator."""
+    coeff, rest = expr.as_coeff_Mul()
+    factors = sp.Mul.make_args(rest)
+    if coeff.q != 1 or any(f.is_Pow and f.exp.is_negative for f in factors):
+        return None
+    out = [rf"\left({latex(f)}\right)" if f.is_Add else latex(f) for f in factors]
+    out[0] = ("-" if coeff == -1 else "" if coeff == 1 else latex(coeff) + " ") + out[0]
+    return out
+
+
+def _pieces(expr: sp.Basic, width: float) -> list[str]:
+    """Break the LaTeX of ``expr`` into pieces, each about ``width`` wide at most, to be set one per line."""
+    if isinstance(expr, sp.Expr) and expr.is_Add:
+        chunks = _terms(expr)
+    elif isinstance(expr, sp.Expr) and expr.is_Mul and (f := _factors(expr)) is not None:
+        chunks = [f[0]] + [r"\cdot " + s for s in f[1:]]
+    else:
+        return [latex(expr)]
+    lines: list[str] = []
+    for chunk in chunks:
+        if lines and visible_width(lines[-1]) + visible_width(chunk) <= width:
+            lines[-1] = f"{lines[-1]} {chunk}"
+        else:
+            lines.append(chunk)
+    return lines
+
+
+def equation_lines(lhs: sp.Basic | str, rhs: sp.Basic | str, *, width: float = WIDTH, relation: str = "=") -> list[str]:
+    """The lines of ``lhs = rhs`` for an ``aligned`` block, ``&`` before the relation; one line when it fits."""
+    left = lhs if isinstance(lhs, str) else latex(lhs)
+    right = rhs if isinstance(rhs, str) else latex(rhs)
+    if visible_width(left) + visible_width(right) + 2 <= width or isinstance(rhs, str):
+        return [f"{left} &{relation} {right}"]
+    pieces = _pieces(rhs, width - visible_width(left) - 2)
+    return [f"{left} &{relation} {pieces[0]}"] + [rf"&\quad {p}" for p in pieces[1:]]
+
+
+def aligned(lines: list[str]) -> str:
+    """Lines from :func:`equation_lines` as one formula: an ``aligned`` block, or the bare line when alone."""
+    if len(lines) == 1:
+        return lines[0].replace(" &", " ", 1).replace("  ", " ")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def equation(lhs: sp.Basic | str, rhs: sp.Basic | str, *, width: float = WIDTH, relation: str = "=") -> str:
+    """``lhs = rhs`` as LaTeX; an ``aligned`` block broken at ``+``/``−`` when it is wider than ``width``.
+
+    ``lhs``/``rhs`` may be SymPy objects or LaTeX already printed (then ``rhs`` is not broken).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> a, b, c = sp.symbols("a b c")
+    >>> equation(a, b + c)
+    'a = b + c'
+    >>> print(equation(a, b + c, width=2))
+    \\begin{aligned}
+    a &= b \\\\
+    &\\quad + c
+    \\end{aligned}
+    """
+    return aligned(equation_lines(lhs, rhs, width=width, relation=relation))

@@ -1,0 +1,107 @@
+"""LaTeX output: a standalone document for ``pdflatex`` (amsmath, TikZ; CJKutf8 for Japanese) or a fragment."""
+
+from __future__ import annotations
+
+from symnn.render._prose import pieces
+from symnn.render.diagram import Figure
+from symnn.render.document import Code, Document, Equation, Heading, NumberedStep, Paragraph, Table, text_in
+from symnn.render.words import check_lang
+
+__all__ = ["PREAMBLE", "escape", "render"]
+
+#: The packages every symnn document uses; all are in Debian's texlive-latex-base/-recommended/-pictures.
+PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[margin=2.5cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{tikz}
+\usepackage{booktabs}
+\usepackage{verbatim}
+\usepackage{parskip}
+"""
+
+# Characters that mean something to TeX in running text.
+_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def escape(text: str) -> str:
+    """``text`` safe for TeX's running text.
+
+    Examples
+    --------
+    >>> escape("50% of w_1 & more")
+    '50\\\\% of w\\\\_1 \\\\& more'
+    """
+    return "".join(_ESCAPES.get(c, c) for c in text)
+
+
+def _prose(text: str) -> str:
+    out = []
+    for kind, content in pieces(text):
+        if kind == "math":
+            out.append(f"${content}$")
+        elif kind == "bold":
+            out.append(rf"\textbf{{{_prose(content)}}}")
+        elif kind == "code":
+            out.append(rf"\texttt{{{escape(content)}}}")
+        else:
+            out.append(escape(content))
+    return "".join(out)
+
+
+def _block(block, lang: str) -> str:
+    if isinstance(block, Heading):
+        command = "section*" if block.level == 2 else "subsection*"
+        return rf"\{command}{{{_prose(text_in(block.text, lang))}}}"
+    if isinstance(block, Paragraph):
+        return _prose(text_in(block.text, lang))
+    if isinstance(block, Equation):
+        return "\\[\n" + block.tex + "\n\\]"
+    if isinstance(block, NumberedStep):
+        rule = _prose(text_in(block.rule, lang))
+        note = _prose(text_in(block.note, lang))
+        label = ("ステップ " if lang == "ja" else "Step ") + str(block.number)
+        head = (
+            rf"\noindent\textbf{{{label}}} \emph{{({rule})}}"
+            if lang == "en"
+            else rf"\noindent\textbf{{{label}}}（{rule}）"
+        )
+        return head + (f" {note}" if note else "") + "\n\\[\n" + block.tex + "\n\\]"
+    if isinstance(block, Table):
+        cols = "l" * len(block.header)
+        lines = [rf"\begin{{center}}\begin{{tabular}}{{{cols}}}", r"\toprule"]
+        lines.append(" & ".join(_prose(text_in(h, lang)) for h in block.header) + r" \\")
+        lines.append(r"\midrule")
+        lines += [" & ".join(_prose(text_in(c, lang)) for c in row) + r" \\" for row in block.rows]
+        lines += [r"\bottomrule", r"\end{tabular}\end{center}"]
+        return "\n".join(lines)
+    if isinstance(block, Code):
+        return "\\begin{verbatim}\n" + block.text + "\n\\end{verbatim}"
+    if isinstance(block, Figure):
+        return "\\begin{center}\n" + block.tikz + "\n\\end{center}"
+    raise TypeError(f"Unsupported block {type(block).__name__}")
+
+
+def render(doc: Document, lang: str = "en", *, standalone: bool = True) -> str:
+    """The document as LaTeX; ``standalone=False`` gives the body only (no preamble, no title)."""
+    check_lang(lang)
+    body = "\n\n".join(_block(b, lang) for b in doc.blocks)
+    if not standalone:
+        return body + "\n"
+    title = _prose(text_in(doc.title, lang))
+    head = PREAMBLE + (r"\usepackage{CJKutf8}" + "\n" if lang == "ja" else "")
+    head += "\\title{" + title + "}\n\\date{}\n\\begin{document}\n"
+    inner = "\\maketitle\n\n" + body + "\n"
+    if lang == "ja":
+        inner = "\\begin{CJK}{UTF8}{min}\n" + inner + "\\end{CJK}\n"
+    return head + inner + "\\end{document}\n"

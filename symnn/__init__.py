@@ -2,9 +2,10 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from symnn.custom import activation
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
 from symnn.losses import LOSSES, cross_entropy, mse, sse
-from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS
+from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activation
 from symnn.notation import CONVENTIONS
 from symnn.perceptron import GATES, truth_table, unit, xor
 
@@ -22,9 +23,11 @@ __all__ = [
     "OUTPUT_ACTIVATIONS",
     "ActivationFunction",
     "__version__",
+    "activation",
     "cross_entropy",
     "identity",
     "mse",
+    "register_activation",
     "relu",
     "sigmoid",
     "softmax",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 __all__ = [
     "Formula",
+    "LatexResult",
     "compile_latex",
     "formulas_in_markdown",
     "katex_errors",
@@ -98,18 +99,30 @@ def formulas_in_markdown(text: str) -> list[Formula]:
     return out
 
 
-def compile_latex(documents: Mapping[str, str] | Sequence[str], *, workdir: str | os.PathLike[str] | None = None):
-    """Compile each standalone LaTeX document with ``pdflatex``; return {name: (ok, log excerpt, pdf path)}.
+@dataclass(frozen=True)
+class LatexResult:
+    """What ``pdflatex`` made of one document."""
+
+    ok: bool
+    log: str  # the first error and what follows it, or the end of the log
+    pdf: Path
+    overfull: tuple[float, ...]  # how far each overfull line runs into the margin, in points
+
+
+def compile_latex(
+    documents: Mapping[str, str] | Sequence[str], *, workdir: str | os.PathLike[str] | None = None
+) -> dict[str, LatexResult]:
+    """Compile each standalone LaTeX document with ``pdflatex``; return ``{name: LatexResult}``.
 
     Documents are compiled in one folder (``workdir`` or a new temporary one), one ``pdflatex`` run each,
-    with ``-halt-on-error``. Missing ``pdflatex`` raises ``FileNotFoundError``.
+    with ``-halt-on-error`` and no shell escape. Missing ``pdflatex`` raises ``FileNotFoundError``.
     """
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         raise FileNotFoundError("pdflatex is not installed (CI installs TeX Live from Debian; see .ci/run)")
     docs = dict(documents) if isinstance(documents, Mapping) else {f"doc{i}": d for i, d in enumerate(documents)}
     folder = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="symnn-latex-"))
-    results: dict[str, tuple[bool, str, Path]] = {}
+    results: dict[str, LatexResult] = {}
     for name, tex in docs.items():
         src = folder / f"{name}.tex"
         src.write_text(tex, encoding="utf-8")
@@ -122,12 +135,9 @@ def compile_latex(documents: Mapping[str, str] | Sequence[str], *, workdir: str 
             timeout=300,
         )
         log = r.stdout
-        # The first error line and what follows it say what went wrong; keep the excerpt short.
         start = log.find("\n!")
         excerpt = log[start : start + 800] if start >= 0 else log[-800:]
-        overfull = re.findall(r"^Overfull \\hbox \((\d+\.\d+)pt too wide\)", log, re.M)
+        overfull = tuple(float(v) for v in re.findall(r"^Overfull \\hbox \((\d+\.\d+)pt too wide\)", log, re.M))
         ok = r.returncode == 0 and (folder / f"{name}.pdf").is_file()
-        if ok and overfull:
-            excerpt = "overfull boxes (pt): " + ", ".join(overfull)
-        results[name] = (ok, excerpt, folder / f"{name}.pdf")
+        results[name] = LatexResult(ok, excerpt, folder / f"{name}.pdf", overfull)
     return results

@@ -29,7 +29,38 @@ def latex(expr: sp.Basic, **settings) -> str:
     'X W^{(1)} + B^{(1)}'
     """
     settings.setdefault("order", "none")
-    return sp.latex(expr, **settings)
+    return sp.latex(_textbook_order(expr), **settings)
+
+
+def _textbook_order(expr: sp.Basic) -> sp.Basic:
+    """Sums in the order a textbook writes them: terms with a plus sign first (in SymPy's order, so w x + b),
+    then the constant, then the terms with a minus sign (t - y, x^2 + 1, 1 - σ). SymPy's printers offer either
+    its stored order (numbers and negative terms first, -y + t) or a lexicographic one (b + w x)."""
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Add):
+        return expr
+
+    def rank(term: sp.Expr) -> int:
+        if term.is_number:
+            return 1 if not term.could_extract_minus_sign() else 2
+        return 2 if term.could_extract_minus_sign() else 0
+
+    def reorder(e: sp.Add) -> sp.Add:
+        terms = sorted(e.args, key=rank)
+        return sp.Add(*terms, evaluate=False) if list(terms) != list(e.args) else e
+
+    def factor_rank(f: sp.Expr) -> int:
+        # σ(z)(1 − σ(z)): plain factors before sums in parentheses
+        base = f.base if f.is_Pow else f
+        return 1 if base.is_Add else 0
+
+    def reorder_mul(e: sp.Mul) -> sp.Mul:
+        factors = sorted(e.args, key=factor_rank)
+        return sp.Mul(*factors, evaluate=False) if list(factors) != list(e.args) else e
+
+    def scalar(kind: type) -> object:
+        return lambda e: isinstance(e, kind) and not isinstance(e, sp.MatrixExpr)
+
+    return expr.replace(scalar(sp.Add), reorder).replace(scalar(sp.Mul), reorder_mul)
 
 
 # What takes (nearly) no room when typeset: sizing commands, spacing, braces, operatorname wrappers.

@@ -275,16 +275,17 @@ def activation_plot(
     tikz = [r"\begin{tikzpicture}[>=stealth]"]
     tikz.append(rf"\draw[->] (0,{_fmt(cy(0))}) -- ({_fmt(W)},{_fmt(cy(0))}) node[right] {{$z$}};")
     tikz.append(rf"\draw[->] ({_fmt(cx(0))},0) -- ({_fmt(cx(0))},{_fmt(H)});")
-    for tick in range(int(np.ceil(lo)), int(np.floor(hi)) + 1):
-        if (tick and tick % 2 == 0) or tick == 1:
-            tikz.append(
-                rf"\draw ({_fmt(cx(tick))},{_fmt(cy(0) - 0.06)}) -- ({_fmt(cx(tick))},{_fmt(cy(0) + 0.06)}) "
-                rf"node[below=2pt, font=\scriptsize] {{${tick}$}};"
-            )
-    for tick in (1,) if ylo < 1 < yhi else ():
+    step_x = 1 if hi - lo <= 10 else 2
+    ticks = [t for t in range(int(np.ceil(lo)), int(np.floor(hi)) + 1) if t and t % step_x == 0]
+    for tick in ticks:
         tikz.append(
-            rf"\draw[dotted] (0,{_fmt(cy(tick))}) -- ({_fmt(W)},{_fmt(cy(tick))});"
-            rf" \node[left, font=\scriptsize] at ({_fmt(cx(0))},{_fmt(cy(tick))}) {{$1$}};"
+            rf"\draw ({_fmt(cx(tick))},{_fmt(cy(0) - 0.06)}) -- ({_fmt(cx(tick))},{_fmt(cy(0) + 0.06)}) "
+            rf"node[below=2pt, font=\scriptsize] {{${tick}$}};"
+        )
+    if ylo < 1 < yhi:
+        tikz.append(
+            rf"\draw[dotted] (0,{_fmt(cy(1))}) -- ({_fmt(W)},{_fmt(cy(1))});"
+            rf" \node[above left, font=\scriptsize, inner sep=1pt] at ({_fmt(cx(0))},{_fmt(cy(1))}) {{$1$}};"
         )
     px = 60.0
     sw, sh = round(W * px + 120, 1), round(H * px + 40, 1)
@@ -302,10 +303,16 @@ def activation_plot(
         f'<line x1="{sx(0)}" y1="{sy(ylo)}" x2="{sx(0)}" y2="{sy(yhi)}" stroke="black"/>',
         f'<text x="{sx(hi) + 6}" y="{sy(0) + 4}" font-style="italic">z</text>',
     ]
+    for tick in ticks:
+        svg.append(
+            f'<line x1="{sx(tick)}" y1="{round(sy(0) - 4, 1)}" x2="{sx(tick)}" y2="{round(sy(0) + 4, 1)}" '
+            f'stroke="black"/><text x="{sx(tick)}" y="{round(sy(0) + 18, 1)}" text-anchor="middle" '
+            f'font-size="11">{tick}</text>'
+        )
     if ylo < 1 < yhi:
         svg.append(
             f'<line x1="{sx(lo)}" y1="{sy(1)}" x2="{sx(hi)}" y2="{sy(1)}" stroke="#999" stroke-dasharray="2 3"/>'
-            f'<text x="{sx(0) - 12}" y="{sy(1) + 4}">1</text>'
+            f'<text x="{round(sx(0) - 4, 1)}" y="{round(sy(1) - 4, 1)}" text-anchor="end" font-size="11">1</text>'
         )
     for i, (label, pieces) in enumerate(curves):
         color, tcolor = _PALETTE[i % len(_PALETTE)], _TIKZ_COLORS[i % len(_TIKZ_COLORS)]

@@ -182,6 +182,7 @@ class Document:
         from symnn.render.markdown import render as markdown
 
         folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         for lang in langs:
             suffix = "" if lang == "en" else f".{lang}"

@@ -12,7 +12,7 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["WIDTH", "aligned", "equation", "equation_lines", "latex", "visible_width"]
+__all__ = ["WIDTH", "aligned", "cases", "equation", "equation_lines", "latex", "visible_width"]
 
 #: About how many characters of typeset maths fit on a line of an A4 page or a blog column.
 WIDTH = 64
@@ -29,14 +29,23 @@ def latex(expr: sp.Basic, **settings) -> str:
     'X W^{(1)} + B^{(1)}'
     """
     settings.setdefault("order", "none")
+    # matrices in round brackets, as the seed notes write them
+    settings.setdefault("mat_str", "pmatrix")
+    settings.setdefault("mat_delim", "")
     return sp.latex(_textbook_order(expr), **settings)
+
+
+# symnn's notation symbols (NetSymbol.kind) that come first in a product: w^(l)_jk x_k, δ^(l)_j a^(l-1)_k
+_KIND_RANK: dict[str, int] = {"w": 0, "delta": 1}
 
 
 def _textbook_order(expr: sp.Basic) -> sp.Basic:
     """Sums in the order a textbook writes them: terms with a plus sign first (in SymPy's order, so w x + b),
     then the constant, then the terms with a minus sign (t - y, x^2 + 1, 1 - σ). SymPy's printers offer either
     its stored order (numbers and negative terms first, -y + t) or a lexicographic one (b + w x)."""
-    if not isinstance(expr, sp.Basic) or not expr.has(sp.Add):
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(_textbook_order)
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Add, sp.Mul):
         return expr
 
     def rank(term: sp.Expr) -> int:
@@ -49,9 +58,11 @@ def _textbook_order(expr: sp.Basic) -> sp.Basic:
         return sp.Add(*terms, evaluate=False) if list(terms) != list(e.args) else e
 
     def factor_rank(f: sp.Expr) -> int:
-        # σ(z)(1 − σ(z)): plain factors before sums in parentheses
+        # σ(z)(1 − σ(z)): plain factors before sums in parentheses; w x and δ a as the seed notes write them
         base = f.base if f.is_Pow else f
-        return 1 if base.is_Add else 0
+        if base.is_Add:
+            return 3
+        return _KIND_RANK.get(getattr(base, "kind", None), 2) if isinstance(base, sp.Symbol) else 2
 
     def reorder_mul(e: sp.Mul) -> sp.Mul:
         factors = sorted(e.args, key=factor_rank)
@@ -161,3 +172,20 @@ def equation(lhs: sp.Basic | str, rhs: sp.Basic | str, *, width: float = WIDTH, 
     \\end{aligned}
     """
     return aligned(equation_lines(lhs, rhs, width=width, relation=relation))
+
+
+def cases(pairs: list[tuple[sp.Basic, sp.Basic]]) -> str:
+    r"""``\begin{cases} v & (c) \\ … \end{cases}`` with each condition as written, the seed notes' style.
+
+    SymPy's Piecewise printer canonicalises the conditions (w x ≤ θ becomes θ ≥ w x), turns the last one into
+    "otherwise", and writes the English word "for"; a document in Japanese needs neither.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> cases([(x, x > 0), (0, x <= 0)])
+    '\\begin{cases} x & (x > 0) \\\\ 0 & (x \\leq 0) \\end{cases}'
+    """
+    rows = [f"{latex(sp.sympify(value))} & ({latex(cond)})" for value, cond in pairs]
+    return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}"

@@ -17,6 +17,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{booktabs}
 \usepackage{verbatim}
 \usepackage{parskip}
+\renewcommand{\arraystretch}{1.2}
 """
 
 # Characters that mean something to TeX in running text.

@@ -5,6 +5,7 @@ These functions only read; nothing here changes the objects, and the objects nev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
@@ -13,10 +14,19 @@ from symnn.network import MLP
 from symnn.notation import output_symbol
 from symnn.render.diagram import network_diagram
 from symnn.render.document import Document
-from symnn.render.formula import latex
+from symnn.render.formula import latex, visible_width
+from symnn.render.notation_text import to_prose
 from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES, PHRASES
 
-__all__ = ["add_network", "derivation_document", "network_document", "phrase", "shape"]
+__all__ = [
+    "add_network",
+    "add_verdict",
+    "derivation_document",
+    "network_document",
+    "phrase",
+    "shape",
+    "verdict_text",
+]
 
 #: A network is derived in the element view for every unit while it has at most this many units past the input;
 #: bigger networks show the first and last units of each layer only.
@@ -118,8 +128,111 @@ def network_document(net: MLP) -> Document:
     return doc
 
 
-def derivation_document(d: Any) -> Document:  # pragma: no cover - filled in once the engine lands
-    raise NotImplementedError("Not supported yet: derivation documents need symnn.backprop (issue 4)")
+def _rule(rule: str) -> dict[str, str]:
+    from symnn import RULES
+
+    names = RULES.get(rule)
+    if names is None:
+        raise ValueError(f"unknown rule {rule!r} in a derivation step; known rules: {', '.join(RULES)}")
+    return dict(names)
+
+
+def _notes(step: Any) -> dict[str, str]:
+    return {lang: to_prose(step.note(lang=lang)) for lang in LANGS}
+
+
+def _layer_sample(params: Sequence[sp.Symbol], limit: int) -> list[sp.Symbol]:
+    """All parameters while there are at most ``limit``; else the first and last two of each layer's W and b."""
+    if len(params) <= limit:
+        return list(params)
+    groups: dict[tuple[str, int | None], list[sp.Symbol]] = {}
+    for p in params:
+        groups.setdefault((getattr(p, "kind", "?"), getattr(p, "layer", None)), []).append(p)
+    out: list[sp.Symbol] = []
+    for group in groups.values():
+        out += group if len(group) <= 4 else [*group[:2], *group[-2:]]
+    return out
+
+
+def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = None) -> Document:
+    """The whole derivation as a document: the network, every step with its rule, the matrix form, the gradients.
+
+    Parameters
+    ----------
+    d : Derivation
+        From :func:`symnn.backprop` (a network derivation) or :func:`symnn.chain_rule`.
+    verdict : Verdict, optional
+        A verification result to report at the end.
+    explicit : bool, optional
+        Also show each gradient written out in x, t and the parameters; by default only while they are short.
+    """
+    net = getattr(d, "network", None)
+    if net is not None:
+        doc = Document(phrase("backprop title", shape=shape(net)))
+        add_network(doc, net)
+    else:
+        target = next(iter(d.results), None)
+        doc = Document(phrase("chain rule title", target=latex(target)) if target is not None else "Derivation")
+    doc.heading(phrase("steps"))
+    if net is not None:
+        doc.text(phrase("steps intro"))
+    for step in d.steps:
+        doc.step(_rule(step.rule), _notes(step), step.lhs, step.rhs)
+
+    if net is not None:
+        matrix_steps = list(getattr(d, "matrix_steps", []) or [])
+        if matrix_steps:
+            doc.heading(phrase("matrix steps"))
+            doc.text(phrase("matrix steps intro"))
+            for step in matrix_steps:
+                doc.step(_rule(step.rule), _notes(step), step.lhs, step.rhs)
+        doc.heading(phrase("gradients"))
+        doc.text(phrase("gradients intro"))
+        C = next(iter(d.results)).args[0] if d.results else sp.Symbol("C")
+        shown = _layer_sample(net.params, 40)
+        doc.equations([(sp.Derivative(C, p), d.local_gradients[p]) for p in shown])
+        widths = {p: visible_width(latex(d.gradients[p])) for p in shown}
+        if explicit or (explicit is None and max(widths.values()) <= MAX_EXPLICIT_WIDTH):
+            doc.text(phrase("explicit gradients"))
+            doc.equations([(sp.Derivative(C, p), d.gradients[p]) for p in shown])
+        else:
+            doc.text(phrase("explicit omitted"))
+    else:
+        doc.heading(phrase("results"))
+        doc.equations(list(d.results.items()))
+    if verdict is not None:
+        add_verdict(doc, verdict)
+    return doc
+
+
+def add_verdict(doc: Document, verdict: Any) -> None:
+    """Report a verification result: its status and, for a refutation, the counterexample."""
+    doc.heading(phrase("verdict"))
+    doc.text({lang: verdict_text(verdict, lang) for lang in LANGS})
+
+
+def verdict_text(verdict: Any, lang: str) -> str:
+    """One sentence on a :class:`~symnn.Verdict`, from its ``status`` and ``counterexample``."""
+    status = str(getattr(verdict, "status", verdict))
+    words = VERDICT_WORDS.get(status, {"en": f"Verdict: {status}.", "ja": f"検証結果: {status}。"})[lang]
+    example = getattr(verdict, "counterexample", None)
+    if example:
+        pairs = ", ".join(f"{latex(k)} = {latex(v)}" for k, v in dict(example).items())
+        words += (" Counterexample: " if lang == "en" else " 反例：") + f"${pairs}$"
+        words += "." if lang == "en" else "。"
+    return words
+
+
+#: Verdict status -> sentence (three-valued: proved, numeric, refuted, unknown).
+VERDICT_WORDS: dict[str, dict[str, str]] = {
+    "proved": {"en": "Proved symbolically.", "ja": "記号計算で証明されました。"},
+    "numeric": {
+        "en": "Holds numerically at random real points (not proved).",
+        "ja": "ランダムな実数点で数値的に成り立ちます（証明ではありません）。",
+    },
+    "refuted": {"en": "Refuted.", "ja": "成り立ちません。"},
+    "unknown": {"en": "Neither proved nor refuted.", "ja": "証明も反証もできませんでした。"},
+}
 
 
 def latex_of(expr: sp.Basic) -> str:

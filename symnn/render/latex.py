@@ -5,6 +5,7 @@ from __future__ import annotations
 from symnn.render._prose import pieces
 from symnn.render.diagram import Figure
 from symnn.render.document import Code, Document, Equation, Heading, NumberedStep, Paragraph, Table, text_in
+from symnn.render.notation_text import UNICODE_MATH
 from symnn.render.words import check_lang
 
 __all__ = ["PREAMBLE", "escape", "render"]
@@ -43,7 +44,14 @@ def escape(text: str) -> str:
     >>> escape("50% of w_1 & more")
     '50\\\\% of w\\\\_1 \\\\& more'
     """
-    return "".join(_ESCAPES.get(c, c) for c in text)
+    return "".join(_ESCAPES.get(c) or _unicode(c) for c in text)
+
+
+def _unicode(c: str) -> str:
+    # pdflatex's utf8 input knows Latin letters and typographic quotes and dashes, not Greek or maths symbols
+    if c in UNICODE_MATH:
+        return rf"\ensuremath{{{UNICODE_MATH[c]}}}"
+    return c
 
 
 def _prose(text: str) -> str:

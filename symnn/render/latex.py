@@ -85,7 +85,8 @@ def _block(block, lang: str) -> str:
             if lang == "en"
             else rf"\noindent\textbf{{{label}}}（{rule}）"
         )
-        return head + (f" {note}" if note else "") + "\n\\[\n" + block.tex + "\n\\]"
+        sep = "" if lang == "ja" else " "
+        return head + (sep + note if note else "") + "\n\\[\n" + block.tex + "\n\\]"
     if isinstance(block, Table):
         cols = "l" * len(block.header)
         lines = [rf"\begin{{center}}\begin{{tabular}}{{{cols}}}", r"\toprule"]
@@ -104,7 +105,8 @@ def _block(block, lang: str) -> str:
 def render(doc: Document, lang: str = "en", *, standalone: bool = True) -> str:
     """The document as LaTeX; ``standalone=False`` gives the body only (no preamble, no title)."""
     check_lang(lang)
-    body = "\n\n".join(_block(b, lang) for b in doc.blocks)
+    blocks = [b for b in doc.blocks if not (isinstance(b, Paragraph) and not text_in(b.text, lang))]
+    body = "\n\n".join(_block(b, lang) for b in blocks)
     if not standalone:
         return body + "\n"
     title = _prose(text_in(doc.title, lang))

@@ -38,6 +38,8 @@ def render(doc: Document, lang: str = "en", *, figures: str | None = None) -> tu
     out = [f"# {_prose(text_in(doc.title, lang))}"]
     files: dict[str, str] = {}
     for block in doc.blocks:
+        if isinstance(block, Paragraph) and not text_in(block.text, lang):
+            continue  # a sentence one language needs and the other does not
         if isinstance(block, Heading):
             out.append("#" * block.level + " " + _prose(text_in(block.text, lang)))
         elif isinstance(block, Paragraph):
@@ -51,7 +53,8 @@ def render(doc: Document, lang: str = "en", *, figures: str | None = None) -> tu
                 head = f"**ステップ {block.number}**（{rule}）"
             else:
                 head = f"**Step {block.number}** (*{rule}*)"
-            out.append(head + (f" {note}" if note else ""))
+            sep = "" if lang == "ja" else " "  # Japanese runs on after the closing bracket
+            out.append(head + (sep + note if note else ""))
             out.append(f"$$\n{block.tex}\n$$")
         elif isinstance(block, Table):
             out.append(

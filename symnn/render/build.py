@@ -5,16 +5,17 @@ These functions only read; nothing here changes the objects, and the objects nev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
 
 from symnn.network import MLP
-from symnn.notation import output_symbol
+from symnn.notation import NetSymbol, output_symbol
 from symnn.render.diagram import network_diagram
 from symnn.render.document import Document
-from symnn.render.formula import latex, visible_width
+from symnn.render.formula import WIDTH, equation_lines, latex, visible_width
 from symnn.render.notation_text import to_prose
 from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES, PHRASES
 
@@ -141,6 +142,70 @@ def _notes(step: Any) -> dict[str, str]:
     return {lang: to_prose(step.note(lang=lang)) for lang in LANGS}
 
 
+#: At most this many chains of equal steps share one numbered block (an ``aligned`` block cannot break across
+#: pages, so a block stays well under a page).
+MAX_CHAINS_PER_BLOCK = 4
+
+
+def _chains(steps: Sequence[Any]) -> list[list[Any]]:
+    """Consecutive steps with the same left side: one chain of equalities, δ = ∂C/∂z = ∂C/∂a ∂a/∂z = …"""
+    chains: list[list[Any]] = []
+    for step in steps:
+        if chains and chains[-1][-1].lhs == step.lhs:
+            chains[-1].append(step)
+        else:
+            chains.append([step])
+    return chains
+
+
+def _shape_of(chain: list[Any]) -> tuple:
+    """What makes chains alike: the same rules in order, for the same kind of left side (z, a, δ, ∂C/∂θ)."""
+    lhs = chain[0].lhs
+    kind = lhs.kind if isinstance(lhs, NetSymbol) else type(lhs).__name__
+    return (kind, *(s.rule for s in chain))
+
+
+def _chain_lines(chain: list[Any], lang: str) -> list[str]:
+    lines: list[str] = []
+    for i, step in enumerate(chain):
+        tag = (
+            rf" && \text{{({_rule(step.rule)[lang]})}}"
+            if lang == "en"
+            else rf" && \text{{（{_rule(step.rule)[lang]}）}}"
+        )
+        step_lines = equation_lines(chain[0].lhs if i == 0 else "", step.rhs, width=WIDTH - 14)
+        step_lines[0] += tag
+        lines += step_lines
+    return lines
+
+
+def _add_steps(doc: Document, steps: Sequence[Any]) -> None:
+    """Add steps as numbered blocks: each chain of steps on one left side becomes one aligned block whose lines
+    are tagged with their rules; consecutive chains of the same shape (δ of every output unit, the gradient of
+    every weight) share a block, with each distinct note said once."""
+    blocks: list[list[list[Any]]] = []
+    for chain in _chains(steps):
+        if blocks and len(blocks[-1]) < MAX_CHAINS_PER_BLOCK and _shape_of(blocks[-1][0]) == _shape_of(chain):
+            blocks[-1].append(chain)
+        else:
+            blocks.append([chain])
+    for block in blocks:
+        notes = {}
+        for lang in LANGS:
+            seen: dict[str, str] = {}
+            for chain in block:
+                for step in chain:
+                    seen.setdefault(re.sub(r"\d+", "#", step.note(lang="en")), to_prose(step.note(lang=lang)))
+            notes[lang] = ("" if lang == "ja" else " ").join(dict.fromkeys(seen.values()))
+        tex = {
+            lang: "\\begin{aligned}\n"
+            + " \\\\[4pt]\n".join(" \\\\\n".join(_chain_lines(chain, lang)) for chain in block)
+            + "\n\\end{aligned}"
+            for lang in LANGS
+        }
+        doc.step(None, notes, "", tex)
+
+
 def _layer_sample(params: Sequence[sp.Symbol], limit: int) -> list[sp.Symbol]:
     """All parameters while there are at most ``limit``; else the first and last two of each layer's W and b."""
     if len(params) <= limit:
@@ -152,6 +217,18 @@ def _layer_sample(params: Sequence[sp.Symbol], limit: int) -> list[sp.Symbol]:
     for group in groups.values():
         out += group if len(group) <= 4 else [*group[:2], *group[-2:]]
     return out
+
+
+def _gradient_grid(net: MLP, params: Sequence[sp.Symbol], lhs_of: dict, values: dict) -> str:
+    """The gradients as an aligned grid, one row per unit: ∂C/∂w_j1 = δ_j x_1, …, ∂C/∂b_j = δ_j."""
+    rows: dict[tuple[int | None, int], list[str]] = {}
+    for p in params:
+        rows.setdefault((p.layer, p.index[0]), []).append(f"{latex(lhs_of[p])} &= {latex(values[p])}")
+    lines: list[str] = []
+    for cells in rows.values():
+        for i in range(0, len(cells), 4):  # at most four equations side by side
+            lines.append(" & \\qquad ".join(cells[i : i + 4]))
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
 
 def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = None) -> Document:
@@ -176,25 +253,24 @@ def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = 
     doc.heading(phrase("steps"))
     if net is not None:
         doc.text(phrase("steps intro"))
-    for step in d.steps:
-        doc.step(_rule(step.rule), _notes(step), step.lhs, step.rhs)
+    _add_steps(doc, d.steps)
 
     if net is not None:
         matrix_steps = list(getattr(d, "matrix_steps", []) or [])
         if matrix_steps:
             doc.heading(phrase("matrix steps"))
             doc.text(phrase("matrix steps intro"))
-            for step in matrix_steps:
-                doc.step(_rule(step.rule), _notes(step), step.lhs, step.rhs)
+            _add_steps(doc, matrix_steps)
         doc.heading(phrase("gradients"))
         doc.text(phrase("gradients intro"))
-        C = next(iter(d.results)).args[0] if d.results else sp.Symbol("C")
+        # the derivation's own left sides (∂C/∂θ printed as a partial derivative), by parameter
+        lhs_of = {lhs.variables[0]: lhs for lhs in d.results}
         shown = _layer_sample(net.params, 40)
-        doc.equations([(sp.Derivative(C, p), d.local_gradients[p]) for p in shown])
+        doc.math(_gradient_grid(net, shown, lhs_of, d.local_gradients))
         widths = {p: visible_width(latex(d.gradients[p])) for p in shown}
         if explicit or (explicit is None and max(widths.values()) <= MAX_EXPLICIT_WIDTH):
             doc.text(phrase("explicit gradients"))
-            doc.equations([(sp.Derivative(C, p), d.gradients[p]) for p in shown])
+            doc.equations([(lhs_of[p], d.gradients[p]) for p in shown])
         else:
             doc.text(phrase("explicit omitted"))
     else:

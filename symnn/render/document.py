@@ -54,12 +54,13 @@ class Equation:
 
 @dataclass(frozen=True)
 class NumberedStep:
-    """A numbered derivation step: its rule's name, a note, and its equation."""
+    """A numbered derivation step: its rule's name (or ``None`` when the equation tags each line with its rule),
+    a note, and its equation (LaTeX, the same in every language or one per language)."""
 
     number: int
-    rule: Text
+    rule: Text | None
     note: Text
-    tex: str
+    tex: Text
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,13 @@ class Document:
         lines = [line for lhs, rhs in pairs for line in equation_lines(lhs, rhs)]
         self.add(Equation("\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"))
 
-    def step(self, rule: Text, note: Text, lhs: sp.Basic | str, rhs: sp.Basic | str) -> None:
-        """A numbered step: the rule it uses, a note, and its equation."""
+    def step(self, rule: Text | None, note: Text, lhs: sp.Basic | str, rhs: sp.Basic | Text) -> None:
+        """A numbered step: the rule it uses, a note, and its equation.
+
+        With ``rule=None``, ``rhs`` is the whole equation as LaTeX already (per language if it names rules)."""
         number = 1 + sum(isinstance(b, NumberedStep) for b in self.blocks)
-        self.add(NumberedStep(number, rule, note, equation(lhs, rhs)))
+        tex = rhs if rule is None else equation(lhs, rhs)
+        self.add(NumberedStep(number, rule, note, tex))
 
     def table(self, header: Sequence[Text], rows: Sequence[Sequence[Text]]) -> None:
         """A table; cells are prose (``$…$`` for maths)."""
@@ -197,4 +201,8 @@ class Document:
 
     def formulas(self) -> list[str]:
         """Every displayed formula's LaTeX (inline ``$…$`` maths is in the rendered prose)."""
-        return [b.tex for b in self.blocks if isinstance(b, Equation | NumberedStep)]
+        out: list[str] = []
+        for b in self.blocks:
+            if isinstance(b, Equation | NumberedStep):
+                out += [b.tex] if isinstance(b.tex, str) else [b.tex[lang] for lang in LANGS]
+        return out

@@ -32,7 +32,9 @@ def latex(expr: sp.Basic, **settings) -> str:
     # matrices in round brackets, as the seed notes write them
     settings.setdefault("mat_str", "pmatrix")
     settings.setdefault("mat_delim", "")
-    return sp.latex(_textbook_order(expr), **settings)
+    tex = sp.latex(_textbook_order(expr), **settings)
+    # SymPy prints the Hadamard (elementwise) product as \circ, the sign of composition; the notes write ⊙
+    return tex.replace(r" \circ ", r" \odot ") if expr.has(sp.HadamardProduct) else tex
 
 
 # symnn's notation symbols (NetSymbol.kind) that come first in a product: w^(l)_jk x_k, δ^(l)_j a^(l-1)_k

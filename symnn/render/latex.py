@@ -19,6 +19,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{verbatim}
 \usepackage{parskip}
 \renewcommand{\arraystretch}{1.2}
+\setlength{\emergencystretch}{3em}
 """
 
 # Characters that mean something to TeX in running text.
@@ -54,13 +55,14 @@ def _unicode(c: str) -> str:
     return c
 
 
-def _prose(text: str) -> str:
+def _prose(text: str, lang: str = "en") -> str:
     out = []
     for kind, content in pieces(text):
         if kind == "math":
-            out.append(f"${content}$")
+            # CJKutf8 breaks lines between Japanese characters but not next to maths: allow it there
+            out.append(f"\\allowbreak ${content}$\\allowbreak{{}}" if lang == "ja" else f"${content}$")
         elif kind == "bold":
-            out.append(rf"\textbf{{{_prose(content)}}}")
+            out.append(rf"\textbf{{{_prose(content, lang)}}}")
         elif kind == "code":
             out.append(rf"\texttt{{{escape(content)}}}")
         else:
@@ -71,28 +73,28 @@ def _prose(text: str) -> str:
 def _block(block, lang: str) -> str:
     if isinstance(block, Heading):
         command = "section*" if block.level == 2 else "subsection*"
-        return rf"\{command}{{{_prose(text_in(block.text, lang))}}}"
+        return rf"\{command}{{{_prose(text_in(block.text, lang), lang)}}}"
     if isinstance(block, Paragraph):
-        return _prose(text_in(block.text, lang))
+        return _prose(text_in(block.text, lang), lang)
     if isinstance(block, Equation):
         return "\\[\n" + block.tex + "\n\\]"
     if isinstance(block, NumberedStep):
-        rule = _prose(text_in(block.rule, lang))
-        note = _prose(text_in(block.note, lang))
+        note = _prose(text_in(block.note, lang), lang)
         label = ("ステップ " if lang == "ja" else "Step ") + str(block.number)
-        head = (
-            rf"\noindent\textbf{{{label}}} \emph{{({rule})}}"
-            if lang == "en"
-            else rf"\noindent\textbf{{{label}}}（{rule}）"
-        )
-        sep = "" if lang == "ja" else " "
-        return head + (sep + note if note else "") + "\n\\[\n" + block.tex + "\n\\]"
+        head = rf"\noindent\textbf{{{label}}}"
+        if block.rule is not None:
+            rule = _prose(text_in(block.rule, lang), lang)
+            head += rf" \emph{{({rule})}}" if lang == "en" else f"（{rule}）"
+        sep = "" if lang == "ja" and block.rule is not None else " "
+        # ragged right: a note's inline maths cannot break, and a justified line around it would stretch
+        para = "{\\raggedright " + head + (sep + note if note else "") + "\\par}"
+        return para + "\n\\[\n" + text_in(block.tex, lang) + "\n\\]"
     if isinstance(block, Table):
         cols = "l" * len(block.header)
         lines = [rf"\begin{{center}}\begin{{tabular}}{{{cols}}}", r"\toprule"]
-        lines.append(" & ".join(_prose(text_in(h, lang)) for h in block.header) + r" \\")
+        lines.append(" & ".join(_prose(text_in(h, lang), lang) for h in block.header) + r" \\")
         lines.append(r"\midrule")
-        lines += [" & ".join(_prose(text_in(c, lang)) for c in row) + r" \\" for row in block.rows]
+        lines += [" & ".join(_prose(text_in(c, lang), lang) for c in row) + r" \\" for row in block.rows]
         lines += [r"\bottomrule", r"\end{tabular}\end{center}"]
         return "\n".join(lines)
     if isinstance(block, Code):
@@ -109,7 +111,7 @@ def render(doc: Document, lang: str = "en", *, standalone: bool = True) -> str:
     body = "\n\n".join(_block(b, lang) for b in blocks)
     if not standalone:
         return body + "\n"
-    title = _prose(text_in(doc.title, lang))
+    title = _prose(text_in(doc.title, lang), lang)
     head = PREAMBLE + (r"\usepackage{CJKutf8}" + "\n" if lang == "ja" else "")
     head += "\\title{" + title + "}\n\\date{}\n\\begin{document}\n"
     inner = "\\maketitle\n\n" + body + "\n"

@@ -47,15 +47,14 @@ def render(doc: Document, lang: str = "en", *, figures: str | None = None) -> tu
         elif isinstance(block, Equation):
             out.append(f"$$\n{block.tex}\n$$")
         elif isinstance(block, NumberedStep):
-            rule = _prose(text_in(block.rule, lang))
             note = _prose(text_in(block.note, lang))
-            if lang == "ja":
-                head = f"**ステップ {block.number}**（{rule}）"
-            else:
-                head = f"**Step {block.number}** (*{rule}*)"
-            sep = "" if lang == "ja" else " "  # Japanese runs on after the closing bracket
+            head = f"**ステップ {block.number}**" if lang == "ja" else f"**Step {block.number}**"
+            if block.rule is not None:
+                rule = _prose(text_in(block.rule, lang))
+                head += f"（{rule}）" if lang == "ja" else f" (*{rule}*)"
+            sep = "" if lang == "ja" and block.rule is not None else " "  # Japanese runs on after a bracket
             out.append(head + (sep + note if note else ""))
-            out.append(f"$$\n{block.tex}\n$$")
+            out.append(f"$$\n{text_in(block.tex, lang)}\n$$")
         elif isinstance(block, Table):
             out.append(
                 "\n".join(

@@ -37,6 +37,18 @@ def latex(expr: sp.Basic, **settings) -> str:
     return tex.replace(r" \circ ", r" \odot ") if expr.has(sp.HadamardProduct) else tex
 
 
+# Order of symbol kinds in a sum: weights and errors first, the bias last (z = Σ w a + b).
+_SUM_KIND: dict[str, int] = {"w": 0, "delta": 1, "b": 3}
+
+
+def _natural_key(term: sp.Expr) -> tuple:
+    """A sort key from the network symbols in ``term``, numbers compared as numbers; () if it has none."""
+    from symnn.notation import NetSymbol
+
+    syms = [s for s in term.free_symbols if isinstance(s, NetSymbol)]
+    return tuple(sorted((_SUM_KIND.get(s.kind, 2), s.kind, s.layer or 0, s.index) for s in syms))
+
+
 # symnn's notation symbols (NetSymbol.kind) that come first in a product: w^(l)_jk x_k, δ^(l)_j a^(l-1)_k
 _KIND_RANK: dict[str, int] = {"w": 0, "delta": 1}
 
@@ -57,6 +69,11 @@ def _textbook_order(expr: sp.Basic) -> sp.Basic:
 
     def reorder(e: sp.Add) -> sp.Add:
         terms = sorted(e.args, key=rank)
+        keys = [_natural_key(t) for t in terms]
+        if all(keys):  # every term holds network symbols: w_1,2 before w_1,10 (SymPy sorts names as text)
+            terms = [
+                t for _, _, t in sorted(zip([rank(t) for t in terms], keys, terms, strict=True), key=lambda r: r[:2])
+            ]
         return sp.Add(*terms, evaluate=False) if list(terms) != list(e.args) else e
 
     def factor_rank(f: sp.Expr) -> int:
@@ -124,6 +141,7 @@ def _factors(expr: sp.Expr) -> list[str] | None:
 
 def _pieces(expr: sp.Basic, width: float) -> list[str]:
     """Break the LaTeX of ``expr`` into pieces, each about ``width`` wide at most, to be set one per line."""
+    expr = _textbook_order(expr)
     if isinstance(expr, sp.Expr) and expr.is_Add:
         chunks = _terms(expr)
     elif isinstance(expr, sp.Expr) and expr.is_Mul and (f := _factors(expr)) is not None:

@@ -104,19 +104,19 @@ doc.extend(derivation_document(d1))
 doc.extend(derivation_document(d2))
 
 # 6. Gradient descent on C = (2 − y)²: y ← y − η dC/dy walks to the minimum y = 2, where dC/dy = 0.
-eta = sp.Rational(1, 10)
+eta = sp.Rational(1, 4)
 dC = next(iter(d_sq.results.values()))
 path = [sp.Integer(0)]
-for _ in range(30):
+for _ in range(20):
     path.append(path[-1] - eta * dC.subs(y, path[-1]))
 doc.heading({"en": "Gradient descent", "ja": "勾配降下法"})
 doc.text(
     {
         "en": f"At a minimum the derivative is 0. Starting at $y = 0$ and stepping $y \\leftarrow y - \\eta "
-        f"\\frac{{dC}}{{dy}}$ with $\\eta = {latex(eta)}$, the iterates approach 2: after 30 steps "
+        f"\\frac{{dC}}{{dy}}$ with $\\eta = {latex(eta)}$, the iterates approach 2: after 20 steps "
         f"$y \\approx {float(path[-1]):.6f}$.",
         "ja": f"最小値では導関数が 0 になります。$y = 0$ から $y \\leftarrow y - \\eta \\frac{{dC}}{{dy}}$"
-        f"（$\\eta = {latex(eta)}$）と更新すると 2 に近づき、30 回で $y \\approx {float(path[-1]):.6f}$ です。",
+        f"（$\\eta = {latex(eta)}$）と更新すると 2 に近づき、20 回で $y \\approx {float(path[-1]):.6f}$ です。",
     }
 )
 doc.write(OUT, "003-units-chain-rule")

@@ -273,7 +273,9 @@ def activation_plot(
         return (min(max(y, ylo), yhi) - ylo) * scale_y
 
     tikz = [r"\begin{tikzpicture}[>=stealth]"]
-    tikz.append(rf"\draw[->] (0,{_fmt(cy(0))}) -- ({_fmt(W)},{_fmt(cy(0))}) node[right] {{$z$}};")
+    tikz.append(
+        rf"\draw[->] (0,{_fmt(cy(0))}) -- ({_fmt(W)},{_fmt(cy(0))}) node[right] {{${sp.latex(functions[0][2])}$}};"
+    )
     tikz.append(rf"\draw[->] ({_fmt(cx(0))},0) -- ({_fmt(cx(0))},{_fmt(H)});")
     step_x = 1 if hi - lo <= 10 else 2
     ticks = [t for t in range(int(np.ceil(lo)), int(np.floor(hi)) + 1) if t and t % step_x == 0]
@@ -301,7 +303,7 @@ def activation_plot(
         'font-family="serif" font-size="13">',
         f'<line x1="{sx(lo)}" y1="{sy(0)}" x2="{sx(hi)}" y2="{sy(0)}" stroke="black"/>',
         f'<line x1="{sx(0)}" y1="{sy(ylo)}" x2="{sx(0)}" y2="{sy(yhi)}" stroke="black"/>',
-        f'<text x="{sx(hi) + 6}" y="{sy(0) + 4}" font-style="italic">z</text>',
+        f'<text x="{sx(hi) + 6}" y="{sy(0) + 4}" font-style="italic">{escape(str(functions[0][2]))}</text>',
     ]
     for tick in ticks:
         svg.append(

@@ -111,8 +111,8 @@ class Document:
 
     def heading(self, text: Text, level: int = 2) -> None:
         """A section heading (level 2) or subsection (level 3)."""
-        if level not in (2, 3):
-            raise ValueError(f"heading level must be 2 (section) or 3 (subsection), got {level!r}")
+        if level not in (2, 3, 4):
+            raise ValueError(f"heading level must be 2 (section), 3 (subsection) or 4, got {level!r}")
         self.add(Heading(text, level))
 
     def text(self, text: Text) -> None:
@@ -152,9 +152,17 @@ class Document:
         """A picture (TikZ in LaTeX, SVG in Markdown)."""
         self.add(figure)
 
-    def extend(self, other: Document) -> None:
-        """Append another document's blocks (its title is dropped)."""
-        self.blocks.extend(other.blocks)
+    def extend(self, other: Document, *, demote: bool = True) -> None:
+        """Append another document's blocks: its title is dropped, its sections become subsections (``demote``)
+        and its steps continue this document's numbering."""
+        number = sum(isinstance(b, NumberedStep) for b in self.blocks)
+        for block in other.blocks:
+            if isinstance(block, Heading) and demote:
+                block = Heading(block.text, min(block.level + 1, 4))
+            elif isinstance(block, NumberedStep):
+                number += 1
+                block = NumberedStep(number, block.rule, block.note, block.tex)
+            self.blocks.append(block)
 
     # -- output ------------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ def _prose(text: str, lang: str = "en") -> str:
 
 def _block(block, lang: str) -> str:
     if isinstance(block, Heading):
-        command = "section*" if block.level == 2 else "subsection*"
+        command = {2: "section*", 3: "subsection*"}.get(block.level, "subsubsection*")
         return rf"\{command}{{{_prose(text_in(block.text, lang), lang)}}}"
     if isinstance(block, Paragraph):
         return _prose(text_in(block.text, lang), lang)

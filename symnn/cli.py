@@ -108,12 +108,61 @@ def _run_derive(args: argparse.Namespace) -> int:
     return 0
 
 
+#: verdict status -> exit status of ``symnn verify``
+VERIFY_EXIT: dict[str, int] = {"proved": 0, "numeric": 0, "refuted": 1, "unknown": 3}
+
+
+def _verify_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("statement", nargs="?", help='a relation, e.g. "diff(sigmoid(x), x) == sigmoid(x)*(1 - sigmoid(x))"')
+    p.add_argument("--latex", metavar="TEXT", help=r'the relation in LaTeX, e.g. "\sigma(-x) = 1 - \sigma(x)"')
+    p.add_argument("--all", action="store_true", help="verify the whole identity catalogue and print a table")
+    p.add_argument("--timeout", type=float, default=5.0, help="budget in seconds per statement (default 5)")
+    p.add_argument("--samples", type=int, default=40, help="random real points for the numeric check (default 40)")
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from symnn.catalogue import identities
+    from symnn.parsing import parse, parse_latex
+    from symnn.verification import RELATIONS, verify
+
+    given = [name for name, v in (("STATEMENT", args.statement), ("--latex", args.latex), ("--all", args.all)) if v]
+    if len(given) != 1:
+        raise UsageError("symnn verify: give exactly one of STATEMENT, --latex TEXT or --all")
+    options = {"timeout": args.timeout, "samples": args.samples}
+    if args.all:
+        rows = [
+            (e, e.verify(**{**e.options, **options, "timeout": min(args.timeout, e.options.get("timeout", 1e9))}))
+            for e in identities()
+        ]
+        width = max(len(e.name) for e, _ in rows)
+        print(f"{'identity':{width}}  {'source':8}  {'status':8}  {'time':>6}  method")
+        for e, v in rows:
+            print(f"{e.name:{width}}  {e.source or '-':8}  {v.status:8}  {v.seconds:5.2f}s  {v.method}")
+        statuses = [v.status for _, v in rows]
+        held = sum(s in ("proved", "numeric") for s in statuses)
+        print(f"{held} of {len(rows)} hold ({statuses.count('proved')} proved, {statuses.count('numeric')} numeric)")
+        return 1 if "refuted" in statuses else 3 if "unknown" in statuses else 0
+    statement = parse(args.statement) if args.statement is not None else parse_latex(args.latex)
+    if not isinstance(statement, tuple(cls for cls, _ in RELATIONS.values())):
+        raise ValueError("symnn verify: the statement needs a relation: ==, =, <=, >=, < or >")
+    v = verify(statement, **options)
+    print(v)
+    if v.status == "unknown":
+        print("  tried: " + "; ".join(v.tried))
+    return VERIFY_EXIT[v.status]
+
+
 #: subcommand -> (help, add its arguments, run it)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "network": (
         "print a network's forward formulas, layer by layer, and its loss",
         lambda p: (add_network_arguments(p), p.add_argument("--format", choices=["text", "latex"], default="text")),
         _run_network,
+    ),
+    "verify": (
+        "prove, sample or refute an identity (or the whole catalogue with --all)",
+        _verify_arguments,
+        _run_verify,
     ),
     "derive": (
         "derive backpropagation for a network and publish it: Markdown (KaTeX), LaTeX or JSON",

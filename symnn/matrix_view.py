@@ -15,7 +15,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from symnn.functions import ActivationFunction, softmax
 from symnn.notation import NetMatrix
 
-__all__ = ["Apply", "MatrixView", "SoftmaxMatrix"]
+__all__ = ["Apply", "ApplyPrime", "MatrixView", "SoftmaxMatrix"]
 
 
 def _function_class(function):
@@ -42,13 +42,32 @@ class Apply(ElementwiseApplyFunction):
     writes; this subclass only changes the printing.
     """
 
+    _mark = ""  # printed after the function's head: "'" for the derivative
+
     def _latex(self, printer, exp=None):
-        s = rf"{_function_latex(self.function, printer)}\left({printer._print(self.expr)}\right)"
+        head = _function_latex(self.args[0], printer) + self._mark
+        s = rf"{head}\left({printer._print(self.expr)}\right)"
         return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
 
     def _sympystr(self, printer):
-        f = _function_class(self.function)
-        return f"{getattr(f, '__name__', printer._print(self.function))}({printer._print(self.expr)})"
+        f = _function_class(self.args[0])
+        return f"{getattr(f, '__name__', printer._print(self.args[0]))}{self._mark}({printer._print(self.expr)})"
+
+
+class ApplyPrime(Apply):
+    """The derivative f' of an activation applied to every entry, printed ``f'\\left(X\\right)``.
+
+    The argument is the activation itself (so the printer can name it); ``function`` — what
+    ``doit`` and the entries use — is its derivative.
+    """
+
+    _mark = "'"
+
+    @property
+    def function(self) -> sp.Lambda:
+        f = self.args[0]
+        d = f.variables[0]
+        return sp.Lambda(d, sp.diff(f.expr, d))
 
 
 class SoftmaxMatrix(sp.MatrixExpr):

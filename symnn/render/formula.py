@@ -11,6 +11,7 @@ import re
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 __all__ = ["WIDTH", "aligned", "cases", "equation", "equation_lines", "latex", "visible_width"]
 
@@ -32,9 +33,25 @@ def latex(expr: sp.Basic, **settings) -> str:
     # matrices in round brackets, as the seed notes write them
     settings.setdefault("mat_str", "pmatrix")
     settings.setdefault("mat_delim", "")
-    tex = sp.latex(_textbook_order(expr), **settings)
-    # SymPy prints the Hadamard (elementwise) product as \circ, the sign of composition; the notes write ⊙
-    return tex.replace(r" \circ ", r" \odot ") if expr.has(sp.HadamardProduct) else tex
+    return _Printer(settings).doprint(_textbook_order(expr))
+
+
+class _Printer(LatexPrinter):
+    """SymPy's LaTeX printer with two changes for the matrix view.
+
+    SymPy prints the Hadamard (elementwise) product with \circ, the sign of composition, where the notes write
+    ⊙; and it prints a Hadamard power of a symbol that has a superscript, a^(2)∘(−1), as a double superscript
+    (``a^{(2)}^{\circ …}``), which TeX and KaTeX reject.
+    """
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Pow"], strict=True) for a in expr.args)
+
+    def _print_HadamardPower(self, expr):
+        base = self._print(expr.base)
+        if "^" in base or not (expr.base.is_Symbol or isinstance(expr.base, sp.MatrixSymbol)):
+            base = rf"\left({base}\right)"
+        return rf"{base}^{{\circ \left({self._print(expr.exp)}\right)}}"
 
 
 # Order of symbol kinds in a sum: weights and errors first, the bias last (z = Σ w a + b).

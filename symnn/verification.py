@@ -1,0 +1,378 @@
+"""``verify``: prove, sample or refute an identity or inequality, within a hard time budget; ``Verdict``.
+
+Two worker processes: one tries SymPy's simplifications (:mod:`symnn.proving`); the other, started
+after a short grace (:data:`SAMPLING_GRACE`) or as soon as the first gives up, compares both sides at
+random real points at high precision (:mod:`symnn.sampling`).
+A proof or a confirmed counterexample ends the call at once; at the deadline both workers are
+killed, so no call outlives its budget by more than the time it takes to kill a process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from typing import Any, Literal
+
+import sympy as sp
+
+from symnn.proving import STRATEGIES, symbolic_worker
+from symnn.sampling import sampling_worker
+
+log = logging.getLogger(__name__)
+
+__all__ = ["RELATIONS", "STATUSES", "Verdict", "assert_identity", "verify"]
+
+Status = Literal["proved", "numeric", "refuted", "unknown"]
+#: proved: SymPy reduced it; numeric: held at every sample point, not proved; refuted: a counterexample;
+#: unknown: neither within the budget.
+STATUSES: tuple[str, ...] = ("proved", "numeric", "refuted", "unknown")
+
+#: relation -> (SymPy class, the claim the prover checks on rhs − lhs; "le"/"lt" flip the sides)
+RELATIONS: dict[str, tuple[type, str]] = {
+    "==": (sp.Eq, "eq"),
+    "<=": (sp.Le, "ge"),
+    ">=": (sp.Ge, "ge"),
+    "<": (sp.Lt, "gt"),
+    ">": (sp.Gt, "gt"),
+}
+_OF_CLASS = {cls: op for op, (cls, _) in RELATIONS.items()}
+#: seconds the symbolic worker runs alone before the sampler starts (at most a tenth of the budget)
+SAMPLING_GRACE = 0.2
+_TEX_REL = {"==": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`verify` found: status, how, how long, and a counterexample when refuted.
+
+    ``bool(verdict)`` is True for ``"proved"`` and ``"numeric"``. Renderers read the fields
+    (``lhs``, ``op``, ``rhs``, ``status``, ``method``) or call :meth:`to_latex` / :meth:`to_markdown`.
+
+    Attributes
+    ----------
+    status : {"proved", "numeric", "refuted", "unknown"}
+    method : str
+        The strategy that proved it, the sampling that supported or refuted it, or what ran out.
+    seconds : float
+        Wall time of the call.
+    lhs, rhs : sympy.Basic
+        The two sides as checked (after ``given`` was substituted).
+    op : str
+        ``"=="``, ``"<="``, ``">="``, ``"<"`` or ``">"``.
+    counterexample : dict or None
+        Symbol (or ``Indexed`` entry) -> exact value where the sides differ; for refuted only.
+    values : tuple or None
+        (lhs, rhs) evaluated at the counterexample.
+    tried : tuple of str
+        Every attempt and its outcome, in order.
+    """
+
+    status: Status
+    method: str
+    seconds: float
+    lhs: sp.Basic
+    rhs: sp.Basic
+    op: str = "=="
+    counterexample: dict[sp.Basic, sp.Expr] | None = None
+    values: tuple[sp.Expr, sp.Expr] | None = None
+    tried: tuple[str, ...] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return self.status in ("proved", "numeric")
+
+    @property
+    def statement(self) -> sp.Basic:
+        """The relation checked, unevaluated (matrix sides stay a pair of matrices)."""
+        cls = RELATIONS[self.op][0]
+        try:
+            return cls(self.lhs, self.rhs, evaluate=False)
+        except (TypeError, ValueError):  # SymPy's Eq/Le refuse some operand types (matrices for Le)
+            return sp.Tuple(self.lhs, self.rhs)
+
+    def _tex(self) -> str:
+        return f"{sp.latex(self.lhs)} {_TEX_REL[self.op]} {sp.latex(self.rhs)}"
+
+    def _counterexample_text(self, show) -> str:
+        return ", ".join(f"{show(k)} = {show(v)}" for k, v in (self.counterexample or {}).items())
+
+    def __str__(self) -> str:
+        s = f"{self.status}: {sp.sstr(self.lhs)} {self.op} {sp.sstr(self.rhs)} ({self.method}; {self.seconds:.2f} s)"
+        if self.counterexample is not None:
+            s += f"\n  counterexample: {self._counterexample_text(sp.sstr)}"
+            if self.values is not None:
+                s += f"\n  lhs = {sp.N(self.values[0], 15)}, rhs = {sp.N(self.values[1], 15)}"
+        return s
+
+    def to_latex(self) -> str:
+        r"""The statement and its status as LaTeX (no surrounding ``$``), e.g. ``... \quad \text{(proved: ...)}``."""
+        s = rf"{self._tex()} \quad \text{{({self.status}: {self.method})}}"
+        if self.counterexample:
+            s += rf" \quad \text{{at }} {self._counterexample_text(sp.latex)}"
+        return s
+
+    def to_markdown(self) -> str:
+        """One Markdown line: the statement in KaTeX ``$...$``, the status in bold, the method and time."""
+        s = f"${self._tex()}$ — **{self.status}** ({self.method}, {self.seconds:.2f} s)"
+        if self.counterexample:
+            s += f"; counterexample ${self._counterexample_text(sp.latex)}$"
+        return s
+
+    def _repr_latex_(self) -> str:
+        return f"${self.to_latex()}$"
+
+
+def _sides(lhs: Any, rhs: Any) -> tuple[sp.Basic, sp.Basic, str]:
+    if isinstance(lhs, str) or isinstance(rhs, str):
+        raise TypeError("verify takes SymPy expressions, not text; use symnn.parse(text) or symnn.parse_latex(text)")
+    if rhs is None:
+        if lhs is sp.true or lhs is sp.false:
+            return lhs, lhs, "=="
+        if not isinstance(lhs, sp.Rel) or type(lhs) not in _OF_CLASS:
+            raise TypeError(
+                "verify(statement) takes a relation (Eq, Le, Ge, Lt, Gt); got "
+                f"{type(lhs).__name__}. Or call verify(lhs, rhs)"
+            )
+        return lhs.lhs, lhs.rhs, _OF_CLASS[type(lhs)]
+    convert = (lambda v: v) if isinstance(lhs, sp.MatrixBase) else _expr
+    return convert(lhs), convert(rhs), "=="
+
+
+def _expr(v: Any) -> sp.Basic:
+    if isinstance(v, sp.Basic | sp.MatrixBase):
+        return v
+    try:
+        return sp.sympify(v, strict=True)  # numbers only: strict refuses strings
+    except sp.SympifyError as e:
+        raise TypeError(f"verify: cannot use {type(v).__name__} {v!r} as a side; give a SymPy expression") from e
+
+
+def _entries(v: sp.Basic) -> list[sp.Basic]:
+    if isinstance(v, sp.MatrixBase):
+        return list(v)
+    if isinstance(v, sp.MatrixExpr):
+        return list(v.as_explicit())
+    return [v]
+
+
+def _as_real(lhs: list, rhs: list) -> tuple[list, list, dict]:
+    """Give every symbol with no assumptions the assumption real (as everywhere in symnn); return the map back."""
+    plain = sorted(
+        {s for e in (*lhs, *rhs) for s in e.free_symbols if type(s) is sp.Symbol and s.is_real is None},
+        key=sp.default_sort_key,
+    )
+    real = {s: sp.Symbol(s.name, real=True) for s in plain}
+    back = {v: k for k, v in real.items()}
+    return [e.xreplace(real) for e in lhs], [e.xreplace(real) for e in rhs], back
+
+
+def _context() -> mp.context.BaseContext:
+    # fork is fastest (the child already holds SymPy and the expressions); after threads exist it may
+    # deadlock, so use forkserver/spawn there, which pickle the expressions (SymPy objects pickle).
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        # the server imports SymPy and the workers once; each worker then forks from it ready to run
+        ctx.set_forkserver_preload(["symnn.proving", "symnn.sampling"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+@contextlib.contextmanager
+def _main_hidden(ctx: mp.context.BaseContext) -> Iterator[None]:
+    """While starting a forkserver/spawn worker, hide ``__main__``'s file and spec.
+
+    Those start methods otherwise re-run the user's main script in every worker, which starts
+    workers again at import unless the script has an ``if __name__ == "__main__"`` guard. The
+    workers need nothing from ``__main__``: they run functions of :mod:`symnn.proving` and
+    :mod:`symnn.sampling`.
+    """
+    main = sys.modules.get("__main__")
+    if ctx.get_start_method() == "fork" or main is None:
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
+def verify(
+    lhs: Any,
+    rhs: Any = None,
+    *,
+    timeout: float = 5.0,
+    samples: int = 40,
+    digits: int = 30,
+    seed: int = 0,
+    given: Mapping[sp.Basic, Any] | None = None,
+) -> Verdict:
+    r"""Check ``lhs == rhs`` (or a relation): proved, held numerically, refuted, or unknown within ``timeout``.
+
+    SymPy's simplifications run in one worker (symnn's functions are first rewritten to
+    ``exp``/``Max``/``Piecewise``); random real points at ``digits`` digits in another, which joins
+    after a short grace or when the simplifications give up. A proof or a
+    counterexample (confirmed at twice the digits) decides at once; when the symbolic worker gives
+    up, or at the deadline, points that all agree give ``"numeric"``, else ``"unknown"``. Both
+    workers are killed at the deadline: no call takes much longer than ``timeout``.
+
+    Parameters
+    ----------
+    lhs, rhs : SymPy expression, matrix, or number
+        The two sides; or ``lhs`` alone as a relation ``Eq``, ``Le``, ``Ge``, ``Lt``, ``Gt``. Text is
+        refused: parse it with :func:`symnn.parse`.
+    timeout : float
+        The budget in seconds (wall time, including starting the workers).
+    samples : int
+        Random points for the numeric check; 0 skips it.
+    digits : int
+        Significant digits of each evaluation.
+    seed : int
+        Seed of the points, so a verdict is reproducible.
+    given : mapping, optional
+        Substitutions applied to both sides first, e.g. ``{t3: 1 - t1 - t2}`` for Σt = 1.
+
+    Returns
+    -------
+    Verdict
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symnn as sn
+    >>> x = sp.Symbol("x", real=True)
+    >>> sn.verify(sp.diff(sn.sigmoid(x), x), sn.sigmoid(x) * (1 - sn.sigmoid(x))).status
+    'proved'
+    >>> v = sn.verify(sp.diff(sn.sigmoid(x), x), sn.sigmoid(x) * (1 + sn.sigmoid(x)))
+    >>> v.status, bool(v), list(v.counterexample) == [x]
+    ('refuted', False, True)
+    """
+    start = time.monotonic()
+    if not (isinstance(timeout, int | float) and timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if not (isinstance(samples, int) and samples >= 0):
+        raise ValueError(f"samples must be a nonnegative integer, got {samples!r}")
+    if not (isinstance(digits, int) and 15 <= digits <= 1000):
+        raise ValueError(f"digits must be an integer from 15 to 1000, got {digits!r}")
+    if mp.current_process().daemon:
+        raise RuntimeError(
+            "verify cannot keep its time budget inside a daemonic process (a multiprocessing.Pool worker, for "
+            "example): it needs worker processes of its own, which daemonic processes may not start"
+        )
+    a, b, op = _sides(lhs, rhs)
+
+    def verdict(status: Status, method: str, **kw) -> Verdict:
+        return Verdict(status, method, time.monotonic() - start, a, b, op, **kw)
+
+    if a is sp.true or a is sp.false:  # SymPy already evaluated the relation
+        return verdict("proved" if a is sp.true else "refuted", "SymPy evaluated the relation", counterexample={})
+    if given:
+        subs = {k: _expr(v) for k, v in given.items()}
+        a, b = a.subs(subs), b.subs(subs)
+    ls, rs = _entries(a), _entries(b)
+    if len(ls) != len(rs):
+        raise ValueError(f"the sides have different shapes: {len(ls)} entries against {len(rs)}")
+    ls, rs, back = _as_real(ls, rs)
+    kind = RELATIONS[op][1]
+    # the prover shows rhs − lhs = 0, ≥ 0 or > 0
+    forms = [(r - l) if op in ("==", "<=", "<") else (l - r) for l, r in zip(ls, rs, strict=True)]
+
+    tried: list[str] = []
+    ctx = _context()
+    jobs: dict[Any, Any] = {}  # connection -> process
+
+    def start_job(target, *args) -> None:
+        recv, send = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=target, args=(send, *args), daemon=True)
+        with _main_hidden(ctx):
+            p.start()
+        send.close()
+        jobs[recv] = p
+
+    start_job(symbolic_worker, forms, kind)
+    symbolic_conn = next(iter(jobs))
+    # symbolic first: most proofs take a few hundredths of a second, so the sampler (which would compete
+    # for the CPU) starts after a short grace, or at once when the symbolic worker gives up
+    sample_at = time.monotonic() + min(SAMPLING_GRACE, timeout / 10) if samples else None
+    sampled: tuple | None = None
+    try:
+        while jobs or sample_at is not None:
+            now = time.monotonic()
+            if sample_at is not None and (now >= sample_at or symbolic_conn not in jobs):
+                start_job(sampling_worker, ls, rs, op, samples, digits, seed)
+                sample_at = None
+            left = start + timeout - now
+            if left <= 0:
+                break
+            ready = wait(list(jobs), timeout=left if sample_at is None else max(0.0, min(left, sample_at - now)))
+            for conn in ready:
+                try:
+                    msg = conn.recv()
+                except EOFError:
+                    jobs.pop(conn).join()
+                    continue
+                if msg[0] == "tried":
+                    tried.append(f"{msg[1]}: {msg[2]}")
+                elif msg[0] == "proved":
+                    tried.append(f"{msg[1]}: proved")
+                    return verdict("proved", msg[1], tried=tuple(tried))
+                elif msg[0] == "refuted":
+                    point = {back.get(k, k): v for k, v in msg[1].items()}
+                    method = f"counterexample at a random point ({digits} digits, confirmed at {2 * digits})"
+                    tried.append(f"sampling: {method}")
+                    return verdict("refuted", method, counterexample=point, values=(msg[2], msg[3]), tried=tuple(tried))
+                elif msg[0] in ("supported", "inconclusive"):
+                    sampled = msg
+        if jobs:
+            names = [n for n in STRATEGIES if not any(t.startswith(f"{n}:") for t in tried)]
+            if symbolic_conn in jobs and names:
+                tried.append(f"{names[0]}: stopped at the {timeout:g} s budget")
+    finally:
+        for conn, p in jobs.items():
+            if p.is_alive():
+                p.kill()
+            p.join()
+            conn.close()
+    if sampled is None:
+        if not samples and symbolic_conn not in jobs:
+            return verdict("unknown", "not proved; no sampling (samples=0)", tried=tuple(tried))
+        if samples:
+            tried.append(f"sampling: not finished within {timeout:g} s")
+        return verdict("unknown", f"not decided within {timeout:g} s", tried=tuple(tried))
+    if sampled[0] == "supported":
+        method = f"sampling: {sampled[1]} random real points agree to {digits - 8} digits (not proved)"
+        tried.append(method + (f"; {sampled[2]} outside the domain" if sampled[2] else ""))
+        return verdict("numeric", method, tried=tuple(tried))
+    tried.append(f"sampling: {sampled[1]}")
+    return verdict("unknown", "not proved; sampling inconclusive", tried=tuple(tried))
+
+
+def assert_identity(lhs: Any, rhs: Any = None, **options: Any) -> Verdict:
+    """For tests: raise ``AssertionError`` (with the counterexample) unless ``verify`` proves or supports it.
+
+    Takes the arguments of :func:`verify` and returns its :class:`Verdict` when it holds.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symnn as sn
+    >>> x = sp.Symbol("x", real=True)
+    >>> sn.assert_identity(sn.sigmoid(-x), 1 - sn.sigmoid(x)).status
+    'proved'
+    """
+    v = verify(lhs, rhs, **options)
+    if not v:
+        raise AssertionError(str(v) + ("\n  tried: " + "; ".join(v.tried) if v.status == "unknown" else ""))
+    return v

@@ -1,0 +1,96 @@
+"""symnn verify on the command line: exit statuses, the catalogue table, and that typed text is never run."""
+
+import subprocess
+import sys
+
+import pytest
+
+from symnn.cli import main
+
+
+def run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "symnn", "verify", *args], capture_output=True, text=True, timeout=120, cwd=cwd
+    )
+
+
+def test_all_prints_the_catalogue_table():
+    r = run("--all")
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["identity", "source", "status", "time", "method"]
+    rows = {line.split()[0]: line.split() for line in lines[1:-1]}
+    assert rows["sigmoid-derivative"][1:4] == ["seed", "003", "proved"]
+    assert rows["cauchy-schwarz"][3] == "numeric"
+    statuses = [row[3] if row[1] == "seed" else row[2] for row in rows.values()]
+    assert set(statuses) == {"proved", "numeric"}
+    proved, numeric = statuses.count("proved"), statuses.count("numeric")
+    assert lines[-1] == f"{len(rows)} of {len(rows)} hold ({proved} proved, {numeric} numeric)"
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "first"),
+    [
+        (["diff(sigmoid(x), x) == sigmoid(x)*(1 - sigmoid(x))"], 0, "proved: "),
+        (["--latex", r"\sigma(-x) = 1 - \sigma(x)"], 0, "proved: sigmoid(-x) == 1 - sigmoid(x)"),
+        (["diff(sigmoid(x), x) = sigmoid(x)*(1 + sigmoid(x))"], 1, "refuted: "),
+        (["sigmoid(x) <= 1"], 0, "proved: "),
+    ],
+)
+def test_single_statements(args, status, first, capsys):
+    assert main(["verify", *args]) == status
+    out = capsys.readouterr().out
+    assert out.startswith(first)
+    if status == 1:
+        assert "\n  counterexample: x = " in out
+
+
+def test_unknown_is_exit_3(capsys):
+    # Cauchy-Schwarz under square roots: SymPy's strategies cannot prove it, and sampling is off
+    text = "Abs(a1*b1 + a2*b2 + a3*b3) <= sqrt(a1**2 + a2**2 + a3**2)*sqrt(b1**2 + b2**2 + b3**2)"
+    assert main(["verify", "--timeout", "3", "--samples", "0", text]) == 3
+    out = capsys.readouterr().out
+    assert out.startswith("unknown: ") and "\n  tried: identical after doit: not shown ≥ 0; expand:" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["__import__('os').system('touch pwned')"], "parse: calling attribute access (.) is not allowed"),
+        (["[open('pwned', 'w') for i in x] == 1"], "parse: a comprehension is not allowed"),
+        (["(lambda: open('pwned', 'w'))() == 1"], "parse: calling a lambda is not allowed"),
+    ],
+)
+def test_typed_code_is_refused_in_one_line_and_nothing_runs(args, message, tmp_path):
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2, r.stdout + r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symnn: error:") and message in lines[0], r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    assert not (tmp_path / "pwned").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x.__class__ == 1"], "parse: attribute access (.) is not allowed"),
+        (["x" * 3000 + " == 1"], "the input is 3005 characters long; at most 2000 are allowed"),
+        (["(" * 100 + "x" + ")" * 100 + " == 1"], "nested too deeply"),
+        (["sigmoid(" * 45 + "x" + ")" * 45 + " == 1"], "nested too deeply"),
+        (["x + 1"], "the statement needs a relation"),
+        (["--latex", r"\frac{1}{"], "parse_latex: cannot parse"),
+        (["--latex", r"\operatorname{evil}(x) = 1"], "parse_latex: unknown function"),
+        ([], "give exactly one of STATEMENT, --latex TEXT or --all"),
+        (["--all", "x == x"], "give exactly one of STATEMENT, --latex TEXT or --all"),
+        (["--timeout", "0", "x == x"], "timeout must be a positive number of seconds"),
+        (["--timeout", "soon", "x == x"], "argument --timeout: invalid float value: 'soon'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", *args]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symnn: error:") and message in lines[0], captured.err
+    assert captured.out == "" and list(tmp_path.iterdir()) == []

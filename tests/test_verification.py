@@ -1,0 +1,273 @@
+"""verify: proofs, numeric support, refutations whose counterexamples really break the statement, the budget."""
+
+import multiprocessing as mp
+import pickle
+import subprocess
+import sys
+import time
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sympy.ntheory.multinomial import multinomial_coefficients
+
+import symnn as sn
+from symnn.notation import weight
+from symnn.verification import Verdict
+
+x, y, c, g1, g2 = sp.symbols("x y c g1 g2", real=True)
+z1, z2, z3 = sp.symbols("z1 z2 z3", real=True)
+a1, a2, a3, b1, b2, b3 = sp.symbols("a1 a2 a3 b1 b2 b3", real=True)
+eta = sp.Symbol("eta", positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
+i, k = sp.symbols("i k", integer=True, positive=True)
+A, Z = sp.IndexedBase("a", real=True), sp.IndexedBase("z", real=True)
+t1, t2, t3 = sp.symbols("t1 t2 t3", real=True)
+s = sn.sigmoid
+
+
+def _ce_gradient():
+    y_ = [sn.softmax(j, z1, z2, z3) for j in (1, 2, 3)]
+    return sp.diff(sn.cross_entropy(y_, [t1, t2, t3]), z1), y_[0] - t1
+
+
+def _wrong_matrix():
+    W = sp.Matrix(2, 2, lambda r, q: weight(1, r + 1, q + 1))
+    xs = sp.Matrix([x, y])
+    swapped = sp.Matrix([weight(1, 1, 1) * x + weight(1, 2, 1) * y, weight(1, 1, 2) * x + weight(1, 2, 2) * y])
+    return W * xs, swapped
+
+
+#: false statements: name -> (lhs, op, rhs)
+FALSE = {
+    "sigma' = sigma(1 + sigma)": (sp.diff(s(x), x), "==", s(x) * (1 + s(x))),
+    "softmax(z + c) = softmax(z) + c": (sn.softmax(1, z1 + c, z2 + c, z3 + c), "==", sn.softmax(1, z1, z2, z3) + c),
+    "ReLU' = sigma": (sp.diff(sn.relu(x), x), "==", s(x)),
+    "sigma(-z) = sigma(z)": (s(-x), "==", s(x)),
+    "tanh z = 2 sigma(z) - 1": (sp.tanh(x), "==", 2 * s(x) - 1),
+    "softplus' = sigma(-z)": (sp.diff(sn.softplus(x), x), "==", s(-x)),
+    "two-class softmax = sigma(z2 - z1)": (sn.softmax(1, z1, z2), "==", s(z2 - z1)),
+    "d/dx (2 - x)^2 = 4 - 2x": (sp.diff((2 - x) ** 2, x), "==", 4 - 2 * x),
+    "CE gradient without sum t = 1": (_ce_gradient()[0], "==", _ce_gradient()[1]),
+    "|<a, b>| >= |a||b|": (
+        sp.Abs(a1 * b1 + a2 * b2 + a3 * b3),
+        ">=",
+        sp.sqrt(a1**2 + a2**2 + a3**2) * sp.sqrt(b1**2 + b2**2 + b3**2),
+    ),
+    "descent step increases z": (-eta * (g1**2 + g2**2), ">=", 0),
+    "sum c a_k = c + sum a_k (every n)": (sp.Sum(c * A[k], (k, 1, n)), "==", c + sp.Sum(A[k], (k, 1, n))),
+    "softmax shift, general n, denominator unshifted": (
+        sp.exp(Z[k] + c) / sp.Sum(sp.exp(Z[i]), (i, 1, n)),
+        "==",
+        sp.exp(Z[k]) / sp.Sum(sp.exp(Z[i]), (i, 1, n)),
+    ),
+    "sigma(x) < 1/2": (s(x), "<", sp.S.Half),
+    "relu = softplus": (sn.relu(x), "==", sn.softplus(x)),
+}
+_OPS = {"==": lambda a, b: abs(a - b) < 1e-20, "<=": lambda a, b: a <= b + 1e-20, ">=": lambda a, b: a >= b - 1e-20}
+_OPS["<"], _OPS[">"] = _OPS["<="], _OPS[">="]
+
+
+def _at(e, point):
+    """``e`` at ``point``, independently of symnn: substitute, expand sums/derivatives, substitute again, evalf."""
+    return sp.N(sp.sympify(e).subs(point).doit().subs(point), 50)
+
+
+@pytest.mark.parametrize("name", list(FALSE))
+def test_false_statements_are_refuted_with_a_real_counterexample(name):
+    lhs, op, rhs = FALSE[name]
+    rel = {"==": sp.Eq, "<=": sp.Le, ">=": sp.Ge, "<": sp.Lt, ">": sp.Gt}[op](lhs, rhs, evaluate=False)
+    v = sn.verify(rel, timeout=10)
+    assert v.status == "refuted" and not v, v.tried
+    assert v.counterexample
+    for key in v.counterexample:  # every key is something of the statement's, given an exact number
+        assert isinstance(v.counterexample[key], sp.Rational)
+    a, b = _at(lhs, v.counterexample), _at(rhs, v.counterexample)
+    assert a.is_real and b.is_real
+    assert not _OPS[op](a, b), (a, b)
+
+
+def test_matrix_statement_refuted_entry_by_entry():
+    lhs, rhs = _wrong_matrix()
+    v = sn.verify(lhs, rhs)
+    assert v.status == "refuted"
+    diff = (lhs - rhs).subs(v.counterexample)
+    assert any(abs(sp.N(d, 30)) > 1e-10 for d in diff)
+
+
+def test_proved_identity_and_its_fields():
+    v = sn.verify(sp.diff(s(x), x), s(x) * (1 - s(x)))
+    assert v.status == "proved" and bool(v) and v.counterexample is None
+    assert v.seconds >= 0 and v.tried[-1].endswith("proved")
+    assert v.to_latex().startswith(r"\left(1 - \sigma\left(x\right)\right) \sigma\left(x\right) =")
+    assert "**proved**" in v.to_markdown() and v._repr_latex_().startswith("$")
+
+
+def test_relations_and_sympy_evaluated_ones():
+    assert sn.verify(sp.Eq(s(-x), 1 - s(x), evaluate=False)).status == "proved"
+    assert sn.verify(sp.Eq(s(x), s(x))).status == "proved"  # SymPy made it True
+    assert sn.verify(sp.Eq(sp.S(1), 2)).status == "refuted"
+
+
+def test_inequality_proved_where_sympy_can():
+    v = sn.verify(sp.Le((a1 * b1 + a2 * b2) ** 2, (a1**2 + a2**2) * (b1**2 + b2**2)))
+    assert v.status == "proved"
+    assert sn.verify(sp.Gt(s(x), 0)).status == "proved"
+
+
+def test_inequality_supported_numerically_when_not_provable():
+    lhs = sp.Abs(a1 * b1 + a2 * b2 + a3 * b3)
+    rhs = sp.sqrt(a1**2 + a2**2 + a3**2) * sp.sqrt(b1**2 + b2**2 + b3**2)
+    v = sn.verify(sp.Le(lhs, rhs), timeout=3)
+    assert v.status == "numeric" and bool(v) and "not proved" in v.method
+
+
+def test_given_substitutes_a_condition():
+    lhs, rhs = _ce_gradient()
+    assert sn.verify(lhs, rhs, given={t3: 1 - t1 - t2}).status == "proved"
+
+
+def test_assumptions_are_respected():
+    p = sp.Symbol("p", positive=True)
+    assert sn.verify(sp.sqrt(p**2), p).status == "proved"
+    assert sn.verify(sn.relu(p), p).status == "proved"
+    r = sn.verify(sp.sqrt(x**2), x)  # false for x < 0
+    assert r.status == "refuted" and r.counterexample[x] < 0
+    m = sp.Symbol("m", integer=True, nonnegative=True)
+    v = sn.verify(sp.cos(sp.pi * m), 1)  # false at odd m; every sampled m is a nonnegative integer
+    assert v.status == "refuted" and v.counterexample[m].is_Integer and v.counterexample[m] % 2 == 1
+
+
+def test_symbols_without_assumptions_are_sampled_as_reals_and_reported_as_given():
+    u = sp.Symbol("u")
+    v = sn.verify(s(u), s(-u))
+    assert v.status == "refuted" and list(v.counterexample) == [u]
+
+
+def test_sampling_only_numeric_for_an_identity_the_strategies_miss():
+    # Lagrange's identity for n = 3 is proved by expand; under an Abs and a sqrt it is not
+    v = sn.verify(sp.sqrt((a1 * b2 - a2 * b1) ** 2), sp.Abs(a1 * b2 - a2 * b1), timeout=3)
+    assert v  # proved or numeric, never refuted
+
+
+def test_a_hard_identity_is_unknown_within_budget_plus_one_second():
+    # (x1 + ... + x5)^12 against its 1820-term expansion (built from the multinomial coefficients, which is
+    # faster than expand), times σ(x1): too big to simplify or to sample 40 times at 30 digits in 2 s
+    xs = sp.symbols("x1:6", real=True)
+    expanded = sp.Add(
+        *(sp.Mul(c, *(v**e for v, e in zip(xs, es, strict=True))) for es, c in multinomial_coefficients(5, 12).items())
+    )
+    lhs, rhs = expanded * s(xs[0]), sum(xs) ** 12 * s(xs[0])
+    budget = 2.0
+    start = time.monotonic()
+    v = sn.verify(lhs, rhs, timeout=budget)
+    wall = time.monotonic() - start
+    assert v.status == "unknown" and not v
+    assert wall < budget + 1, wall
+    assert v.method == "not decided within 2 s"
+    assert v.tried == ("identical after doit: stopped at the 2 s budget", "sampling: not finished within 2 s")
+
+
+def test_symbolic_only_with_no_samples():
+    v = sn.verify(sp.diff(s(x), x), s(x) * (1 + s(x)), samples=0, timeout=2)
+    assert v.status == "unknown" and all(not t.startswith("sampling") for t in v.tried)
+
+
+def test_assert_identity_passes_and_fails_with_the_counterexample():
+    assert sn.assert_identity(s(-x), 1 - s(x)).status == "proved"
+    with pytest.raises(AssertionError, match=r"^refuted: .*\n  counterexample: x = -?\d+/\d+"):
+        sn.assert_identity(sp.diff(s(x), x), s(x) * (1 + s(x)))
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (("x == 1",), {}, TypeError, r"^verify takes SymPy expressions, not text; use symnn.parse"),
+        ((x,), {}, TypeError, r"^verify\(statement\) takes a relation \(Eq, Le, Ge, Lt, Gt\); got Symbol"),
+        ((x, x), {"timeout": 0}, ValueError, r"^timeout must be a positive number of seconds, got 0$"),
+        ((x, x), {"samples": -1}, ValueError, r"^samples must be a nonnegative integer, got -1$"),
+        ((x, x), {"digits": 5}, ValueError, r"^digits must be an integer from 15 to 1000, got 5$"),
+        ((sp.Matrix([x, y]), sp.Matrix([x])), {}, ValueError, r"^the sides have different shapes: 2 entries"),
+    ],
+)
+def test_bad_arguments(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        sn.verify(*args, **kwargs)
+
+
+def test_expressions_pickle_for_spawned_workers():
+    e = sn.softmax(1, weight(1, 2, 1), x) + sn.relu(x) + sn.step(x, 0) + A[k]
+    back = pickle.loads(pickle.dumps(e))
+    assert back == e and type(back.atoms(sp.Symbol).pop()) in (sp.Symbol, type(weight(1, 1, 1)))
+    assert pickle.loads(pickle.dumps(weight(1, 2, 1))).kind == "w"
+
+
+def test_works_with_a_spawn_context(monkeypatch):
+    if "spawn" not in mp.get_all_start_methods():
+        pytest.skip("no spawn start method on this platform")
+    module = sys.modules["symnn.verification"]
+    monkeypatch.setattr(module, "_context", lambda: mp.get_context("spawn"))
+    w = weight(1, 2, 1)
+    assert sn.verify(s(-w), 1 - s(w), timeout=20).status == "proved"
+    v = sn.verify(s(-w), s(w), timeout=20)
+    assert v.status == "refuted" and list(v.counterexample) == [w]
+
+
+def test_verdict_is_plain_data():
+    v = Verdict("numeric", "sampling", 0.5, x, x)
+    assert bool(v) and str(v).startswith("numeric: x == x (sampling; 0.50 s)")
+    assert not Verdict("unknown", "m", 0.0, x, y)
+
+
+def test_a_threaded_script_without_main_guard_uses_forkserver_safely(tmp_path):
+    if "forkserver" not in mp.get_all_start_methods():
+        pytest.skip("no forkserver start method on this platform")
+    # a live thread makes fork unsafe, so verify starts its workers from a forkserver; without the guard
+    # if __name__ == "__main__", the workers must not re-run this script
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import threading, sympy as sp, symnn as sn\n"
+        "from symnn.verification import _context\n"
+        "done = threading.Event()\n"
+        "threading.Thread(target=done.wait).start()\n"
+        "x = sp.Symbol('x', real=True)\n"
+        "print(_context().get_start_method())\n"
+        "print(sn.verify(sn.sigmoid(-x), 1 - sn.sigmoid(x)).status)\n"
+        "print(sn.verify(sn.sigmoid(-x), sn.sigmoid(x)).status)\n"
+        "done.set()\n"
+    )
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["forkserver", "proved", "refuted"] and "Traceback" not in r.stderr
+
+
+@settings(max_examples=8)
+@given(
+    st.fractions(min_value=-5, max_value=5, max_denominator=50),
+    st.fractions(min_value=-5, max_value=5, max_denominator=50),
+)
+def test_shifted_sigmoids_agree_exactly_when_the_shifts_do(p, q):
+    a, b = sp.Rational(p.numerator, p.denominator), sp.Rational(q.numerator, q.denominator)
+    v = sn.verify(s(x + a), s(x + b))
+    assert v.status == ("proved" if a == b else "refuted")
+    if a != b:
+        point = v.counterexample
+        assert abs(sp.N(s(x + a).subs(point) - s(x + b).subs(point), 40)) > 1e-30
+
+
+def _verify_in_daemon(queue):
+    try:
+        sn.verify(x, x)
+    except RuntimeError as e:
+        queue.put(str(e))
+
+
+def test_inside_a_daemonic_process_it_says_why_it_cannot_run():
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    queue = ctx.Queue()
+    p = ctx.Process(target=_verify_in_daemon, args=(queue,), daemon=True)
+    p.start()
+    message = queue.get(timeout=60)
+    p.join(timeout=60)
+    assert message.startswith("verify cannot keep its time budget inside a daemonic process")

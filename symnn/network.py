@@ -318,6 +318,19 @@ class MLP:
                 subs.update({k: sp.sympify(v) for k, v in params.items()})
         return [y.xreplace(subs) for y in self.outputs]
 
+    # -- publishing (symnn.render reads the network) ---------------------------------------------------------
+
+    def _repr_markdown_(self) -> str:
+        from symnn.render import network_document
+
+        return network_document(self).to_markdown()
+
+    def _repr_latex_(self) -> str:
+        from symnn.render.formula import equation_lines
+
+        lines = [line for lhs, rhs in self.matrix_view.equations for line in equation_lines(lhs, rhs)]
+        return "$\\displaystyle \\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}$"
+
     def __repr__(self) -> str:
         return (
             f"MLP({list(self.sizes)}, activation={list(self.activations[:-1])}, output={self.activations[-1]!r}, "

@@ -25,6 +25,7 @@ __all__ = [
     "derivation_document",
     "network_document",
     "phrase",
+    "results_latex",
     "shape",
     "verdict_text",
 ]
@@ -314,3 +315,11 @@ VERDICT_WORDS: dict[str, dict[str, str]] = {
 def latex_of(expr: sp.Basic) -> str:
     """Shorthand kept for the gallery scripts: :func:`symnn.render.formula.latex`."""
     return latex(expr)
+
+
+def results_latex(d: Any) -> str:
+    """The derivation's conclusions as one LaTeX formula for Jupyter's ``_repr_latex_``: the matrix equations of a
+    network derivation, or the results of a chain-rule derivation."""
+    pairs = [(s.lhs, s.rhs) for s in d.matrix_steps] if getattr(d, "matrix_steps", None) else list(d.results.items())
+    lines = [line for lhs, rhs in pairs for line in equation_lines(lhs, rhs)]
+    return "$\\displaystyle \\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}$"

@@ -37,7 +37,7 @@ def latex(expr: sp.Basic, **settings) -> str:
 
 
 class _Printer(LatexPrinter):
-    """SymPy's LaTeX printer with two changes for the matrix view.
+    r"""SymPy's LaTeX printer with two changes for the matrix view.
 
     SymPy prints the Hadamard (elementwise) product with \circ, the sign of composition, where the notes write
     ⊙; and it prints a Hadamard power of a symbol that has a superscript, a^(2)∘(−1), as a double superscript

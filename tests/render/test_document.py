@@ -83,3 +83,23 @@ def test_network_page_in_both_languages_names_the_parts():
         in ja
     )
     assert "C = - t_{1} \\log{\\left(y_{1} \\right)} - t_{2} \\log{\\left(y_{2} \\right)}" in en
+
+
+def test_jupyter_hooks_show_the_derivation_and_the_network():
+    import sympy as sp
+
+    net = sn.MLP([2, 2])
+    d = sn.backprop(net)
+    assert d._repr_markdown_() == d.to_markdown() and d.to_markdown("ja").startswith("# 2-2 ネットワークの誤差逆伝播法")
+    assert d.to_latex().startswith("\\documentclass") and "\\documentclass" not in d.to_latex(standalone=False)
+    tex = d._repr_latex_()
+    assert tex.startswith("$\\displaystyle \\begin{aligned}\\delta^{(1)} &= \\left(a^{(1)} - t\\right) \\odot ")
+    assert net._repr_latex_() == (
+        "$\\displaystyle \\begin{aligned}z^{(1)} &= W^{(1)} x + b^{(1)} \\\\ "
+        "a^{(1)} &= \\sigma\\left(z^{(1)}\\right)\\end{aligned}$"
+    )
+    assert net._repr_markdown_().startswith("# A 2-2 network")
+    x, u = sp.symbols("x u")
+    assert sn.chain_rule(u**2, x, via={u: 2 - x})._repr_latex_() == (
+        "$\\displaystyle \\begin{aligned}\\frac{d y}{d x} &= 2 x - 4\\end{aligned}$"
+    )

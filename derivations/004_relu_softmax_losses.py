@@ -11,6 +11,7 @@ import sympy as sp
 
 import symnn as sn
 from symnn.render import Document, activation_plot, derivation_document, latex
+from symnn.render.codeview import add_user_activation
 from symnn.render.formula import cases
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs" / "derivations"
@@ -135,6 +136,27 @@ doc.table(
         [{"en": "after one step", "ja": "1 回更新後"}, f"${float(loss_after):.6f}$"],
     ],
 )
+# 7. Your own activation: a plain Python function becomes a SymPy activation; latexify-py shows its definition.
+doc.heading({"en": "7. Your own activation function", "ja": "7. 自分で定義する活性化関数"})
+
+
+def swish(x):
+    return x / (1 + math.exp(-x))
+
+
+Swish = sn.activation(swish)
+add_user_activation(doc, Swish)
+own = sn.MLP([2, 1], output="swish", loss="sse")
+d_own = sn.backprop(own)
+own_delta = next(iter(d_own.deltas))
+doc.text(
+    {
+        "en": "It can be used like any built-in activation; the error of the output unit of a 2-1 network is",
+        "ja": "組み込みの活性化関数と同じように使えます。2-1 ネットワークの出力ユニットの誤差は次のとおりです。",
+    }
+)
+delta_step = [s for s in d_own.steps if s.lhs == own_delta][-1]  # the last step on δ: in z and a, not x
+doc.equation(own_delta, delta_step.rhs)
 doc.write(OUT, "004-relu-softmax-losses")
 
 # The seed's numbers, the losses against plain Python, and the derivation against sympy.diff.
@@ -149,3 +171,6 @@ for k in (1, 2):  # softmax with cross-entropy: the output error is y - t
     yk = net.outputs[k - 1]
     assert sp.simplify((d.gradients[b] - (yk - net.targets[k - 1])).xreplace(sample | start)) == 0
 assert loss_after < loss_before
+z_own = sp.Symbol("z", real=True)
+assert sp.simplify(sp.diff(Swish(z_own), z_own) - sp.diff(z_own / (1 + sp.exp(-z_own)), z_own)) == 0
+assert d_own.check()

@@ -95,6 +95,8 @@ def _textbook_order(expr: sp.Basic) -> sp.Basic:
 
     def factor_rank(f: sp.Expr) -> int:
         # σ(z)(1 − σ(z)): plain factors before sums in parentheses; w x and δ a as the seed notes write them
+        if f.is_number:
+            return -1  # the coefficient stays in front: -w x, not w (-1) x
         base = f.base if f.is_Pow else f
         if base.is_Add:
             return 3

@@ -103,6 +103,8 @@ def _textbook_order(expr: sp.Basic) -> sp.Basic:
         return _KIND_RANK.get(getattr(base, "kind", None), 2) if isinstance(base, sp.Symbol) else 2
 
     def reorder_mul(e: sp.Mul) -> sp.Mul:
+        if any(a.is_number for a in e.args[1:]):
+            return e  # held unevaluated on purpose, as written on paper: 2u (-1)
         factors = sorted(e.args, key=factor_rank)
         return sp.Mul(*factors, evaluate=False) if list(factors) != list(e.args) else e
 

@@ -84,8 +84,15 @@ def _textbook_order(expr: sp.Basic) -> sp.Basic:
             return 1 if not term.could_extract_minus_sign() else 2
         return 2 if term.could_extract_minus_sign() else 0
 
+    def transcendental(term: sp.Expr) -> bool:
+        return not term.is_number and term.has(sp.exp, sp.Function) and not term.could_extract_minus_sign()
+
     def reorder(e: sp.Add) -> sp.Add:
-        terms = sorted(e.args, key=rank)
+        if all(a.is_number or transcendental(a) for a in e.args):
+            # 1 + e^{-z}: a constant reads first before exponentials and functions
+            return sp.Add(*sorted(e.args, key=lambda a: not a.is_number), evaluate=False)
+        # products before lone symbols: w_1 x_1 + w_2 x_2 + b, as the seeds write a weighted input
+        terms = sorted(e.args, key=lambda t: (rank(t), 0 if t.is_Mul else 1))
         keys = [_natural_key(t) for t in terms]
         if all(keys):  # every term holds network symbols: w_1,2 before w_1,10 (SymPy sorts names as text)
             terms = [

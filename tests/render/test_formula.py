@@ -64,3 +64,9 @@ def test_textbook_order_of_factors_keeps_the_coefficient_and_what_was_held_uneva
     assert latex(d * a * w) == r"w^{(2)}_{12} \delta^{(2)}_{1} a^{(1)}_{2}"
     assert latex(sn.sigmoid(x) * (1 - sn.sigmoid(x))) == r"\sigma\left(x\right) \left(1 - \sigma\left(x\right)\right)"
     assert latex(sp.Mul(2 * u, -1, evaluate=False)) == r"2 u \left(-1\right)"
+
+
+def test_constant_reads_first_before_exponentials_and_products_before_lone_symbols():
+    z, w, x, b = sp.symbols("z w x b")
+    assert latex(sn.sigmoid(z).rewrite(sp.exp)) == r"\frac{1}{1 + e^{- z}}"
+    assert latex(w * x + b) == "w x + b"

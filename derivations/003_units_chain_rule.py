@@ -11,6 +11,7 @@ import sympy as sp
 
 import symnn as sn
 from symnn.render import Document, activation_plot, derivation_document, latex
+from symnn.render.build import add_verdict
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs" / "derivations"
 doc = Document({"en": "How deep learning works: the mathematics", "ja": "ディープラーニングの仕組みを知ろう！数学編"})
@@ -65,6 +66,14 @@ doc.extend(derivation_document(d_sq))
 sigma_prime = sp.diff(sn.sigmoid(z), z)
 doc.heading({"en": "The derivative of the sigmoid", "ja": "シグモイド関数の微分公式"}, level=3)
 doc.equation(sp.Derivative(sn.sigmoid(z), z), sigma_prime)
+verdict = sn.verify(sp.diff(sn.sigmoid(z).rewrite(sp.exp), z), sn.sigmoid(z) * (1 - sn.sigmoid(z)))
+doc.text(
+    {
+        "en": "symnn.verify checks the formula against the derivative of the definition $1/(1 + e^{-z})$:",
+        "ja": "定義 $1/(1 + e^{-z})$ を微分したものと一致することを symnn.verify で確かめます。",
+    }
+)
+add_verdict(doc, verdict, heading=False)
 doc.text(
     {
         "en": "The derivative comes from the function's own value: no differentiation is needed to compute it.",
@@ -131,3 +140,4 @@ composed = (a * x + bb * y) ** 2 + (p * x + q * y) ** 2
 assert sp.expand(next(iter(d2.results.values())) - sp.diff(composed, x)) == 0
 assert abs(float(exact - approx)) < float(dx) ** 2
 assert abs(path[-1] - 2) < sp.Rational(1, 1000)
+assert verdict.status == "proved"

@@ -282,9 +282,16 @@ def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = 
     return doc
 
 
-def add_verdict(doc: Document, verdict: Any) -> None:
-    """Report a verification result: its status and, for a refutation, the counterexample."""
-    doc.heading(phrase("verdict"))
+#: a Verdict's ``op`` -> LaTeX relation
+RELATION_LATEX: dict[str, str] = {"==": "=", "<=": r"\leq", ">=": r"\geq", "<": "<", ">": ">"}
+
+
+def add_verdict(doc: Document, verdict: Any, *, heading: bool = True) -> None:
+    """Report a verification result: the statement checked, its status and, if refuted, the counterexample."""
+    if heading:
+        doc.heading(phrase("verdict"))
+    if getattr(verdict, "lhs", None) is not None:
+        doc.equation(verdict.lhs, verdict.rhs, relation=RELATION_LATEX.get(getattr(verdict, "op", "=="), "="))
     doc.text({lang: verdict_text(verdict, lang) for lang in LANGS})
 
 
@@ -292,10 +299,13 @@ def verdict_text(verdict: Any, lang: str) -> str:
     """One sentence on a :class:`~symnn.Verdict`, from its ``status`` and ``counterexample``."""
     status = str(getattr(verdict, "status", verdict))
     words = VERDICT_WORDS.get(status, {"en": f"Verdict: {status}.", "ja": f"検証結果: {status}。"})[lang]
+    method = getattr(verdict, "method", "")
+    if method and lang == "en":  # the method is an English phrase from symnn.verify
+        words = f"{words[:-1]} ({method})."
     example = getattr(verdict, "counterexample", None)
     if example:
         pairs = ", ".join(f"{latex(k)} = {latex(v)}" for k, v in dict(example).items())
-        words += (" Counterexample: " if lang == "en" else " 反例：") + f"${pairs}$"
+        words += (" Counterexample: " if lang == "en" else "反例：") + f"${pairs}$"
         words += "." if lang == "en" else "。"
     return words
 

@@ -103,3 +103,20 @@ def test_jupyter_hooks_show_the_derivation_and_the_network():
     assert sn.chain_rule(u**2, x, via={u: 2 - x})._repr_latex_() == (
         "$\\displaystyle \\begin{aligned}\\frac{d y}{d x} &= 2 x - 4\\end{aligned}$"
     )
+
+
+def test_verdicts_show_the_statement_status_and_counterexample():
+    import sympy as sp
+
+    from symnn.render.build import add_verdict
+
+    x = sp.Symbol("x", real=True)
+    doc = Document("v")
+    add_verdict(doc, sn.verify(sn.relu(x), x))
+    en, ja = doc.to_markdown("en"), doc.to_markdown("ja")
+    assert "## Verification\n\n$$\n\\operatorname{ReLU}\\left(x\\right) = x\n$$" in en
+    assert re.search(r"Refuted \(counterexample at .*\)\. Counterexample: \$x = - \\frac\{\d+\}\{\d+\}\$\.", en), en
+    assert "成り立ちません。反例：$x = - \\frac{" in ja
+    doc = Document("v")
+    add_verdict(doc, sn.verify(sn.sigmoid(x) + sn.sigmoid(-x), 1), heading=False)
+    assert "Proved symbolically" in doc.to_markdown("en") and "記号計算で証明されました。" in doc.to_markdown("ja")

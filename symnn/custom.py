@@ -136,7 +136,7 @@ def activation(
     namespace = {
         "__doc__": f"The user activation {name}, defined in Python as {func.__qualname__}.",
         "__module__": getattr(func, "__module__", __name__),
-        "latex_name": rf"\operatorname{{{name}}}",
+        "latex_name": r"\operatorname{" + name.replace("_", r"\_") + "}",  # gelu_tanh: no subscript
         "python": staticmethod(func),
         "argument": x,
         "definition": body,

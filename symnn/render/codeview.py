@@ -60,8 +60,7 @@ def add_user_activation(doc: Document, cls: type[sp.Function]) -> None:
     """Show a user activation (made by :func:`symnn.activation`): source, latexify-py's formula, derivative."""
     from symnn.render.build import phrase
 
-    name = cls.__name__
-    head = rf"\operatorname{{{name}}}"
+    head = cls.latex_name
     doc.text(phrase("user activation", name=head))
     doc.code(textwrap.dedent(inspect.getsource(cls.python)))
     if LATEXIFY is not None:

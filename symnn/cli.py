@@ -152,6 +152,18 @@ def _run_verify(args: argparse.Namespace) -> int:
     return VERIFY_EXIT[v.status]
 
 
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    from symnn.cli_train import add_arguments  # imported late: it builds on this module's network options
+
+    add_arguments(p)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from symnn.cli_train import run
+
+    return run(args)
+
+
 #: subcommand -> (help, add its arguments, run it)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "network": (
@@ -168,6 +180,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         "derive backpropagation for a network and publish it: Markdown (KaTeX), LaTeX or JSON",
         _derive_arguments,
         _run_derive,
+    ),
+    "train": (
+        "compile a network from its derivation and train it on a dataset (bundled, or --data FILE)",
+        _train_arguments,
+        _run_train,
     ),
 }
 

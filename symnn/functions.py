@@ -31,6 +31,16 @@ def _latex_call(printer, head: str, args: Sequence[sp.Basic], exp=None) -> str:
     return rf"{head}^{{{exp}}}\left({inner}\right)"
 
 
+def _opaque(z: sp.Expr) -> bool:
+    """True for a long sum or product: its sign is left undecided (the function stays unevaluated).
+
+    Asking SymPy's assumptions whether a 784-term weighted input is zero or positive costs seconds:
+    it was most of the time to build a 784-100-10 MLP (80 s). Such a sum has no special value unless
+    its symbols carry sign assumptions, which symnn's weights and inputs do not.
+    """
+    return (z.is_Add or z.is_Mul) and len(z.args) > 8
+
+
 class ActivationFunction(sp.Function):
     """Base of symnn's one-argument activations (plus an optional convention argument).
 
@@ -58,7 +68,9 @@ class ActivationFunction(sp.Function):
     code_rewrite: object = sp.exp
 
     def _pythoncode(self, printer):
-        return printer._print(self.rewrite(self.code_rewrite))
+        # Parenthesized: the printer takes a function call for an atom, so 1 - sigmoid(x) would
+        # otherwise print as 1 - (1/2)*tanh(x/2) + 1/2.
+        return f"({printer._print(self.rewrite(self.code_rewrite))})"
 
     _mpmathcode = _pythoncode
 
@@ -91,6 +103,8 @@ class sigmoid(ActivationFunction):
 
     @classmethod
     def eval(cls, z):
+        if _opaque(z):
+            return None
         if z.is_zero:
             return sp.S.Half
         if z is sp.S.Infinity:
@@ -149,6 +163,8 @@ class step(ActivationFunction):
 
     @classmethod
     def eval(cls, z, at_zero):
+        if _opaque(z):
+            return None
         if z.is_extended_positive:
             return sp.S.One
         if z.is_extended_negative:
@@ -218,6 +234,8 @@ class relu(ActivationFunction):
 
     @classmethod
     def eval(cls, z, grad_at_zero):
+        if _opaque(z):
+            return None
         if z.is_extended_nonnegative:
             return z
         if z.is_extended_negative:
@@ -273,6 +291,8 @@ class softplus(ActivationFunction):
 
     @classmethod
     def eval(cls, z):
+        if _opaque(z):
+            return None
         if z.is_zero:
             return sp.log(2)
         if z is sp.S.Infinity:
@@ -419,7 +439,7 @@ class softmax(sp.Function):
         return self._numpycode(printer)
 
     def _pythoncode(self, printer):
-        return printer._print(self.rewrite(sp.exp))
+        return f"({printer._print(self.rewrite(sp.exp))})"  # parenthesized, as ActivationFunction's
 
     _mpmathcode = _pythoncode
 

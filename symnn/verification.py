@@ -172,11 +172,20 @@ def _as_real(lhs: list, rhs: list) -> tuple[list, list, dict]:
     return [e.xreplace(real) for e in lhs], [e.xreplace(real) for e in rhs], back
 
 
+#: Modules whose native thread pools make fork unsafe (XLA's, PyTorch's); NumPy's OpenBLAS guards
+#: itself with pthread_atfork, and Python's own threads are counted by threading.
+_FORK_UNSAFE_RUNTIMES: tuple[str, ...] = ("jax", "jaxlib", "torch", "tensorflow")
+
+
+def _fork_is_safe() -> bool:
+    return threading.active_count() == 1 and not any(m in sys.modules for m in _FORK_UNSAFE_RUNTIMES)
+
+
 def _context() -> mp.context.BaseContext:
     # fork is fastest (the child already holds SymPy and the expressions); after threads exist it may
     # deadlock, so use forkserver/spawn there, which pickle the expressions (SymPy objects pickle).
     methods = mp.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if "fork" in methods and _fork_is_safe():
         return mp.get_context("fork")
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")

@@ -210,3 +210,12 @@ def test_series_of_sigmoid():
 def test_bad_value_at_zero(arg, match):
     with pytest.raises((ValueError, TypeError), match=match):
         step(x, arg)
+
+
+@pytest.mark.parametrize("module", ["math", "mpmath"])
+def test_python_printing_keeps_the_function_one_operand(module):
+    # 1 - sigmoid(x) once printed as 1 - (1/2)*tanh(x/2) + 1/2 (= 1.5 at 0) in the math and mpmath printers
+    x, y = sp.symbols("x y")
+    assert float(sp.lambdify(x, 1 - sigmoid(x), modules=module)(0.0)) == 0.5
+    assert float(sp.lambdify([x, y], 1 - softmax(1, x, y), modules=module)(0.0, 0.0)) == 0.5
+    assert float(sp.lambdify(x, 2 * relu(x), modules=module)(1.5)) == 3.0

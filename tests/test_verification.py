@@ -271,3 +271,17 @@ def test_inside_a_daemonic_process_it_says_why_it_cannot_run():
     message = queue.get(timeout=60)
     p.join(timeout=60)
     assert message.startswith("verify cannot keep its time budget inside a daemonic process")
+
+
+def test_no_fork_once_a_fork_unsafe_runtime_is_loaded(monkeypatch):
+    # XLA's thread pool does not survive fork (JAX warns of deadlocks): workers then come from a forkserver
+    import sys
+    import types
+
+    from symnn import verification
+
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    assert verification._context().get_start_method() == ("fork" if verification._fork_is_safe() else "forkserver")
+    monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
+    assert verification._context().get_start_method() == "forkserver"

@@ -1,0 +1,168 @@
+"""``symnn train``: compile a network, train it on a bundled dataset or a user's file, save it, plot its curves."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from symnn.compiler import BACKENDS
+from symnn.compiler import compile as compile_model
+from symnn.datasets import DATASETS, Dataset, load_data_file, load_dataset
+from symnn.io import write_atomic
+from symnn.train import OPTIMIZERS, History, TrainingInterrupted, train
+
+__all__ = ["add_arguments", "plot_history", "run"]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The ``train`` options (the network options come from :func:`symnn.cli.add_network_arguments`)."""
+    from symnn.cli import add_network_arguments
+
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dataset", choices=list(DATASETS), help="a bundled dataset")
+    source.add_argument("--data", type=Path, help="a .csv (last column the class label) or .npz (X, y) file")
+    add_network_arguments(p)
+    p.add_argument("--epochs", type=int, default=100, help="passes over the data (default 100)")
+    p.add_argument("--lr", type=float, default=0.1, help="learning rate ρ (default 0.1)")
+    p.add_argument("--optimizer", choices=list(OPTIMIZERS), default="sgd", help="default sgd")
+    p.add_argument("--momentum", type=float, default=0.9, help="β of --optimizer momentum (default 0.9)")
+    p.add_argument("--batch-size", type=int, default=None, help="samples per step (default: all)")
+    p.add_argument("--seed", type=int, default=0, help="initial weights and shuffles (default 0)")
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    p.add_argument("--backend", choices=list(BACKENDS), default="numpy")
+    p.add_argument("--save", type=Path, help="write the trained model (a checkpoint .npz); also saved on Ctrl-C")
+    p.add_argument("--checkpoint-every", type=int, default=None, metavar="N", help="also save every N epochs")
+    p.add_argument("--resume", type=Path, help="continue from a checkpoint written by --save")
+    p.add_argument("--plot", type=Path, help="write the loss and accuracy curves as PNG (needs matplotlib)")
+    p.add_argument("--force", action="store_true", help="overwrite existing --save / --plot files")
+    p.add_argument("--quiet", action="store_true", help="no progress bar; only the final line")
+
+
+def _dataset(args: argparse.Namespace) -> Dataset:
+    n_in, n_out = args.layers[0], args.layers[-1]
+    if args.data is not None:
+        return load_data_file(args.data, n_features=n_in, n_classes=n_out)
+    d = load_dataset(args.dataset)
+    if d.n_features != n_in:
+        raise ValueError(
+            f"dataset {args.dataset} has {d.n_features} inputs per sample: --layers must start with {d.n_features}, "
+            f"got {','.join(map(str, args.layers))}"
+        )
+    return d
+
+
+def _check_output(path: Path | None, args: argparse.Namespace, option: str) -> None:
+    if path is None:
+        return
+    if path.exists() and not args.force and path != args.resume:
+        raise FileExistsError(f"{path} exists; pass --force to overwrite it ({option})")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist ({option})")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except KeyboardInterrupt:  # Ctrl-C before training started (building the network, compiling)
+        print("symnn: interrupted before training; nothing saved", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from symnn.cli import network_from_args
+
+    for name in ("epochs", "checkpoint_every", "batch_size"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    _check_output(args.save, args, "--save")
+    _check_output(args.plot, args, "--plot")
+    if args.plot is not None:
+        _matplotlib()  # fail before training, not after
+    net = network_from_args(args)
+    data = _dataset(args)
+    dtype = np.dtype(args.dtype)
+    X, T = data.X.astype(dtype), data.targets(net.sizes[-1]).astype(dtype)
+    has_test = data.X_test is not None
+    X_test = data.X_test.astype(dtype) if has_test else None
+    T_test = data.targets(net.sizes[-1], test=True).astype(dtype) if has_test else None
+    model = compile_model(net, backend=args.backend)
+    held = f", {X_test.shape[0]} held out" if has_test else ""
+    if not args.quiet:
+        print(f"{net!r} on {data.name}: {X.shape[0]} samples{held}; compiled in {model.compile_seconds:.2f} s")
+    options = {"beta": args.momentum} if args.optimizer == "momentum" else {}
+    start = time.perf_counter()
+    try:
+        _params, hist = train(
+            model,
+            X,
+            T,
+            optimizer=args.optimizer,
+            lr=args.lr,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            X_test=X_test,
+            T_test=T_test,
+            checkpoint=args.save,
+            checkpoint_every=args.checkpoint_every,
+            resume=args.resume,
+            progress=False if args.quiet else None,
+            **options,
+        )
+    except TrainingInterrupted as e:
+        where = f"; saved {e.checkpoint} (continue with --resume {e.checkpoint})" if e.checkpoint else ""
+        print(f"symnn: interrupted in epoch {e.epoch + 1}{where}", file=sys.stderr)
+        return 130
+    seconds = time.perf_counter() - start
+    line = f"epoch {len(hist)}: loss {hist.loss[-1]:.6g}, accuracy {hist.accuracy[-1]:.4f}"
+    if has_test:
+        line += f", test accuracy {hist.test_accuracy[-1]:.4f}"
+    print(f"{line}; trained in {seconds:.2f} s")
+    if args.save is not None:
+        print(f"saved {args.save}")
+    if args.plot is not None:
+        write_atomic(args.plot, plot_history(hist, title=f"{net!r} on {data.name}"), force=True)
+        print(f"plotted {args.plot}")
+    return 0
+
+
+def _matplotlib():
+    try:
+        import matplotlib
+    except ImportError:
+        raise ValueError("--plot needs matplotlib: pip install 'symnn[plot]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_history(hist: History, title: str = "") -> bytes:
+    """The loss (log scale) and accuracy curves of a training run, as PNG bytes."""
+    plt = _matplotlib()
+    epochs = np.arange(1, len(hist) + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    ax_loss.plot(epochs, hist.loss, label="training")
+    if not np.all(np.isnan(hist.test_loss)):
+        ax_loss.plot(epochs, hist.test_loss, label="held out")
+    ax_loss.set(xlabel="epoch", ylabel="loss (batch mean)", yscale="log", title="loss")
+    ax_acc.plot(epochs, hist.accuracy, label="training")
+    if not np.all(np.isnan(hist.test_accuracy)):
+        ax_acc.plot(epochs, hist.test_accuracy, label="held out")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(-0.02, 1.02), title="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,146 @@
+"""``symnn train``: real runs (files written, numbers printed) and one-line errors that leave no file behind."""
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from symnn.cli import main
+from symnn.train import load_checkpoint
+
+
+def run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "symnn", "train", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
+
+
+def test_digits4x3_save_and_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    save, plot = tmp_path / "model.npz", tmp_path / "loss.png"
+    argv = ["train", "--dataset", "digits4x3", "--layers", "12,3,2", "--epochs", "2000", "--lr", "0.2"]
+    assert main([*argv, "--save", str(save), "--plot", str(plot), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "epoch 2000: loss " in out and "accuracy 1.0000, test accuracy " in out
+    ckpt = load_checkpoint(save)
+    assert ckpt.epoch == 2000 and ckpt.spec["layers"] == [12, 3, 2] and ckpt.history.accuracy[-1] == 1.0
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # resume for 100 more epochs from the saved model, writing back to it
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits4x3",
+                "--layers",
+                "12,3,2",
+                "--epochs",
+                "2100",
+                "--lr",
+                "0.2",
+                "--resume",
+                str(save),
+                "--save",
+                str(save),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert load_checkpoint(save).epoch == 2100
+
+
+def test_user_csv(tmp_path, capsys):
+    data = tmp_path / "and.csv"
+    data.write_text("x1,x2,label\n0,0,0\n0,1,0\n1,0,0\n1,1,1\n")
+    argv = ["train", "--data", str(data), "--layers", "2,1", "--epochs", "300", "--lr", "2", "--quiet"]
+    assert main(argv) == 0
+    assert "accuracy 1.0000" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+        (["--layers", "2,3,2"], "one of the arguments --dataset --data is required"),
+        (
+            ["--dataset", "digits4x3"],
+            "dataset digits4x3 has 12 inputs per sample: --layers must start with 12, got 2,3,2",
+        ),
+        (
+            ["--dataset", "digits4x3", "--layers", "12,3,4"],
+            "dataset 'digits4x3' has 2 classes: the network needs 2 output",
+        ),
+        (["--dataset", "xor", "--optimizer", "lbfgs"], "argument --optimizer: invalid choice: 'lbfgs'"),
+        (["--dataset", "xor", "--epochs", "0"], "--epochs must be a positive integer, got 0"),
+        (["--dataset", "xor", "--lr", "-1"], "the learning rate must be a positive number, got -1.0"),
+        (["--data", "nope.csv", "--layers", "2,2"], "data file nope.csv does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
+    assert main(["train", *args]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symnn") and message in lines[0], lines
+
+
+def test_bad_input_in_a_real_process():
+    r = run("--dataset", "digits4x3", "--layers", "12,3,4")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "symnn: error: dataset 'digits4x3' has 2 classes: the network needs 2 output units "
+        "(or 1 for two classes), got 4"
+    ]
+
+
+def test_bad_data_file_and_existing_outputs_leave_files_alone(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("0,1,0\n1,nan,1\n")
+    r = run("--data", str(bad), "--layers", "2,2")
+    assert r.returncode == 2 and "X has NaN or infinity, first at row 2, column 2" in r.stderr
+    existing = tmp_path / "model.npz"
+    existing.write_bytes(b"keep me")
+    r = run("--dataset", "xor", "--save", str(existing))
+    assert r.returncode == 2 and f"{existing} exists; pass --force to overwrite it (--save)" in r.stderr
+    assert existing.read_bytes() == b"keep me"
+    r = run("--dataset", "xor", "--resume", str(existing), "--save", str(existing))
+    assert r.returncode == 2 and "cannot read checkpoint" in r.stderr
+    assert existing.read_bytes() == b"keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "model.npz"]  # no temporary files left
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_130(tmp_path):
+    save = tmp_path / "run.npz"
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "symnn",
+            "train",
+            "--dataset",
+            "xor",
+            "--epochs",
+            "100000000",
+            "--save",
+            str(save),
+            "--checkpoint-every",
+            "100",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while not save.exists() and time.time() < deadline:  # the first periodic checkpoint: it is training
+        time.sleep(0.1)
+    p.send_signal(2)  # SIGINT, as Ctrl-C
+    _out, err = p.communicate(timeout=60)
+    if p.returncode == 2:
+        pytest.fail(err)
+    assert p.returncode == 130, err
+    assert err.startswith("symnn: interrupted in epoch ") and f"saved {save} (continue with --resume {save})" in err
+    assert "Traceback" not in err
+    ckpt = load_checkpoint(save)
+    assert ckpt.spec["layers"] == [2, 3, 2] and np.isfinite(ckpt.params["W1"]).all()

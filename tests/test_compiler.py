@@ -1,0 +1,303 @@
+"""compile: generated code against exact symbolic gradients, central differences, stability, dtypes, bad input."""
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import symnn as sn
+from symnn.gradcheck import GradCheck
+
+# every hidden activation the compiled code supports with a derivative that is a function (the
+# step's derivative is a Dirac delta: nothing to train with)
+HIDDEN = ["sigmoid", "tanh", "relu", "softplus", "identity"]
+# (output, loss) pairs whose loss is defined for every output value (cross-entropy needs y > 0)
+HEADS = [
+    ("sigmoid", "sse"),
+    ("sigmoid", "mse"),
+    ("sigmoid", "cross-entropy"),
+    ("softmax", "cross-entropy"),
+    ("softmax", "sse"),
+    ("identity", "sse"),
+    ("identity", "mse"),
+    ("tanh", "sse"),
+    ("softplus", "cross-entropy"),
+    ("relu", "mse"),
+]
+
+
+def random_architectures(count, seed=6):
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(count):
+        depth = int(rng.integers(1, 4))
+        sizes = [int(n) for n in rng.integers(1, 5, size=depth + 1)]
+        output, loss = HEADS[i % len(HEADS)]
+        if output == "softmax":
+            sizes[-1] = max(sizes[-1], 2)
+        hidden = [HIDDEN[int(k)] for k in rng.integers(0, len(HIDDEN), size=depth - 1)]
+        convention = ["column", "row"][i % 2]
+        out.append(sn.MLP(sizes, activation=hidden, output=output, loss=loss, convention=convention))
+    return out
+
+
+def random_point(net, rng, N):
+    """Exact rational parameters, inputs and targets (one-hot for cross-entropy, whose δ = y − t needs Σt = 1)."""
+
+    def rational(shape):
+        return rng.integers(-40, 41, size=shape) / 20
+
+    n = net.sizes
+    X = rational((N, n[0]))
+    if net.loss_name == "cross-entropy":
+        T = np.eye(n[-1])[rng.integers(0, n[-1], size=N)]
+    else:
+        T = rng.integers(0, 21, size=(N, n[-1])) / 20
+    model_params = {}
+    for l in range(1, net.depth + 1):
+        W = rational((n[l], n[l - 1]))
+        model_params[f"W{l}"] = W if net.convention == "column" else W.T
+        model_params[f"b{l}"] = rational((n[l],))
+    return model_params, X, T
+
+
+def exact_gradients(net, params, x, t):
+    """The derivation's gradients at one sample, evaluated through mpmath at 40 digits from exact rationals."""
+    d = sn.backprop(net)
+    symbols = [*net.params, *net.inputs, *net.targets]
+    f = sp.lambdify(symbols, [d.gradients[p] for p in net.params], modules="mpmath", cse=True)
+    values = net.parameter_values(params)
+    point = [sp.Rational(str(values[p])) for p in net.params] + [sp.Rational(str(v)) for v in (*x, *t)]
+    with mpmath.workdps(40):
+        out = f(*[mpmath.mpf(v.p) / v.q for v in point])
+    return dict(zip(net.params, (float(v) for v in out), strict=True))
+
+
+ARCHS = random_architectures(50)
+
+
+@pytest.mark.parametrize("net", ARCHS, ids=[f"{i}-{n!r}" for i, n in enumerate(ARCHS)])
+def test_compiled_gradients_are_the_derivations(net):
+    rng = np.random.default_rng(len(net.params))
+    model = sn.compile(net)
+    params, X, T = random_point(net, rng, N=1)
+    grads = model.grad(params, X, T)
+    exact = exact_gradients(net, params, X[0], T[0])
+    compiled = net.parameter_values(grads)
+    for p in net.params:
+        assert float(compiled[p]) == pytest.approx(exact[p], rel=1e-10, abs=1e-12), p
+    # and against central differences, on a batch
+    params, X, T = random_point(net, rng, N=4)
+    result = sn.gradcheck(model, params, X, T)
+    assert result.max_rel_error < 1e-6, result.message
+
+
+def test_exact_substitution_agrees_with_the_mpmath_route():
+    # the oracle above evaluates through mpmath; check it once against plain exact substitution
+    net = sn.MLP([2, 2, 2], activation="tanh", output="softmax", loss="cross-entropy")
+    params, X, T = random_point(net, np.random.default_rng(1), N=1)
+    d = sn.backprop(net)
+    subs = {**net.parameter_values(params)}
+    subs.update({s: sp.Rational(str(v)) for s, v in zip(net.inputs, X[0], strict=True)})
+    subs.update({s: sp.Rational(str(v)) for s, v in zip(net.targets, T[0], strict=True)})
+    via_mpmath = exact_gradients(net, params, X[0], T[0])
+    for p in net.params:
+        assert float(d.gradients[p].xreplace(subs).evalf(30)) == pytest.approx(via_mpmath[p], rel=1e-14, abs=1e-15)
+
+
+@pytest.mark.parametrize("net", ARCHS[::10], ids=lambda n: repr(n))
+def test_element_view_agrees_with_matrix_view(net):
+    params, X, T = random_point(net, np.random.default_rng(2), N=5)
+    a_loss, a = sn.compile(net).value_and_grad(params, X, T)
+    b_loss, b = sn.compile(net, view="element").value_and_grad(params, X, T)
+    assert float(a_loss) == pytest.approx(float(b_loss), rel=1e-12)
+    for k in a:
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-10, atol=1e-13)
+
+
+def test_forward_equals_the_networks_exact_forward():
+    net = sn.MLP([3, 2, 2], activation="sigmoid", output="softmax", loss="cross-entropy", convention="row")
+    params, X, _ = random_point(net, np.random.default_rng(3), N=3)
+    Y = sn.compile(net).forward(params, X)
+    values = net.parameter_values(params)
+    for row, y in zip(X, Y, strict=True):
+        exact = net.forward([sp.Rational(str(v)) for v in row], values)
+        np.testing.assert_allclose(y, [float(e.evalf(30)) for e in exact], rtol=1e-14)
+
+
+def test_loss_is_the_batch_mean_of_the_per_sample_loss():
+    net = sn.MLP([2, 3, 2], activation="tanh", output="sigmoid", loss="sse")
+    model = sn.compile(net)
+    params, X, T = random_point(net, np.random.default_rng(4), N=6)
+    per_sample = [float(model.loss(params, X[i : i + 1], T[i : i + 1])) for i in range(6)]
+    value, _ = model.value_and_grad(params, X, T)
+    assert float(model.loss(params, X, T)) == pytest.approx(np.mean(per_sample), rel=1e-14)
+    assert float(value) == pytest.approx(np.mean(per_sample), rel=1e-14)
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "softplus"])
+@pytest.mark.parametrize(
+    ("output", "loss"),
+    [("sigmoid", "sse"), ("sigmoid", "cross-entropy"), ("softmax", "cross-entropy"), ("softmax", "mse")],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_no_overflow_for_pre_activations_up_to_1e4(hidden, output, loss, dtype):
+    net = sn.MLP([2, 2, 3], activation=hidden, output=output, loss=loss)
+    model = sn.compile(net)
+    # z^(1) = ±1e4 and, through identity-like weights, z^(2) reaches ±1e4 too (relu/softplus: up to 1e4)
+    params = {
+        "W1": np.array([[1.0, 0.0], [0.0, 1.0]], dtype=dtype),
+        "b1": np.zeros(2, dtype=dtype),
+        "W2": np.array([[1.0, -1.0], [-1.0, 1.0], [0.5, 0.5]], dtype=dtype),
+        "b2": np.zeros(3, dtype=dtype),
+    }
+    X = np.array([[1e4, -1e4], [-1e4, 1e4], [1e4, 1e4]], dtype=dtype)
+    if hidden in ("sigmoid", "tanh"):
+        params["W2"] *= 1e4
+    T = np.eye(3, dtype=dtype)[[0, 1, 2]]
+    # NumPy's warnings as errors (underflow to 0 is no warning: e^(-1e4) is 0 in any float)
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+        warnings.simplefilter("error")
+        value, grads = model.value_and_grad(params, X, T)
+        Y = model.forward(params, X)
+    assert np.isfinite(value) and all(np.isfinite(g).all() for g in grads.values())
+    assert np.isfinite(Y).all() and Y.dtype == dtype
+
+
+@pytest.mark.parametrize("convention", ["column", "row"])
+def test_float32_in_float32_out(convention):
+    net = sn.MLP([4, 3, 2], activation="sigmoid", output="softmax", loss="cross-entropy", convention=convention)
+    model = sn.compile(net)
+    params = model.init(seed=1, dtype=np.float32)
+    X = np.random.default_rng(0).random((8, 4), dtype=np.float32)
+    T = np.eye(2, dtype=np.float32)[[0, 1] * 4]
+    value, grads = model.value_and_grad(params, X, T)
+    assert np.asarray(value).dtype == np.float32 and model.forward(params, X).dtype == np.float32
+    assert {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+    result = sn.gradcheck(model, params, X, T)
+    assert result, result.message
+    # the float32 gradient is the float64 one, rounded
+    g64 = model.grad({k: v.astype(np.float64) for k, v in params.items()}, X.astype(np.float64), T.astype(np.float64))
+    for k in grads:
+        np.testing.assert_allclose(grads[k], g64[k], rtol=1e-4, atol=1e-6)
+
+
+def test_source_is_readable_and_stable():
+    model = sn.compile(sn.MLP([2, 3, 2], activation="sigmoid", output="softmax", loss="cross-entropy"))
+    src = model.source
+    assert "def value_and_grad(W1, b1, W2, b2, X, T):" in src
+    # σ as 1/(1 + e^(-z)), whose one overflow (e^(-z) = inf, σ = 0) is expected and silenced
+    assert "A1 = 1/(1 + numpy.exp(-Z1))" in src and 'with numpy.errstate(over="ignore"):' in src
+    assert "numpy.max(Z2, axis=1, keepdims=True)" in src  # softmax shifted by its max (seed 002)
+    assert "delta2 = " in src and "# delta1 = " in src  # the derivation's names and equations
+    assert "for " not in src  # no per-sample loop
+
+
+def test_init_layouts_and_seed():
+    model = sn.compile(sn.MLP([3, 4, 2], convention="row"))
+    p = model.init(seed=5)
+    assert {k: v.shape for k, v in p.items()} == {"W1": (3, 4), "b1": (4,), "W2": (4, 2), "b2": (2,)}
+    assert all(np.array_equal(p[k], model.init(seed=5)[k]) for k in p)
+    assert not np.array_equal(p["W1"], model.init(seed=6)["W1"])
+
+
+def test_gradcheck_reports_a_wrong_gradient():
+    model = sn.compile(sn.MLP([2, 2, 1]))
+    params, X, T = random_point(model.network, np.random.default_rng(7), N=3)
+    good = model._f["value_and_grad"]
+
+    def bad(*args):
+        loss, *grads = good(*args)
+        grads[2] = grads[2] * 1.01  # W2 off by 1 %
+        return loss, *grads
+
+    model._f["value_and_grad"] = bad
+    result = sn.gradcheck(model, params, X, T)
+    assert isinstance(result, GradCheck) and not result
+    assert result.name == "W2"
+    assert result.message.startswith("gradcheck FAILED: max relative error ")
+    assert f"at W2[0, {result.index[1]}]: compiled " in result.message and ", abs error " in result.message
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda m, p, X, T: m.loss({"W1": p["W1"]}, X, T), ValueError, r"^params is missing b1, W2, b2; this network"),
+        (lambda m, p, X, T: m.loss({**p, "W3": p["W1"]}, X, T), ValueError, r"^params has unknown entries 'W3'; valid"),
+        (
+            lambda m, p, X, T: m.loss({**p, "W1": p["W1"].T}, X, T),
+            ValueError,
+            r"^params\['W1'\] must have shape \(3, 2\) \(column convention\), got \(2, 3\)$",
+        ),
+        (
+            lambda m, p, X, T: m.loss(p, X[:, :1], T),
+            ValueError,
+            r"^X must be a 2-D array of shape \(N, 2\), N samples × 2 inputs, got shape \(4, 1\)$",
+        ),
+        (lambda m, p, X, T: m.loss(p, X[0], T), ValueError, r"^X must be a 2-D array of shape \(N, 2\)"),
+        (lambda m, p, X, T: m.loss(p, X, T[:2]), ValueError, r"^T has 2 rows but X has 4: one target row per sample$"),
+        (
+            lambda m, p, X, T: m.loss(p, X.astype(np.float32), T),
+            TypeError,
+            r"^X is float32 but the parameters are float64; convert one of them",
+        ),
+        (
+            lambda m, p, X, T: m.loss({**p, "b1": p["b1"].astype(np.float32)}, X, T),
+            TypeError,
+            r"^params must all be float32 or all float64, got float32, float64$",
+        ),
+        (
+            lambda m, p, X, T: m.loss(p, X.astype(complex), T),
+            TypeError,
+            r"^X must hold real numbers, got dtype complex128$",
+        ),
+        (lambda m, p, X, T: sn.compile(m.network, backend="torch"), ValueError, r"^unknown backend 'torch'; valid"),
+        (lambda m, p, X, T: sn.compile(m.network, view="tensor"), ValueError, r"^unknown view 'tensor'; valid"),
+        (lambda m, p, X, T: sn.compile("2,3,2"), TypeError, r"^compile takes an MLP, got str$"),
+        (lambda m, p, X, T: m.init(dtype=np.int32), TypeError, r"^dtype must be float32 or float64, got int32$"),
+    ],
+)
+def test_bad_input(call, error, message):
+    model = sn.compile(sn.MLP([2, 3, 2]))
+    params = model.init(0)
+    X, T = np.zeros((4, 2)), np.zeros((4, 2))
+    with pytest.raises(error, match=message):
+        call(model, params, X, T)
+
+
+def test_integer_inputs_take_the_parameters_dtype():
+    model = sn.compile(sn.MLP([2, 2, 1]))
+    params = model.init(0, dtype=np.float32)
+    Y = model.forward(params, np.array([[0, 1], [1, 0]]))
+    assert Y.dtype == np.float32
+
+
+def test_jax_backend_matches_numpy():
+    jax = pytest.importorskip("jax")
+    net = sn.MLP([3, 4, 2], activation="tanh", output="softmax", loss="cross-entropy")
+    mj, mn = sn.compile(net, backend="jax"), sn.compile(net)
+    assert "import jax.numpy" in mj.source and "jax.numpy.tanh(Z1)" in mj.source
+    params, X, T = random_point(net, np.random.default_rng(8), N=5)
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    lj, gj = mj.value_and_grad(mj._to_backend(p32), X.astype(np.float32), T.astype(np.float32))
+    ln, gn = mn.value_and_grad(p32, X.astype(np.float32), T.astype(np.float32))
+    assert float(lj) == pytest.approx(float(ln), rel=1e-5)
+    for k in gn:
+        np.testing.assert_allclose(np.asarray(gj[k]), gn[k], rtol=1e-4, atol=1e-6)
+    with jax.enable_x64(True):
+        lj, gj = mj.value_and_grad(mj._to_backend(params), X, T)
+        ln, gn = mn.value_and_grad(params, X, T)
+        assert np.asarray(lj).dtype == np.float64
+        assert float(lj) == pytest.approx(float(ln), rel=1e-13)
+        for k in gn:
+            np.testing.assert_allclose(np.asarray(gj[k]), gn[k], rtol=1e-12, atol=1e-14)
+        assert sn.gradcheck(mj, mj._to_backend(params), X, T)
+
+
+def test_a_step_network_is_refused_when_compiling():
+    with pytest.raises(
+        NotImplementedError, match=r"^Unsupported: cannot compile MLP\(\[2, 2, 1\], activation=\['step'\].*DiracDelta"
+    ):
+        sn.compile(sn.MLP([2, 2, 1], activation="step"))

@@ -1,0 +1,215 @@
+"""Training: seed 003's digits and scikit-learn's learned; optimizers by hand; bit-exact seeds and resumption."""
+
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import symnn as sn
+from symnn.datasets import digits4x3, load_dataset, logic_gate
+from symnn.train import TrainingInterrupted, load_checkpoint
+
+
+@pytest.fixture(scope="module")
+def digits_model():
+    return sn.compile(sn.MLP([12, 3, 2], activation="sigmoid", output="sigmoid", loss="sse"))
+
+
+def test_digits4x3_12_3_2_learns_and_classifies_noisy_variants(digits_model):
+    # seed 003's recogniser: 12 pixels, 3 hidden units, one output per digit; sigmoid and SSE
+    d = digits4x3()
+    params, hist = sn.train(
+        digits_model, d.X, d.targets(), lr=0.2, epochs=2000, seed=0, X_test=d.X_test, T_test=d.targets(test=True)
+    )
+    assert hist.accuracy[-1] == 1.0
+    assert hist.loss[-1] < hist.loss[0] / 10
+    # the held-out noisy variants (one flipped pixel, never seen): 31 of 32 with this seed
+    predicted = np.argmax(digits_model.forward(params, d.X_test), axis=1)
+    assert np.mean(predicted == d.labels_test) >= 0.9
+    assert hist.test_accuracy[-1] == np.mean(predicted == d.labels_test)
+
+
+def test_sklearn_digits_reach_97_percent():
+    pytest.importorskip("sklearn")
+    d = load_dataset("sklearn-digits")
+    model = sn.compile(sn.MLP([64, 32, 10], activation="sigmoid", output="softmax", loss="cross-entropy"))
+    params, _hist = sn.train(
+        model,
+        d.X,
+        d.targets(),
+        optimizer="adam",
+        lr=1e-2,
+        epochs=30,
+        batch_size=32,
+        seed=0,
+        X_test=d.X_test,
+        T_test=d.targets(test=True),
+    )
+    predicted = np.argmax(model.forward(params, d.X_test), axis=1)
+    assert np.mean(predicted == d.labels_test) >= 0.97
+
+
+def test_xor_needs_the_hidden_layer():
+    d = logic_gate("xor")
+    model = sn.compile(sn.MLP([2, 3, 1], activation="tanh", output="sigmoid", loss="sse"))
+    params, hist = sn.train(model, d.X, d.targets(1), optimizer="adam", lr=0.05, epochs=500, seed=0)
+    assert hist.accuracy[-1] == 1.0
+    assert (model.forward(params, d.X)[:, 0] > 0.5).tolist() == [False, True, True, False]
+
+
+def test_sgd_step_is_theta_minus_rho_grad(digits_model):
+    d = digits4x3()
+    p0 = digits_model.init(seed=3)
+    g = digits_model.grad(p0, d.X, d.targets())
+    p1, _ = sn.train(digits_model, d.X, d.targets(), params=p0, lr=0.5, epochs=1)
+    for k in p0:
+        np.testing.assert_array_equal(p1[k], p0[k] - 0.5 * g[k])
+    assert not np.array_equal(p0["W1"], p1["W1"])  # the caller's arrays are not changed
+
+
+def manual_run(model, p, X, T, steps, update):
+    state = {}
+    for t in range(1, steps + 1):
+        g = model.grad(p, X, T)
+        p = {k: update(k, p[k], g[k], t, state) for k in p}
+    return p
+
+
+def test_momentum_and_adam_against_their_textbook_formulas(digits_model):
+    d = digits4x3()
+    X, T = d.X, d.targets()
+    p0 = digits_model.init(seed=4)
+
+    def momentum(k, p, g, t, state):
+        v = state[k] = 0.9 * state.get(k, 0) + g
+        return p - 0.1 * v
+
+    def adam(k, p, g, t, state):
+        m, v = state.get(k, (0, 0))
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        state[k] = (m, v)
+        m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+        return p - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8)
+
+    for name, lr, update in (("momentum", 0.1, momentum), ("adam", 0.01, adam)):
+        got, _ = sn.train(digits_model, X, T, params=p0, optimizer=name, lr=lr, epochs=5)
+        want = manual_run(digits_model, p0, X, T, 5, update)
+        for k in p0:
+            np.testing.assert_allclose(got[k], want[k], rtol=1e-12, atol=1e-15)
+
+
+def run(model, X, T, **kw):
+    return sn.train(model, X, T, optimizer="adam", lr=0.05, epochs=6, batch_size=10, **kw)
+
+
+def test_same_seed_same_bits_other_seed_other_result(digits_model):
+    d = digits4x3()
+    a, ha = run(digits_model, d.X, d.targets(), seed=1)
+    b, hb = run(digits_model, d.X, d.targets(), seed=1)
+    c, _ = run(digits_model, d.X, d.targets(), seed=2)
+    assert all(np.array_equal(a[k], b[k]) for k in a) and ha.loss == hb.loss
+    assert not np.array_equal(a["W1"], c["W1"])
+
+
+@pytest.mark.parametrize("how", ["exception", "sigint"])
+def test_interrupt_saves_and_resume_gives_the_same_bits(digits_model, tmp_path, how):
+    d = digits4x3()
+    X, T = d.X, d.targets()
+    full, hist_full = run(digits_model, X, T, seed=3)
+    ckpt = tmp_path / "run.npz"
+
+    def stop(epoch, batch, loss):
+        if (epoch, batch) == (2, 3):  # mid-epoch: 3 of 7 batches of epoch 3 done
+            if how == "sigint":
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C: the loop stops after this step
+            else:
+                raise KeyboardInterrupt
+
+    with pytest.raises(TrainingInterrupted, match=r"^interrupted in epoch 3; saved .*run.npz$") as info:
+        run(digits_model, X, T, seed=3, checkpoint=ckpt, callback=stop)
+    assert info.value.checkpoint == ckpt and len(info.value.history) == 2
+    saved = load_checkpoint(ckpt)
+    assert (saved.epoch, saved.batch) == (2, 4)
+    resumed, hist = run(digits_model, X, T, seed=3, resume=ckpt, checkpoint=ckpt)
+    for k in full:
+        np.testing.assert_array_equal(resumed[k], full[k])  # bit for bit
+    assert hist.loss == hist_full.loss and hist.accuracy == hist_full.accuracy
+    assert load_checkpoint(ckpt).epoch == 6
+
+
+def test_checkpoint_holds_spec_optimizer_state_and_history(digits_model, tmp_path):
+    d = digits4x3()
+    ckpt = tmp_path / "c.npz"
+    params, hist = run(digits_model, d.X, d.targets(), seed=0, checkpoint=ckpt)
+    c = load_checkpoint(ckpt)
+    assert c.spec["layers"] == [12, 3, 2] and c.config["optimizer"] == "adam" and c.config["batch_size"] == 10
+    assert set(c.optimizer_state) == {"m", "v"} and c.optimizer_steps == 6 * 7
+    assert all(np.array_equal(c.params[k], params[k]) for k in params)
+    assert c.history.loss == hist.loss
+
+
+def test_resume_refuses_other_settings_and_corrupt_files(digits_model, tmp_path):
+    d = digits4x3()
+    ckpt = tmp_path / "c.npz"
+    run(digits_model, d.X, d.targets(), seed=0, checkpoint=ckpt)
+    before = ckpt.read_bytes()
+    with pytest.raises(ValueError, match=r"^checkpoint .*c.npz was trained with lr=0.05 \(now 0.1\); resume with"):
+        sn.train(
+            digits_model,
+            d.X,
+            d.targets(),
+            optimizer="adam",
+            lr=0.1,
+            epochs=8,
+            batch_size=10,
+            resume=ckpt,
+            checkpoint=ckpt,
+        )
+    other = sn.compile(sn.MLP([12, 4, 2]))
+    with pytest.raises(ValueError, match=r"^checkpoint .*c.npz is for the network \{'layers': \[12, 3, 2\]"):
+        run(other, d.X, d.targets(), seed=0, resume=ckpt)
+    assert ckpt.read_bytes() == before  # nothing overwritten
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(before[: len(before) // 2])
+    with pytest.raises(ValueError, match=r"^cannot read checkpoint .*bad.npz: "):
+        run(digits_model, d.X, d.targets(), seed=0, resume=bad, checkpoint=bad)
+    assert bad.read_bytes() == before[: len(before) // 2]
+    np.savez(bad, W1=np.zeros(3))
+    with pytest.raises(ValueError, match=r"^.*bad.npz is not a symnn checkpoint \(no 'meta' entry\)$"):
+        load_checkpoint(bad)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"optimizer": "rmsprop"}, r"^unknown optimizer 'rmsprop'; valid choices: sgd, momentum, adam$"),
+        ({"lr": 0}, r"^the learning rate must be a positive number, got 0$"),
+        ({"epochs": 0}, r"^epochs must be a positive integer, got 0$"),
+        ({"batch_size": 0}, r"^batch_size must be a positive integer, got 0$"),
+        ({"optimizer": "momentum", "beta": 1.5}, r"^momentum must be a number in \[0, 1\), got 1.5$"),
+    ],
+)
+def test_bad_arguments(digits_model, kwargs, message):
+    d = digits4x3()
+    with pytest.raises(ValueError, match=message):
+        sn.train(digits_model, d.X, d.targets(), **kwargs)
+
+
+def test_progress_bar_when_asked(digits_model, capsys):
+    pytest.importorskip("tqdm")
+    d = digits4x3()
+    sn.train(digits_model, d.X, d.targets(), epochs=3, progress=True)
+    assert "epoch" in capsys.readouterr().err
+    sn.train(digits_model, d.X, d.targets(), epochs=3, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_jax_model_trains():
+    pytest.importorskip("jax")
+    d = logic_gate("xor")
+    model = sn.compile(sn.MLP([2, 3, 2], activation="tanh", output="softmax", loss="cross-entropy"), backend="jax")
+    X, T = d.X.astype(np.float32), d.targets().astype(np.float32)
+    params, hist = sn.train(model, X, T, optimizer="adam", lr=0.05, epochs=300, seed=0)
+    assert hist.accuracy[-1] == 1.0
+    assert np.argmax(np.asarray(model.forward(params, X)), axis=1).tolist() == [0, 1, 1, 0]

@@ -55,12 +55,23 @@ def _unicode(c: str) -> str:
     return c
 
 
+# Characters that may not begin a line in Japanese (a subset of JIS X 4051's 行頭禁則).
+_NO_LINE_START = "、。，．）」』】〕・：；？！ー"
+
+
 def _prose(text: str, lang: str = "en") -> str:
     out = []
-    for kind, content in pieces(text):
+    parts = pieces(text)
+    for i, (kind, content) in enumerate(parts):
         if kind == "math":
-            # CJKutf8 breaks lines between Japanese characters but not next to maths: allow it there
-            out.append(f"\\allowbreak ${content}$\\allowbreak{{}}" if lang == "ja" else f"${content}$")
+            if lang != "ja":
+                out.append(f"${content}$")
+                continue
+            # CJKutf8 breaks lines between Japanese characters but not next to maths: allow it there, except
+            # before closing punctuation (、。）), which never starts a line (kinsoku)
+            after = parts[i + 1][1][:1] if i + 1 < len(parts) else ""
+            tail = "" if after and after in _NO_LINE_START else "\\allowbreak{}"
+            out.append(f"\\allowbreak ${content}${tail}")
         elif kind == "bold":
             out.append(rf"\textbf{{{_prose(content, lang)}}}")
         elif kind == "code":

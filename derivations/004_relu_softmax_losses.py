@@ -11,7 +11,7 @@ import sympy as sp
 
 import symnn as sn
 from symnn.render import Document, activation_plot, derivation_document, latex
-from symnn.render.codeview import add_user_activation
+from symnn.render.codeview import add_function, add_user_activation
 from symnn.render.formula import cases
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs" / "derivations"
@@ -136,6 +136,29 @@ doc.table(
         [{"en": "after one step", "ja": "1 回更新後"}, f"${float(loss_after):.6f}$"],
     ],
 )
+# The update of one weight as generated code: lambdify the derived rule w <- w - rho dC/dw for a one-unit
+# network and show it through latexify-py (renaming lambdify's function and symnn's identifiers).
+unit_net = sn.MLP([1, 1], output="sigmoid", loss="sse")
+d_unit = sn.backprop(unit_net)
+w11, b11 = unit_net.params
+rho_s = sp.Symbol("rho", positive=True)
+update_w = sp.lambdify(
+    [w11, b11, *unit_net.inputs, *unit_net.targets, rho_s],
+    w11 - rho_s * d_unit.gradients[w11],
+    modules="math",
+    cse=True,
+    docstring_limit=0,
+)
+doc.text(
+    {
+        "en": "For a single sigmoid unit with the sum of squared errors, the update of its weight $w$ as Python "
+        "code generated from the derived gradient (SymPy's `lambdify`), and as latexify-py shows that code:",
+        "ja": "二乗和誤差とシグモイド関数の 1 ユニットについて、導出した勾配から生成した（SymPy の `lambdify`）"
+        "重み $w$ の更新式の Python コードと、それを latexify-py で数式にしたものです。",
+    }
+)
+add_function(doc, update_w, name="update", identifiers={"w1_1_1": "w", "b1_1": "b", "x1": "x", "t1": "t"})
+
 # 7. Your own activation: a plain Python function becomes a SymPy activation; latexify-py shows its definition.
 doc.heading({"en": "7. Your own activation function", "ja": "7. 自分で定義する活性化関数"})
 
@@ -174,3 +197,6 @@ assert loss_after < loss_before
 z_own = sp.Symbol("z", real=True)
 assert sp.simplify(sp.diff(Swish(z_own), z_own) - sp.diff(z_own / (1 + sp.exp(-z_own)), z_own)) == 0
 assert d_own.check()
+w0, b0, x0, t0, r0 = 0.3, -0.2, 1.5, 1.0, 0.5
+s0 = 1 / (1 + math.exp(-(w0 * x0 + b0)))
+assert math.isclose(update_w(w0, b0, x0, t0, r0), w0 - r0 * (s0 - t0) * s0 * (1 - s0) * x0)

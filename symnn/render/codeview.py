@@ -28,11 +28,20 @@ except Exception as e:  # pragma: no cover - depends on the interpreter
 __all__ = ["LATEXIFY", "add_function", "add_user_activation", "function_latex"]
 
 
-def function_latex(func: Callable[..., Any], *, name: str | None = None, reduce_assignments: bool = False) -> str:
+def function_latex(
+    func: Callable[..., Any],
+    *,
+    name: str | None = None,
+    identifiers: dict[str, str] | None = None,
+    reduce_assignments: bool = False,
+    use_math_symbols: bool = False,
+) -> str:
     """latexify-py's formula for ``func`` (``\\mathrm{name}(x) = …``), renamed to ``name`` if given.
 
     A function made by ``sympy.lambdify`` is called ``_lambdifygenerated``; ``name`` replaces that through
-    latexify-py's ``identifiers``. Raises ``RuntimeError`` when latexify-py cannot be imported here.
+    latexify-py's ``identifiers``, which can also rename arguments (``{"w1_1_1": "w"}``: latexify-py maps names
+    to plain names only, so it cannot print w^(1)_11). Raises ``RuntimeError`` when latexify-py cannot be
+    imported here.
 
     Examples
     --------
@@ -43,17 +52,31 @@ def function_latex(func: Callable[..., Any], *, name: str | None = None, reduce_
     """
     if LATEXIFY is None:
         raise RuntimeError("latexify-py cannot be imported in this Python; the code view needs Python 3.9-3.13")
-    identifiers = {func.__name__: name} if name else None
-    return LATEXIFY.get_latex(func, identifiers=identifiers, reduce_assignments=reduce_assignments)
+    names = dict(identifiers or {})
+    if name:
+        names[func.__name__] = name
+    return LATEXIFY.get_latex(
+        func, identifiers=names or None, reduce_assignments=reduce_assignments, use_math_symbols=use_math_symbols
+    )
 
 
-def add_function(doc: Document, func: Callable[..., Any], *, name: str | None = None, intro: Any = None) -> None:
-    """Add a Python function to ``doc``: its source, then its formula through latexify-py (when available)."""
+def add_function(
+    doc: Document,
+    func: Callable[..., Any],
+    *,
+    name: str | None = None,
+    identifiers: dict[str, str] | None = None,
+    intro: Any = None,
+) -> None:
+    """Add a Python function to ``doc``: its source, then its formula through latexify-py (when available).
+
+    Works for ``sympy.lambdify``'s functions too (their source is kept by ``inspect``).
+    """
     if intro is not None:
         doc.text(intro)
     doc.code(textwrap.dedent(inspect.getsource(func)))
     if LATEXIFY is not None:
-        doc.math(function_latex(func, name=name))
+        doc.math(function_latex(func, name=name, identifiers=identifiers, use_math_symbols=True))
 
 
 def add_user_activation(doc: Document, cls: type[sp.Function]) -> None:

@@ -94,18 +94,23 @@ def test_bad_input_in_a_real_process():
     ]
 
 
-def test_bad_data_file_and_existing_outputs_leave_files_alone(tmp_path):
+def test_bad_data_file_and_existing_outputs_leave_files_alone(tmp_path, capsys):
+    def error(*args):
+        assert main(["train", *args]) == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("symnn: error: "), lines
+        return lines[0]
+
     bad = tmp_path / "bad.csv"
     bad.write_text("0,1,0\n1,nan,1\n")
-    r = run("--data", str(bad), "--layers", "2,2")
-    assert r.returncode == 2 and "X has NaN or infinity, first at row 2, column 2" in r.stderr
+    assert "X has NaN or infinity, first at row 2, column 2" in error("--data", str(bad), "--layers", "2,2")
     existing = tmp_path / "model.npz"
     existing.write_bytes(b"keep me")
-    r = run("--dataset", "xor", "--save", str(existing))
-    assert r.returncode == 2 and f"{existing} exists; pass --force to overwrite it (--save)" in r.stderr
+    assert f"{existing} exists; pass --force to overwrite it (--save)" in error(
+        "--dataset", "xor", "--save", str(existing)
+    )
     assert existing.read_bytes() == b"keep me"
-    r = run("--dataset", "xor", "--resume", str(existing), "--save", str(existing))
-    assert r.returncode == 2 and "cannot read checkpoint" in r.stderr
+    assert "cannot read checkpoint" in error("--dataset", "xor", "--resume", str(existing), "--save", str(existing))
     assert existing.read_bytes() == b"keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "model.npz"]  # no temporary files left
 

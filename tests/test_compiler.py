@@ -274,28 +274,6 @@ def test_integer_inputs_take_the_parameters_dtype():
     assert Y.dtype == np.float32
 
 
-def test_jax_backend_matches_numpy():
-    jax = pytest.importorskip("jax")
-    net = sn.MLP([3, 4, 2], activation="tanh", output="softmax", loss="cross-entropy")
-    mj, mn = sn.compile(net, backend="jax"), sn.compile(net)
-    assert "import jax.numpy" in mj.source and "jax.numpy.tanh(Z1)" in mj.source
-    params, X, T = random_point(net, np.random.default_rng(8), N=5)
-    p32 = {k: v.astype(np.float32) for k, v in params.items()}
-    lj, gj = mj.value_and_grad(mj._to_backend(p32), X.astype(np.float32), T.astype(np.float32))
-    ln, gn = mn.value_and_grad(p32, X.astype(np.float32), T.astype(np.float32))
-    assert float(lj) == pytest.approx(float(ln), rel=1e-5)
-    for k in gn:
-        np.testing.assert_allclose(np.asarray(gj[k]), gn[k], rtol=1e-4, atol=1e-6)
-    with jax.enable_x64(True):
-        lj, gj = mj.value_and_grad(mj._to_backend(params), X, T)
-        ln, gn = mn.value_and_grad(params, X, T)
-        assert np.asarray(lj).dtype == np.float64
-        assert float(lj) == pytest.approx(float(ln), rel=1e-13)
-        for k in gn:
-            np.testing.assert_allclose(np.asarray(gj[k]), gn[k], rtol=1e-12, atol=1e-14)
-        assert sn.gradcheck(mj, mj._to_backend(params), X, T)
-
-
 def test_a_step_network_is_refused_when_compiling():
     with pytest.raises(
         NotImplementedError, match=r"^Unsupported: cannot compile MLP\(\[2, 2, 1\], activation=\['step'\].*DiracDelta"

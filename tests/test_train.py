@@ -203,13 +203,3 @@ def test_progress_bar_when_asked(digits_model, capsys):
     assert "epoch" in capsys.readouterr().err
     sn.train(digits_model, d.X, d.targets(), epochs=3, progress=False)
     assert capsys.readouterr().err == ""
-
-
-def test_jax_model_trains():
-    pytest.importorskip("jax")
-    d = logic_gate("xor")
-    model = sn.compile(sn.MLP([2, 3, 2], activation="tanh", output="softmax", loss="cross-entropy"), backend="jax")
-    X, T = d.X.astype(np.float32), d.targets().astype(np.float32)
-    params, hist = sn.train(model, X, T, optimizer="adam", lr=0.05, epochs=300, seed=0)
-    assert hist.accuracy[-1] == 1.0
-    assert np.argmax(np.asarray(model.forward(params, X)), axis=1).tolist() == [0, 1, 1, 0]

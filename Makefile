@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/symnn network
+	$(VENV)/bin/symnn derive
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

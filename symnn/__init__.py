@@ -6,12 +6,13 @@ from symnn.backprop import NetworkDerivation, backprop
 from symnn.catalogue import identities
 from symnn.chain import chain_rule
 from symnn.compiler import Model, compile
+from symnn.custom import activation
 from symnn.datasets import DATASETS, Dataset, digits4x3, load_data_file, load_dataset, logic_gate, sklearn_digits
 from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
 from symnn.gradcheck import gradcheck
 from symnn.losses import LOSSES, cross_entropy, mse, sse
-from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS
+from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activation
 from symnn.notation import CONVENTIONS
 from symnn.parsing import parse, parse_latex
 from symnn.perceptron import GATES, truth_table, unit, xor
@@ -47,6 +48,7 @@ __all__ = [
     "TrainingInterrupted",
     "Verdict",
     "__version__",
+    "activation",
     "assert_identity",
     "backprop",
     "chain_rule",
@@ -63,6 +65,7 @@ __all__ = [
     "mse",
     "parse",
     "parse_latex",
+    "register_activation",
     "relu",
     "sigmoid",
     "sklearn_digits",

@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import sympy as sp
 
@@ -83,6 +84,30 @@ def _run_network(args: argparse.Namespace) -> int:
     return 0
 
 
+def _derive_arguments(p: argparse.ArgumentParser) -> None:
+    add_network_arguments(p)
+    p.add_argument("--format", choices=["markdown", "latex", "json"], default="markdown", help="output format")
+    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the prose")
+    p.add_argument("-o", "--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+
+def _run_derive(args: argparse.Namespace) -> int:
+    from symnn.io import write_atomic
+    from symnn.render import derive_document
+
+    net = network_from_args(args)
+    if args.out is not None and Path(args.out).exists() and not args.force:
+        # checked before the derivation runs, which can take a while
+        raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
+    text = derive_document(net, fmt=args.format, lang=args.lang)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(args.out, text, force=args.force)
+    return 0
+
+
 #: verdict status -> exit status of ``symnn verify``
 VERIFY_EXIT: dict[str, int] = {"proved": 0, "numeric": 0, "refuted": 1, "unknown": 3}
 
@@ -150,6 +175,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         "prove, sample or refute an identity (or the whole catalogue with --all)",
         _verify_arguments,
         _run_verify,
+    ),
+    "derive": (
+        "derive backpropagation for a network and publish it: Markdown (KaTeX), LaTeX or JSON",
+        _derive_arguments,
+        _run_derive,
     ),
     "train": (
         "compile a network from its derivation and train it on a dataset (bundled, or --data FILE)",

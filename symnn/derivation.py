@@ -209,6 +209,28 @@ class Derivation:
             n_points = points
         return CheckResult(not bad, method, len(pairs), n_points, bad, self.assumptions)
 
+    # -- publishing: the renderers in symnn.render read this object; nothing here builds strings ------------
+
+    def to_latex(self, lang: str = "en", *, standalone: bool = True) -> str:
+        """The derivation as LaTeX: a document for ``pdflatex`` (or a fragment), prose in ``lang`` ("en", "ja")."""
+        from symnn.render import derivation_document
+
+        return derivation_document(self).to_latex(lang, standalone=standalone)
+
+    def to_markdown(self, lang: str = "en") -> str:
+        """The derivation as Markdown with ``$…$``/``$$…$$`` maths for KaTeX (Hugo, Zenn, Qiita, Jupyter)."""
+        from symnn.render import derivation_document
+
+        return derivation_document(self).to_markdown(lang)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        from symnn.render.build import results_latex
+
+        return results_latex(self)
+
     def __repr__(self) -> str:
         what = f"of {self.network!r}" if self.network is not None else f"with {len(self.results)} result(s)"
         return f"<Derivation {what}: {len(self.steps)} steps>"

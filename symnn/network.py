@@ -24,7 +24,7 @@ from symnn.notation import (
 )
 from symnn.values import as_expr
 
-__all__ = ["ACTIVATIONS", "MLP", "OUTPUT_ACTIVATIONS"]
+__all__ = ["ACTIVATIONS", "ACTIVATION_CLASSES", "MLP", "OUTPUT_ACTIVATIONS", "register_activation"]
 
 #: name -> elementwise activation of one expression; relu and step get the network's
 #: choice of value at 0 (see :class:`MLP`).
@@ -38,6 +38,38 @@ ACTIVATIONS: dict[str, Callable[..., sp.Expr]] = {
 }
 #: softmax is a function of the whole layer, so it is allowed only on the output layer.
 OUTPUT_ACTIVATIONS: tuple[str, ...] = (*ACTIVATIONS, "softmax")
+#: name -> SymPy function class of each activation added by :func:`register_activation` (user activations).
+ACTIVATION_CLASSES: dict[str, type[sp.Function]] = {}
+
+
+def register_activation(name: str, function: type[sp.Function], *, replace: bool = False) -> None:
+    """Make ``function`` (a one-argument SymPy function class) the activation called ``name``.
+
+    Afterwards ``MLP(..., activation=name)`` and ``output=name`` accept it. :func:`symnn.activation` builds such
+    a class from a plain Python function and registers it.
+
+    Parameters
+    ----------
+    name : str
+        A Python identifier, not one of the built-in activations (nor ``softmax``).
+    function : type
+        A subclass of ``sympy.Function`` taking one argument (usually an :class:`~symnn.ActivationFunction`).
+    replace : bool
+        Allow replacing an activation registered earlier under the same name.
+    """
+    global OUTPUT_ACTIVATIONS
+    if not (isinstance(name, str) and name.isidentifier()):
+        raise ValueError(f"an activation name must be a Python identifier, got {name!r}")
+    if name == "softmax" or (name in ACTIVATIONS and name not in ACTIVATION_CLASSES):
+        raise ValueError(f"{name!r} is a built-in activation; choose another name")
+    if name in ACTIVATION_CLASSES and not replace:
+        raise ValueError(f"an activation {name!r} is already registered; pass replace=True to replace it")
+    if not (isinstance(function, type) and issubclass(function, sp.Function)):
+        raise TypeError(f"function must be a sympy.Function subclass, got {function!r}")
+    ACTIVATION_CLASSES[name] = function
+    ACTIVATIONS[name] = lambda z, net: function(z)
+    # rebuilt, not mutated: a tuple; softmax stays last
+    OUTPUT_ACTIVATIONS = (*ACTIVATIONS, "softmax")
 
 
 class MLP:
@@ -308,6 +340,19 @@ class MLP:
                     raise ValueError(f"not parameters of this network: {unknown}; see MLP.params")
                 subs.update({k: as_expr(v, k.name) for k, v in params.items()})
         return [y.xreplace(subs) for y in self.outputs]
+
+    # -- publishing (symnn.render reads the network) ---------------------------------------------------------
+
+    def _repr_markdown_(self) -> str:
+        from symnn.render import network_document
+
+        return network_document(self).to_markdown()
+
+    def _repr_latex_(self) -> str:
+        from symnn.render.formula import equation_lines
+
+        lines = [line for lhs, rhs in self.matrix_view.equations for line in equation_lines(lhs, rhs)]
+        return "$\\displaystyle \\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}$"
 
     def __repr__(self) -> str:
         return (

@@ -262,7 +262,9 @@ def per_sample_loss(loss: sp.Expr, outputs: Sequence[sp.Symbol], targets: Sequen
     """
     n = len(outputs)
     sub = {**dict.fromkeys(outputs, Y), **dict.fromkeys(targets, T)}
-    g = sp.expand(loss.xreplace(sub) / n)
+    # SymPy merges the n identical terms itself; expanding would turn ½(T − Y)² into ½Y² − YT + ½T²,
+    # which cancels catastrophically as Y approaches T (float32 loses the loss near a perfect fit)
+    g = loss.xreplace(sub) / n
     back = sp.Add(*(g.xreplace({Y: y, T: t}) for y, t in zip(outputs, targets, strict=True)))
     if sp.expand(back - loss) != 0:
         raise Unsupported(f"Unsupported: the loss {loss} is not a sum over the outputs of one term each")

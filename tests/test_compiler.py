@@ -279,3 +279,14 @@ def test_a_step_network_is_refused_when_compiling():
         NotImplementedError, match=r"^Unsupported: cannot compile MLP\(\[2, 2, 1\], activation=\['step'\].*DiracDelta"
     ):
         sn.compile(sn.MLP([2, 2, 1], activation="step"))
+
+
+@pytest.mark.parametrize("loss", ["sse", "mse"])
+def test_squared_error_keeps_its_precision_near_a_perfect_fit(loss):
+    # ½(t − y)², not ½y² − yt + ½t²: the expanded form cancels to noise in float32 when y ≈ t
+    model = sn.compile(sn.MLP([1, 1], output="identity", loss=loss))
+    params = model.init(0, dtype=np.float32)
+    X = np.array([[1.0]], np.float32)
+    T = model.forward(params, X) + np.float32(1e-4)
+    exact = (0.5 if loss == "sse" else 1.0) * float(T[0, 0] - model.forward(params, X)[0, 0]) ** 2
+    assert model.loss(params, X, T) == pytest.approx(exact, rel=1e-3)

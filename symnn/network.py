@@ -37,7 +37,7 @@ ACTIVATIONS: dict[str, Callable[..., sp.Expr]] = {
     "identity": lambda z, net: z,
 }
 #: softmax is a function of the whole layer, so it is allowed only on the output layer.
-OUTPUT_ACTIVATIONS: tuple[str, ...] = (*ACTIVATIONS, "softmax")
+OUTPUT_ACTIVATIONS: list[str] = [*ACTIVATIONS, "softmax"]  # updated in place by register_activation
 #: name -> SymPy function class of each activation added by :func:`register_activation` (user activations).
 ACTIVATION_CLASSES: dict[str, type[sp.Function]] = {}
 
@@ -57,7 +57,6 @@ def register_activation(name: str, function: type[sp.Function], *, replace: bool
     replace : bool
         Allow replacing an activation registered earlier under the same name.
     """
-    global OUTPUT_ACTIVATIONS
     if not (isinstance(name, str) and name.isidentifier()):
         raise ValueError(f"an activation name must be a Python identifier, got {name!r}")
     if name == "softmax" or (name in ACTIVATIONS and name not in ACTIVATION_CLASSES):
@@ -68,8 +67,8 @@ def register_activation(name: str, function: type[sp.Function], *, replace: bool
         raise TypeError(f"function must be a sympy.Function subclass, got {function!r}")
     ACTIVATION_CLASSES[name] = function
     ACTIVATIONS[name] = lambda z, net: function(z)
-    # rebuilt, not mutated: a tuple; softmax stays last
-    OUTPUT_ACTIVATIONS = (*ACTIVATIONS, "softmax")
+    if name not in OUTPUT_ACTIVATIONS:  # in place, so every module that imported the list sees it; softmax last
+        OUTPUT_ACTIVATIONS.insert(len(OUTPUT_ACTIVATIONS) - 1, name)
 
 
 class MLP:

@@ -95,3 +95,29 @@ def test_register_activation_checks_its_input():
     sn.activation(swish)
     with pytest.raises(ValueError, match=r"^an activation 'swish' is already registered; pass replace=True"):
         register_activation("swish", sn.sigmoid)
+
+
+def test_registering_updates_the_exported_choices():
+    import sympy as sp
+
+    import symnn as sn
+    from symnn import network
+
+    class cube(sn.ActivationFunction):
+        @classmethod
+        def eval(cls, z):
+            return None
+
+        def fdiff(self, argindex=1):
+            return 3 * self.args[0] ** 2
+
+    try:
+        sn.register_activation("cube_for_test", cube)
+        assert "cube_for_test" in sn.OUTPUT_ACTIVATIONS and sn.OUTPUT_ACTIVATIONS[-1] == "softmax"
+        assert sn.MLP([1, 1], output="cube_for_test").outputs[0].func is cube
+        assert sp.diff(sn.MLP([1, 1], output="cube_for_test").outputs[0], sn.MLP([1, 1]).bias(1, 1)) != 0
+    finally:
+        network.ACTIVATIONS.pop("cube_for_test", None)
+        network.ACTIVATION_CLASSES.pop("cube_for_test", None)
+        if "cube_for_test" in network.OUTPUT_ACTIVATIONS:
+            network.OUTPUT_ACTIVATIONS.remove("cube_for_test")

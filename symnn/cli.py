@@ -93,18 +93,16 @@ def _derive_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    from symnn.io import write_atomic
-    from symnn.render import derive_document
+    from symnn.render import derive_document, write_derivation
 
     net = network_from_args(args)
     if args.out is not None and Path(args.out).exists() and not args.force:
         # checked before the derivation runs, which can take a while
         raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
-    text = derive_document(net, fmt=args.format, lang=args.lang)
     if args.out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(derive_document(net, fmt=args.format, lang=args.lang))
     else:
-        write_atomic(args.out, text, force=args.force)
+        write_derivation(net, args.out, fmt=args.format, lang=args.lang, force=args.force)
     return 0
 
 

@@ -67,3 +67,19 @@ def test_a_real_run_exits_2_without_a_traceback(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr == "symnn: error: unknown convention 'diagonal'; valid choices: column, row\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_markdown_file_links_its_figure_written_beside_it(tmp_path, capsys):
+    out = tmp_path / "post.md"
+    assert main(["derive", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "![network](post-network.svg)" in text and "<svg" not in text
+    assert (tmp_path / "post-network.svg").read_text().startswith("<svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["post-network.svg", "post.md"]
+
+
+def test_an_existing_figure_is_not_overwritten_without_force(tmp_path, capsys):
+    (tmp_path / "post-network.svg").write_text("mine")
+    assert main(["derive", "-o", str(tmp_path / "post.md")]) == 2
+    assert "post-network.svg exists; pass --force to overwrite" in capsys.readouterr().err
+    assert (tmp_path / "post-network.svg").read_text() == "mine" and not (tmp_path / "post.md").exists()

@@ -5,6 +5,8 @@ prints as a standalone LaTeX document or fragment (:mod:`symnn.render.latex`) or
 (:mod:`symnn.render.markdown`).
 """
 
+import os
+from pathlib import Path
 from typing import Any
 
 from symnn.render.build import derivation_document, network_document
@@ -23,6 +25,7 @@ __all__ = [
     "latex",
     "network_diagram",
     "network_document",
+    "write_derivation",
 ]
 
 #: The formats :func:`derive_document` writes.
@@ -46,3 +49,35 @@ def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en") -> str
         return json_render.render(d)
     doc = derivation_document(d)
     return doc.to_latex(lang) if fmt == "latex" else doc.to_markdown(lang)
+
+
+def write_derivation(
+    net: Any, path: str | os.PathLike[str], *, fmt: str = "markdown", lang: str = "en", force: bool = False
+) -> list[Path]:
+    """Derive backpropagation for ``net`` and write it to ``path``; ``symnn derive -o`` calls this.
+
+    Markdown links its figures as ``<stem>-<name>.svg`` files written beside it (blog platforms such as
+    Zenn and Qiita strip inline SVG); LaTeX and JSON are one file. Every file is written atomically, and
+    none is written when one of them exists and ``force`` is false.
+
+    Returns
+    -------
+    list[Path]
+        The files written, the document last.
+    """
+    from symnn.io import write_atomic
+    from symnn.render.markdown import render as markdown
+
+    path = Path(path)
+    if fmt == "markdown":
+        import symnn
+
+        text, figures = markdown(derivation_document(symnn.backprop(net)), lang, figures=path.stem)
+    else:
+        text, figures = derive_document(net, fmt=fmt, lang=lang), {}
+    targets = [path.parent / name for name in figures] + [path]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not force:
+        raise FileExistsError(f"{', '.join(existing)} exists; pass --force to overwrite")
+    written = [write_atomic(path.parent / name, svg, force=force) for name, svg in figures.items()]
+    return [*written, write_atomic(path, text, force=force)]

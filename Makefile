@@ -13,7 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/symnn derive
+	@mkdir -p build/demo
+	$(VENV)/bin/symnn derive --force -o build/demo/backprop.md
+	@cat build/demo/backprop.md
+	@echo; echo "written: build/demo/backprop.md and its figure build/demo/backprop-network.svg"
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

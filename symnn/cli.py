@@ -57,9 +57,21 @@ def add_network_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--convention", default="column", help=f"matrix layout: {', '.join(symnn.CONVENTIONS)}")
 
 
+#: The most weights a command takes: formulas written out per weight (network, derive) stop being readable, and
+#: SymPy's time and memory grow with them, long before a compiled model (train) does.
+MAX_WEIGHTS: dict[str, int] = {"network": 10_000, "derive": 10_000, "train": 10_000_000}
+
+
 def network_from_args(args: argparse.Namespace) -> MLP:
     """Build the :class:`MLP` the network options describe (library errors propagate as ValueError)."""
     activation = args.activation.split(",") if "," in args.activation else args.activation
+    limit = MAX_WEIGHTS[args.command]
+    weights = sum(a * b for a, b in zip(args.layers, args.layers[1:]))
+    if weights > limit:
+        raise UsageError(
+            f"symnn {args.command}: --layers {','.join(map(str, args.layers))} has {weights} weights; "
+            f"this command takes at most {limit}"
+        )
     return MLP(args.layers, activation=activation, output=args.output, loss=args.loss, convention=args.convention)
 
 

@@ -51,3 +51,12 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("symnn: error:") and message in lines[0], r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_absurd_sizes_are_refused_at_once():
+    r = run("network", "--layers", "99999999,99999999")
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        "symnn: error: symnn network: --layers 99999999,99999999 has 9999999800000001 weights; "
+        "this command takes at most 10000"
+    )

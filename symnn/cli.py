@@ -66,7 +66,7 @@ def network_from_args(args: argparse.Namespace) -> MLP:
     """Build the :class:`MLP` the network options describe (library errors propagate as ValueError)."""
     activation = args.activation.split(",") if "," in args.activation else args.activation
     limit = MAX_WEIGHTS[args.command]
-    weights = sum(a * b for a, b in zip(args.layers, args.layers[1:]))
+    weights = sum(a * b for a, b in zip(args.layers, args.layers[1:], strict=False))
     if weights > limit:
         raise UsageError(
             f"symnn {args.command}: --layers {','.join(map(str, args.layers))} has {weights} weights; "

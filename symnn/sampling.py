@@ -81,6 +81,57 @@ def draw(exprs: list[sp.Basic], rng: random.Random, wide: bool) -> tuple[dict, l
     return point, expanded
 
 
+def _zero_allowed(sym: sp.Basic) -> bool:
+    return (
+        isinstance(sym, sp.Symbol)
+        and not _needs_integer(sym)
+        and not (sym.is_positive or sym.is_negative or sym.is_nonzero)
+    )
+
+
+def kinks(exprs: list[sp.Basic]) -> list[sp.Expr]:
+    """Where step, ReLU, |·|, Max/Min and Piecewise conditions switch: their arguments' zeros.
+
+    Random points never land there, and there the value is a setting (u(0), ReLU'(0)): an identity that
+    fails only there must still be refuted.
+    """
+    from symnn.functions import relu, step
+
+    out: list[sp.Expr] = []
+    for e in exprs:
+        for f in sorted(
+            e.atoms(step, relu, sp.Heaviside, sp.Abs, sp.DiracDelta, sp.Max, sp.Min), key=sp.default_sort_key
+        ):
+            out.append(f.args[0] - f.args[1] if f.func in (sp.Max, sp.Min) and len(f.args) == 2 else f.args[0])
+        for pw in sorted(e.atoms(sp.Piecewise), key=sp.default_sort_key):
+            out += [c.lhs - c.rhs for _, c in pw.args if isinstance(c, sp.core.relational.Relational)]
+    return [g for g in dict.fromkeys(out) if g.free_symbols]
+
+
+def pin_to_kink(g: sp.Expr, point: dict) -> bool:
+    """Move one real symbol of ``point`` so that ``g`` (linear in it) is 0 there; False when none can be."""
+    for sym in sorted(g.free_symbols, key=sp.default_sort_key):
+        if sym not in point or not isinstance(sym, sp.Symbol) or _needs_integer(sym):
+            continue
+        slope = g.diff(sym)
+        if slope.has(sym):
+            continue  # not linear in sym
+        others = {k: v for k, v in point.items() if k != sym}
+        a, b = slope.xreplace(others), g.xreplace({sym: sp.S.Zero}).xreplace(others)
+        if not (a.is_number and b.is_number) or a == 0:
+            continue
+        value = -b / a
+        if (
+            (sym.is_positive and not value > 0)
+            or (sym.is_negative and not value < 0)
+            or (sym.is_nonzero and value == 0)
+        ):
+            continue
+        point[sym] = value
+        return True
+    return False
+
+
 def _value(e: sp.Basic, point: dict, digits: int) -> sp.Expr | None:
     """``e`` at ``point`` to ``digits`` digits; ``None`` outside the real domain (complex, infinite, undefined)."""
     v = e.xreplace(point).evalf(digits)
@@ -97,20 +148,31 @@ def _value(e: sp.Basic, point: dict, digits: int) -> sp.Expr | None:
 def compare(lhs: sp.Basic, rhs: sp.Basic, op: str, point: dict, digits: int) -> bool | None:
     """Whether ``lhs op rhs`` holds at ``point`` to ``digits`` digits; ``None`` outside the domain.
 
-    Equality holds when the sides agree to ``digits − 8`` significant digits (relative to the larger,
-    or absolute below 1); an inequality holds unless it fails by more than that tolerance.
+    The difference ``lhs − rhs`` is evaluated as one expression (SymPy's evalf raises its working
+    precision where terms cancel) and judged relative to the larger side: equality holds when it is
+    below ``10^-(digits−8)·max(|lhs|, |rhs|)`` (so e^-100 ≠ 0); ``<=``/``>=`` hold unless the difference
+    passes that tolerance the wrong way, ``<``/``>`` only when it clears it the right way.
     """
     a, b = _value(lhs, point, digits), _value(rhs, point, digits)
     if a is None or b is None:
         return None
-    tol = sp.Float(10, digits) ** (-(digits - 8)) * max(1, abs(a), abs(b))
-    d = a - b
+    d = _value(sp.Add(lhs, -rhs, evaluate=False), point, digits)
+    if d is None:
+        d = a - b
+    scale = max(abs(a), abs(b))
+    tol = sp.Float(10, digits) ** (-(digits - 8)) * scale
+    if scale == 0:  # both sides exactly 0: a tiny absolute floor for rounding noise in the difference
+        tol = sp.Float(10, digits) ** (-(3 * digits))
     if op == "==":
         return abs(d) <= tol
-    if op in ("<=", "<"):
+    if op == "<=":
         return d <= tol
-    if op in (">=", ">"):
+    if op == ">=":
         return d >= -tol
+    if op == "<":
+        return d < -tol
+    if op == ">":
+        return d > tol
     raise ValueError(f"unknown relation {op!r}; valid choices: ==, <=, >=, <, >")
 
 
@@ -128,8 +190,18 @@ def sampling_worker(conn, lhs: list, rhs: list, op: str, samples: int, digits: i
             return
         rng = random.Random(seed)
         agree = outside = 0
-        for i in range(samples):
+        # Special points first (zeros and kinks, a few each), then random ones: see kinks().
+        specials: list[tuple[str, object]] = [("zeros", None)]
+        _, first = draw(allexprs, random.Random(seed), wide=False)
+        specials += [("kink", g) for g in kinks(first)[:8]]
+        for i in range(len(specials) + samples):
             point, expanded = draw(allexprs, rng, wide=i % 3 == 2)
+            if i < len(specials):
+                kind, g = specials[i]
+                if kind == "zeros":
+                    point.update({k: sp.S.Zero for k in point if _zero_allowed(k)})
+                elif not pin_to_kink(g, point):
+                    continue
             ls, rs = expanded[: len(lhs)], expanded[len(lhs) :]
             verdicts = [compare(a, b, op, point, digits) for a, b in zip(ls, rs, strict=True)]
             if None in verdicts:

@@ -21,6 +21,7 @@ from multiprocessing.connection import wait
 from typing import Any, Literal
 
 import sympy as sp
+from sympy.logic.boolalg import BooleanAtom
 
 from symnn.proving import STRATEGIES, symbolic_worker
 from symnn.sampling import sampling_worker
@@ -104,7 +105,7 @@ class Verdict:
 
     def __str__(self) -> str:
         s = f"{self.status}: {sp.sstr(self.lhs)} {self.op} {sp.sstr(self.rhs)} ({self.method}; {self.seconds:.2f} s)"
-        if self.counterexample is not None:
+        if self.counterexample:
             s += f"\n  counterexample: {self._counterexample_text(sp.sstr)}"
             if self.values is not None:
                 s += f"\n  lhs = {sp.N(self.values[0], 15)}, rhs = {sp.N(self.values[1], 15)}"
@@ -285,7 +286,9 @@ def verify(
     def verdict(status: Status, method: str, **kw) -> Verdict:
         return Verdict(status, method, time.monotonic() - start, a, b, op, **kw)
 
-    if a is sp.true or a is sp.false:  # SymPy already evaluated the relation
+    if isinstance(a, BooleanAtom) and isinstance(b, BooleanAtom):  # evaluated relation, or two truth values
+        if rhs is not None:
+            return verdict("proved" if a is b else "refuted", "both sides are truth values", counterexample={})
         return verdict("proved" if a is sp.true else "refuted", "SymPy evaluated the relation", counterexample={})
     if given:
         subs = {k: _expr(v) for k, v in given.items()}
@@ -339,7 +342,7 @@ def verify(
                     return verdict("proved", msg[1], tried=tuple(tried))
                 elif msg[0] == "refuted":
                     point = {back.get(k, k): v for k, v in msg[1].items()}
-                    method = f"counterexample at a random point ({digits} digits, confirmed at {2 * digits})"
+                    method = f"counterexample at a sample point ({digits} digits, confirmed at {2 * digits})"
                     tried.append(f"sampling: {method}")
                     return verdict("refuted", method, counterexample=point, values=(msg[2], msg[3]), tried=tuple(tried))
                 elif msg[0] in ("supported", "inconclusive"):

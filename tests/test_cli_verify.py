@@ -94,3 +94,24 @@ def test_bad_input_is_one_line_and_exit_2(args, message, capsys, tmp_path, monke
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("symnn: error:") and message in lines[0], captured.err
     assert captured.out == "" and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--timeout", "inf"], "--timeout takes seconds from 0 (excluded) to 3600, got inf"),
+        (["--timeout", "nan"], "--timeout takes seconds from 0 (excluded) to 3600, got nan"),
+        (["--timeout", "0"], "--timeout takes seconds from 0 (excluded) to 3600, got 0"),
+        (["--samples", "0"], "--samples takes a whole number from 1 to 100000, got 0"),
+    ],
+)
+def test_budget_options_are_bounded(args, message, capsys):
+    assert main(["verify", "x == x", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(message)
+
+
+def test_an_overflowing_statement_is_a_one_line_error():
+    r = run("verify", "relu(exp(exp(exp(100))) - 2) == 0")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("symnn: error:")

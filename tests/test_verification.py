@@ -66,7 +66,8 @@ FALSE = {
     "relu = softplus": (sn.relu(x), "==", sn.softplus(x)),
 }
 _OPS = {"==": lambda a, b: abs(a - b) < 1e-20, "<=": lambda a, b: a <= b + 1e-20, ">=": lambda a, b: a >= b - 1e-20}
-_OPS["<"], _OPS[">"] = _OPS["<="], _OPS[">="]
+# strict: equal sides break a strict inequality (σ(0) = 1/2 is a counterexample to σ(x) < 1/2)
+_OPS["<"], _OPS[">"] = (lambda a, b: a < b - 1e-20), (lambda a, b: a > b + 1e-20)
 
 
 def _at(e, point):
@@ -177,7 +178,7 @@ def test_symbolic_only_with_no_samples():
 
 def test_assert_identity_passes_and_fails_with_the_counterexample():
     assert sn.assert_identity(s(-x), 1 - s(x)).status == "proved"
-    with pytest.raises(AssertionError, match=r"^refuted: .*\n  counterexample: x = -?\d+/\d+"):
+    with pytest.raises(AssertionError, match=r"^refuted: .*\n  counterexample: x = -?\d+(/\d+)?"):
         sn.assert_identity(sp.diff(s(x), x), s(x) * (1 + s(x)))
 
 
@@ -286,3 +287,56 @@ def test_no_fork_once_a_fork_unsafe_runtime_is_loaded(monkeypatch):
     assert verification._context().get_start_method() == ("fork" if verification._fork_is_safe() else "forkserver")
     monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
     assert verification._context().get_start_method() == "forkserver"
+
+
+# --- regressions from the review of issue 5 -------------------------------------------------------
+
+
+@pytest.mark.parametrize("lhs", [s(-100), sp.exp(-100), sp.exp(-1000) * s(-5)])
+def test_tiny_nonzero_differences_are_refuted(lhs):
+    # |lhs| is far below 10^-(digits-8); it is still not 0
+    v = sn.verify(lhs, 0, timeout=5)
+    assert v.status == "refuted", v
+
+
+def test_tiny_nonzero_difference_with_a_symbol_is_refuted():
+    # e^-100 x != 0 except at x = 0: the relative tolerance sees it at any sample point
+    v = sn.verify(sp.exp(-100) * (x**2 + 1), 0, timeout=5)
+    assert v.status == "refuted", v
+
+
+def test_strict_inequality_with_equal_sides_is_refuted():
+    v = sn.verify(sp.Lt(sn.relu(x) + sn.relu(-x), sp.Abs(x), evaluate=False), timeout=5)
+    assert v.status == "refuted", v
+    assert v.values is not None and sp.N(v.values[0] - v.values[1], 30) == 0
+    assert sn.verify(sp.Gt(sp.Abs(x), sn.relu(x) + sn.relu(-x), evaluate=False), timeout=5).status == "refuted"
+    # and a true strict inequality still holds
+    assert sn.verify(sp.Lt(0, s(x), evaluate=False), timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs"),
+    [
+        (sn.step(x, 0), sn.step(x, 1)),
+        (sp.diff(sn.relu(x), x), sn.step(x, 1)),
+        (sp.Piecewise((1, sp.Eq(x, 0)), (0, True)), sp.S.Zero),
+        (sn.step(x - 3 * y + 1, 0), sn.step(x - 3 * y + 1, 1)),  # the kink is off the axes: solved for
+    ],
+)
+def test_identities_failing_only_where_an_argument_vanishes_are_refuted(lhs, rhs):
+    v = sn.verify(lhs, rhs, timeout=5)
+    assert v.status == "refuted", v
+    assert sp.N((lhs - rhs).subs(v.counterexample).doit(), 30) != 0
+
+
+def test_zero_is_not_sampled_for_a_positive_symbol():
+    p = sp.Symbol("p", positive=True)
+    assert sn.verify(sn.step(p, 0), sn.step(p, 1), timeout=5)
+
+
+def test_booleans_compared_as_sides():
+    v = sn.verify(True, False)
+    assert v.status == "refuted"
+    assert "counterexample" not in str(v)
+    assert sn.verify(True, True).status == "proved"
+    assert "counterexample" not in str(sn.verify(sp.Eq(sp.S(1), 2)))

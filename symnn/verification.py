@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import multiprocessing as mp
 import sys
 import threading
@@ -178,6 +179,10 @@ def _as_real(lhs: list, rhs: list) -> tuple[list, list, dict]:
 _FORK_UNSAFE_RUNTIMES: tuple[str, ...] = ("jax", "jaxlib", "torch", "tensorflow")
 
 
+#: the most sample points one call may ask for (each costs an evaluation at 30 digits)
+MAX_SAMPLES = 100_000
+
+
 def _fork_is_safe() -> bool:
     return threading.active_count() == 1 and not any(m in sys.modules for m in _FORK_UNSAFE_RUNTIMES)
 
@@ -270,10 +275,10 @@ def verify(
     ('refuted', False, True)
     """
     start = time.monotonic()
-    if not (isinstance(timeout, int | float) and timeout > 0):
+    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if not (isinstance(samples, int) and samples >= 0):
-        raise ValueError(f"samples must be a nonnegative integer, got {samples!r}")
+    if not (isinstance(samples, int) and 0 <= samples <= MAX_SAMPLES):
+        raise ValueError(f"samples must be an integer from 0 to {MAX_SAMPLES}, got {samples!r}")
     if not (isinstance(digits, int) and 15 <= digits <= 1000):
         raise ValueError(f"digits must be an integer from 15 to 1000, got {digits!r}")
     if mp.current_process().daemon:

@@ -188,7 +188,7 @@ def test_assert_identity_passes_and_fails_with_the_counterexample():
         (("x == 1",), {}, TypeError, r"^verify takes SymPy expressions, not text; use symnn.parse"),
         ((x,), {}, TypeError, r"^verify\(statement\) takes a relation \(Eq, Le, Ge, Lt, Gt\); got Symbol"),
         ((x, x), {"timeout": 0}, ValueError, r"^timeout must be a positive number of seconds, got 0$"),
-        ((x, x), {"samples": -1}, ValueError, r"^samples must be a nonnegative integer, got -1$"),
+        ((x, x), {"samples": -1}, ValueError, r"^samples must be an integer from 0 to 100000, got -1$"),
         ((x, x), {"digits": 5}, ValueError, r"^digits must be an integer from 15 to 1000, got 5$"),
         ((sp.Matrix([x, y]), sp.Matrix([x])), {}, ValueError, r"^the sides have different shapes: 2 entries"),
     ],

@@ -20,7 +20,7 @@ from symnn.functions import relu, sigmoid, softmax, softplus, step
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LATEX_LENGTH", "MAX_LENGTH", "parse", "parse_latex"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LATEX_LENGTH", "MAX_LENGTH", "checked_power", "parse", "parse_latex"]
 
 #: Longest text accepted, in characters, and deepest nesting of the syntax tree.
 MAX_LENGTH = 2000
@@ -82,7 +82,7 @@ _BINARY: dict[type, Callable[[sp.Basic, sp.Basic], sp.Basic]] = {
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: _power(a, b),
+    ast.Pow: lambda a, b: checked_power(a, b),
 }
 _COMPARE: dict[type, type] = {ast.Eq: sp.Eq, ast.LtE: sp.Le, ast.GtE: sp.Ge, ast.Lt: sp.Lt, ast.Gt: sp.Gt}
 _NAME = re.compile(r"^[^\W\d_]\w{0,39}$")  # a letter first, no leading underscore, at most 40 characters
@@ -91,7 +91,12 @@ _ALLOWED = "numbers, names, + - * / ** ^, one comparison (== = <= >= < >) and ca
 )
 
 
-def _power(a: sp.Basic, b: sp.Basic) -> sp.Basic:
+def checked_power(a: sp.Basic, b: sp.Basic) -> sp.Basic:
+    """``a**b``, refused when both are numbers and the result would be huge (SymPy computes it exactly).
+
+    Shared by every parser of untrusted text (:func:`parse`, :mod:`symnn.pyexpr`): ``9**9**9`` is a
+    ValueError at once, not minutes of big-integer arithmetic.
+    """
     if a.is_number and b.is_number:
         if abs(b) > MAX_EXPONENT:
             raise ValueError(f"parse: the exponent {b} is too large; numbers may be raised to at most {MAX_EXPONENT}")
@@ -298,7 +303,7 @@ def _evaluate_numbers(e: sp.Basic) -> sp.Basic:
         return e
     args = [_evaluate_numbers(a) for a in e.args]
     if e.is_Pow and args[0].is_number and args[1].is_number:
-        return _power(*args)
+        return checked_power(*args)
     return e.func(*args)
 
 

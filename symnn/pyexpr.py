@@ -17,6 +17,8 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.parsing import checked_power
+
 __all__ = ["PYTHON_FUNCTIONS", "SYMPY_FUNCTIONS", "parse", "translate"]
 
 
@@ -92,7 +94,7 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
+    ast.Pow: checked_power,  # the caps of symnn.parse: 9**9**9 is refused, not computed
 }
 _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     ast.Lt: sp.Lt,

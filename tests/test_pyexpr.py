@@ -64,3 +64,11 @@ def test_translate_python_math_and_numpy_spellings():
     got = translate(node, {"x": x})
     want = sp.Max(sp.Float(0.5) * x, x) + sp.exp(-x) + sp.Abs(x) + sp.Piecewise((x, x > 0), (-x, True)) + sp.pi
     assert got == want
+
+
+def test_huge_numeric_powers_are_refused_at_once():
+    # SymPy would compute 9^(9^9) exactly (minutes); JSON read back from a crafted file must not hang
+    from symnn import pyexpr
+
+    with pytest.raises(ValueError, match=r"^parse: the exponent 387420489 is too large"):
+        pyexpr.parse("9**9**9", {})

@@ -183,6 +183,22 @@ _FORK_UNSAFE_RUNTIMES: tuple[str, ...] = ("jax", "jaxlib", "torch", "tensorflow"
 MAX_SAMPLES = 100_000
 
 
+def _receive_and_run(target, conn, payload) -> None:
+    """In the worker: receive the arguments, then run ``target(conn, *arguments)``."""
+    args = payload.recv()
+    payload.close()
+    target(conn, *args)
+
+
+def _send_payload(conn, args) -> None:
+    try:
+        conn.send(args)
+    except (BrokenPipeError, OSError):  # the worker was stopped at the deadline before it read them
+        pass
+    finally:
+        conn.close()
+
+
 def _fork_is_safe() -> bool:
     return threading.active_count() == 1 and not any(m in sys.modules for m in _FORK_UNSAFE_RUNTIMES)
 
@@ -196,7 +212,7 @@ def _context() -> mp.context.BaseContext:
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
         # the server imports SymPy and the workers once; each worker then forks from it ready to run
-        ctx.set_forkserver_preload(["symnn.proving", "symnn.sampling"])
+        ctx.set_forkserver_preload(["symnn.verification", "symnn.proving", "symnn.sampling"])
         return ctx
     return mp.get_context("spawn")
 
@@ -312,10 +328,15 @@ def verify(
 
     def start_job(target, *args) -> None:
         recv, send = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=target, args=(send, *args), daemon=True)
+        payload_recv, payload_send = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_receive_and_run, args=(target, send, payload_recv), daemon=True)
         with _main_hidden(ctx):
             p.start()
         send.close()
+        payload_recv.close()
+        # The expressions go over a pipe from a thread: pickling a large one can take seconds, which must
+        # count against the budget (the worker is killed at the deadline) instead of blocking the start.
+        threading.Thread(target=_send_payload, args=(payload_send, args), daemon=True).start()
         jobs[recv] = p
 
     start_job(symbolic_worker, forms, kind)

@@ -340,3 +340,9 @@ def test_booleans_compared_as_sides():
     assert "counterexample" not in str(v)
     assert sn.verify(True, True).status == "proved"
     assert "counterexample" not in str(sn.verify(sp.Eq(sp.S(1), 2)))
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="open: complex taken as real")
+def test_complex_symbols_are_not_taken_as_real():
+    zc = sp.Symbol("z", complex=True)
+    assert sn.verify(sp.Abs(zc) ** 2, zc**2, timeout=5).status in ("refuted", "unknown")

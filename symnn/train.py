@@ -6,6 +6,7 @@ from a checkpoint (saved at any step, Ctrl-C included) continues exactly as the 
 
 from __future__ import annotations
 
+import abc
 import logging
 import math
 import signal
@@ -57,7 +58,7 @@ def _scaled(g: Any, factor: float, out: Any) -> Any:
     return factor * g
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Base: ``step(params, grads)`` updates ``params`` in place; ``state`` holds named arrays per parameter.
 
     ``step`` may use the arrays of ``grads`` as scratch space (a fresh gradient each step: one
@@ -84,8 +85,9 @@ class Optimizer:
             s[name] = like * 0  # zeros of the parameter's shape, dtype and array type
         return s[name]
 
+    @abc.abstractmethod
     def step(self, params: dict[str, Any], grads: Mapping[str, Any]) -> None:
-        raise NotImplementedError
+        """Update ``params`` in place from ``grads``."""
 
 
 class SGD(Optimizer):

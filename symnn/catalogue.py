@@ -59,11 +59,11 @@ class Identity:
     @property
     def statement(self) -> sp.Basic:
         """The relation, unevaluated (``Eq`` of two matrices for a matrix identity)."""
-        return RELATIONS[self.op][0](self.lhs, self.rhs, evaluate=False)
+        return RELATIONS[self.op](self.lhs, self.rhs, evaluate=False)
 
     def verify(self, **options: Any) -> Verdict:
         """Check this entry with :func:`~symnn.verify` (``options`` override the entry's own)."""
-        relation = self.lhs if self.op == "==" else RELATIONS[self.op][0](self.lhs, self.rhs, evaluate=False)
+        relation = self.lhs if self.op == "==" else RELATIONS[self.op](self.lhs, self.rhs, evaluate=False)
         rhs = self.rhs if self.op == "==" else None
         return verify(relation, rhs, given=self.given or None, **{**self.options, **options})
 

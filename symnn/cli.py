@@ -153,7 +153,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         print(f"{held} of {len(rows)} hold ({statuses.count('proved')} proved, {statuses.count('numeric')} numeric)")
         return 1 if "refuted" in statuses else 3 if "unknown" in statuses else 0
     statement = parse(args.statement) if args.statement is not None else parse_latex(args.latex)
-    if not isinstance(statement, tuple(cls for cls, _ in RELATIONS.values())):
+    if not isinstance(statement, tuple(RELATIONS.values())):
         raise ValueError("symnn verify: the statement needs a relation: ==, =, <=, >=, < or >")
     v = verify(statement, **options)
     print(v)

@@ -16,10 +16,15 @@ from sympy.concrete.summations import Sum
 from sympy.simplify.simplify import factor_sum
 
 from symnn.functions import relu, sigmoid, softmax, softplus, step
+from symnn.statement import entries, substitute
 
 log = logging.getLogger(__name__)
 
-__all__ = ["STRATEGIES", "canonical_sums", "rewrite_symnn"]
+__all__ = ["CLAIMS", "STRATEGIES", "as_real", "canonical_sums", "claim_forms", "rewrite_symnn"]
+
+#: relation -> the claim the prover checks: rhs − lhs = 0 ("eq"), ≥ 0 ("ge") or > 0 ("gt"); for >= and > the
+#: sides are swapped, so every claim reads "this form is zero / nonnegative / positive"
+CLAIMS: dict[str, str] = {"==": "eq", "<=": "ge", ">=": "ge", "<": "gt", ">": "gt"}
 
 
 def rewrite_symnn(expr: sp.Basic) -> sp.Basic:
@@ -106,17 +111,70 @@ def is_proved(form: sp.Basic, kind: str) -> bool:
     raise ValueError(f"unknown claim kind {kind!r}; valid choices: eq, ge, gt")
 
 
-def symbolic_worker(conn, forms: list[sp.Basic], kind: str) -> None:
-    """Try each strategy on every form; report each attempt on ``conn``, and ``("proved", name)`` on success.
+def as_real(exprs: list[sp.Basic]) -> list[sp.Basic]:
+    """Give every symbol declared with no assumption the assumption real (as everywhere in symnn).
+
+    Symbols declared complex or imaginary keep their assumptions, and so do integer, positive, ... ones.
+    """
+    plain = {
+        s
+        for e in exprs
+        for s in e.free_symbols
+        if type(s) is sp.Symbol and s.is_real is None and s.is_complex is None and s.is_commutative
+    }
+    real = {s: sp.Symbol(s.name, **{**s.assumptions0, "real": True}) for s in plain}
+    return [e.xreplace(real) for e in exprs]
+
+
+def claim_forms(lhs: sp.Basic, rhs: sp.Basic, op: str) -> list[sp.Basic]:
+    """One form per entry whose claim :data:`CLAIMS` ``[op]`` proves ``lhs op rhs``: rhs − lhs, or lhs − rhs."""
+    pairs = zip(entries(lhs), entries(rhs), strict=True)  # verify has checked the shapes
+    forms = [(r - l) if op in ("==", "<=", "<") else (l - r) for l, r in pairs]
+    # derivatives are always worked out (symnn's fdiff gives the textbook closed forms); other doit
+    # work (sums with numeric bounds) is the first strategy, as it can make later ones harder
+    return [f.replace(lambda e: isinstance(e, sp.Derivative | sp.Subs), lambda e: e.doit()) for f in as_real(forms)]
+
+
+def _matrix_algebra(lhs: sp.Basic, rhs: sp.Basic) -> bool:
+    # (ABC)^T = C^T B^T A^T and the like hold as matrix expressions, for any entries: SymPy's matrix algebra
+    # decides them at once, where the explicit entries of a 20×20 product take minutes
+    d = (lhs - rhs).doit()
+    return d.is_ZeroMatrix or (isinstance(d, sp.MatrixBase) and all(e == 0 for e in d))
+
+
+#: what the worker reports as running while it prepares the forms (the deadline may stop it there)
+PREPARING = "preparing the sides (given, matrix entries)"
+
+
+def symbolic_worker(conn, lhs: sp.Basic, rhs: sp.Basic, op: str, given: dict | None) -> None:
+    """Prove ``lhs op rhs`` (with ``given`` substituted): try each strategy on every entry's form.
 
     Runs in a child process; the parent kills it at the deadline, so nothing here needs a timer.
-    Messages: ``("tried", name, outcome)``, ``("proved", name)``, ``("done",)``.
+    Messages: ``("trying", name)`` before each attempt, ``("tried", name, outcome)``, ``("proved", name)``,
+    ``("done",)``.
     """
     try:
-        # derivatives are always worked out (symnn's fdiff gives the textbook closed forms); other doit
-        # work (sums with numeric bounds) is the first strategy, as it can make later ones harder
-        forms = [f.replace(lambda e: isinstance(e, sp.Derivative | sp.Subs), lambda e: e.doit()) for f in forms]
+        kind = CLAIMS[op]
+        conn.send(("trying", PREPARING))
+        lhs, rhs = substitute(lhs, given), substitute(rhs, given)
+        if isinstance(lhs, sp.MatrixExpr) or isinstance(rhs, sp.MatrixExpr):
+            name = "matrix algebra (doit)"
+            conn.send(("trying", name))
+            try:
+                if _matrix_algebra(lhs, rhs):
+                    conn.send(("proved", name))
+                    return
+                conn.send(("tried", name, "not the zero matrix"))
+            except Exception as e:  # SymPy's matrix algebra may refuse a mix it does not know
+                conn.send(("tried", name, f"failed: {type(e).__name__}"))
+        conn.send(("trying", PREPARING))
+        try:
+            forms = claim_forms(lhs, rhs, op)
+        except Exception as e:  # e.g. a matrix expression SymPy cannot make explicit
+            conn.send(("tried", PREPARING, f"failed: {type(e).__name__}: {e}"))
+            return
         for name, strategy in STRATEGIES.items():
+            conn.send(("trying", name))
             try:
                 ok = all(is_proved(strategy(f), kind) for f in forms)
             except Exception as e:  # a SymPy failure inside one strategy is a failed attempt, not a crash

@@ -1,10 +1,12 @@
-"""The numeric side of :func:`symnn.verify`: both sides at random real points, at high precision.
+"""The numeric side of :func:`symnn.verify`: both sides at random points, at high precision.
 
-Points are exact rationals drawn from each symbol's domain (its assumptions: integer, positive,
-nonnegative, negative, nonzero; a symbol with none is taken as real), so a counterexample can be
-substituted back exactly. Integer symbols are drawn first, so that a ``Sum`` up to ``n`` can be
-expanded and its ``Indexed`` terms drawn next. SymPy's own ``verify_numerically`` samples complex
-points, which means nothing for ReLU or the step function.
+Points are exact numbers drawn from each symbol's domain (its assumptions: integer, positive,
+nonnegative, negative, nonzero; a symbol with none is taken as real; one declared complex or
+imaginary gets complex values), so a counterexample can be substituted back exactly. Integer symbols
+are drawn first, so that a ``Sum`` up to ``n`` can be expanded and its ``Indexed`` terms drawn next;
+a ``MatrixSymbol`` gets a random matrix of its shape before the entries are worked out. SymPy's own
+``verify_numerically`` samples complex points for every symbol, which means nothing for ReLU or the
+step function.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import random
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+
+from symnn.statement import entries, substitute, takes_complex_values
 
 log = logging.getLogger(__name__)
 
@@ -54,39 +58,57 @@ def _real(sym: sp.Basic, rng: random.Random, wide: bool) -> sp.Rational:
             return sp.Rational(v, 1000)
 
 
+def _complex(sym: sp.Basic, rng: random.Random, wide: bool) -> sp.Expr:
+    """A complex value a + bi for a symbol declared complex (b ≠ 0 when it is not real), bi for an imaginary one."""
+    plain = sp.Symbol("_")
+    im = _real(plain, rng, wide)
+    return sp.I * im if sym.is_imaginary else _real(plain, rng, wide) + sp.I * im
+
+
+def _matrix(sym: sp.MatrixSymbol, rng: random.Random, wide: bool) -> sp.ImmutableMatrix:
+    rows, cols = sym.shape
+    plain = sp.Symbol("_")
+    return sp.ImmutableMatrix(rows, cols, [_real(plain, rng, wide) for _ in range(rows * cols)])
+
+
 def _needs_integer(sym: sp.Basic) -> bool:
     return bool(sym.is_integer)
 
 
-def draw(exprs: list[sp.Basic], rng: random.Random, wide: bool) -> tuple[dict, list[sp.Basic]]:
-    """One random point for ``exprs``: ``(point, expanded)``.
+def _scalar(sym: sp.Basic, rng: random.Random, wide: bool) -> sp.Expr:
+    if _needs_integer(sym):
+        return _integer(sym, rng)
+    return _complex(sym, rng, wide) if takes_complex_values(sym) else _real(sym, rng, wide)
 
-    Integer symbols get values first; sums and derivatives are then expanded (``doit``), and the
-    remaining symbols and ``Indexed`` entries get real values. ``expanded`` are the expressions with
-    the integers substituted and expanded, ready for the real values.
+
+def draw(sides: list[sp.Basic], rng: random.Random, wide: bool) -> tuple[dict, list[list[sp.Basic]]]:
+    """One random point for ``sides`` (expressions or matrices): ``(point, expanded)``.
+
+    Integer symbols and matrix symbols get values first; sums and derivatives are then expanded
+    (``doit``), and the remaining symbols and ``Indexed`` entries get values. ``expanded`` holds each
+    side's entries (one for a scalar) with those values substituted and expanded, ready for the rest.
     """
-    point: dict[sp.Basic, sp.Expr] = {}
-    syms = sorted(set().union(*(e.free_symbols for e in exprs)), key=sp.default_sort_key)
+    point: dict[sp.Basic, sp.Basic] = {}
+    syms = sorted(set().union(*(e.free_symbols for e in sides)), key=sp.default_sort_key)
     for s in syms:
-        if isinstance(s, sp.Symbol) and _needs_integer(s):
+        if isinstance(s, sp.MatrixSymbol):
+            point[s] = _matrix(s, rng, wide)
+        elif isinstance(s, sp.Symbol) and _needs_integer(s):
             point[s] = _integer(s, rng)
-    expanded = [e.xreplace(point).doit() if point or e.has(sp.Sum, sp.Derivative) else e for e in exprs]
-    labels = {ib.label for e in expanded for ib in e.atoms(sp.IndexedBase)}
+    expanded = [entries(e.xreplace(point).doit() if point or e.has(sp.Sum, sp.Derivative) else e) for e in sides]
+    flat = [x for side in expanded for x in side]
+    labels = {ib.label for e in flat for ib in e.atoms(sp.IndexedBase)}
     rest = sorted(
-        (s for e in expanded for s in e.free_symbols if s not in labels and s not in point),
+        (s for e in flat for s in e.free_symbols if s not in labels and s not in point),
         key=sp.default_sort_key,
     )
     for s in dict.fromkeys(rest):  # deterministic order, duplicates dropped
-        point[s] = _integer(s, rng) if _needs_integer(s) else _real(s, rng, wide)
+        point[s] = _scalar(s, rng, wide)
     return point, expanded
 
 
 def _zero_allowed(sym: sp.Basic) -> bool:
-    return (
-        isinstance(sym, sp.Symbol)
-        and not _needs_integer(sym)
-        and not (sym.is_positive or sym.is_negative or sym.is_nonzero)
-    )
+    return isinstance(sym, sp.Symbol) and not _needs_integer(sym) and sym.is_zero is not False
 
 
 def kinks(exprs: list[sp.Basic]) -> list[sp.Expr]:
@@ -111,7 +133,7 @@ def kinks(exprs: list[sp.Basic]) -> list[sp.Expr]:
 def pin_to_kink(g: sp.Expr, point: dict) -> bool:
     """Move one real symbol of ``point`` so that ``g`` (linear in it) is 0 there; False when none can be."""
     for sym in sorted(g.free_symbols, key=sp.default_sort_key):
-        if sym not in point or not isinstance(sym, sp.Symbol) or _needs_integer(sym):
+        if sym not in point or not isinstance(sym, sp.Symbol) or _needs_integer(sym) or takes_complex_values(sym):
             continue
         slope = g.diff(sym)
         if slope.has(sym):
@@ -133,20 +155,22 @@ def pin_to_kink(g: sp.Expr, point: dict) -> bool:
 
 
 def _value(e: sp.Basic, point: dict, digits: int) -> sp.Expr | None:
-    """``e`` at ``point`` to ``digits`` digits; ``None`` outside the real domain (complex, infinite, undefined)."""
+    """``e`` at ``point`` to ``digits`` digits; ``None`` outside the domain (infinite, undefined, or complex at a
+    real point: a point where some symbol takes a complex value admits complex values)."""
     v = e.xreplace(point).evalf(digits)
     if not v.is_number:
         return None
     re, im = v.as_real_imag()
-    if im != 0 and abs(im) > sp.Float(10) ** (-(digits - 5)) * max(1, abs(re)):
+    if any(p.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not p.is_finite for p in (re, im)):
         return None
-    if re.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not re.is_finite:
-        return None
-    return re
+    if im == 0 or abs(im) <= sp.Float(10) ** (-(digits - 5)) * max(1, abs(re)):
+        return re
+    return re + sp.I * im if any(takes_complex_values(k) for k in point) else None
 
 
 def compare(lhs: sp.Basic, rhs: sp.Basic, op: str, point: dict, digits: int) -> bool | None:
-    """Whether ``lhs op rhs`` holds at ``point`` to ``digits`` digits; ``None`` outside the domain.
+    """Whether ``lhs op rhs`` holds at ``point`` to ``digits`` digits; ``None`` outside the domain (or when a
+    side of an inequality is not real).
 
     The difference ``lhs − rhs`` is evaluated as one expression (SymPy's evalf raises its working
     precision where terms cancel) and judged relative to the larger side: equality holds when it is
@@ -154,7 +178,7 @@ def compare(lhs: sp.Basic, rhs: sp.Basic, op: str, point: dict, digits: int) -> 
     passes that tolerance the wrong way, ``<``/``>`` only when it clears it the right way.
     """
     a, b = _value(lhs, point, digits), _value(rhs, point, digits)
-    if a is None or b is None:
+    if a is None or b is None or (op != "==" and not (a.is_real and b.is_real)):
         return None
     d = _value(sp.Add(lhs, -rhs, evaluate=False), point, digits)
     if d is None:
@@ -176,33 +200,35 @@ def compare(lhs: sp.Basic, rhs: sp.Basic, op: str, point: dict, digits: int) -> 
     raise ValueError(f"unknown relation {op!r}; valid choices: ==, <=, >=, <, >")
 
 
-def sampling_worker(conn, lhs: list, rhs: list, op: str, samples: int, digits: int, seed: int) -> None:
-    """Compare both sides at ``samples`` random points; report on ``conn``.
+def sampling_worker(
+    conn, lhs: sp.Basic, rhs: sp.Basic, op: str, given: dict | None, samples: int, digits: int, seed: int
+) -> None:
+    """Compare both sides (``given`` substituted) at ``samples`` random points; report on ``conn``.
 
     Messages: ``("refuted", point, lhs_value, rhs_value)`` (confirmed at twice the digits),
     ``("supported", agreeing, outside_domain)`` or ``("inconclusive", reason)``.
     """
     try:
-        allexprs = [*lhs, *rhs]
-        undefined = sorted({str(f.func) for e in allexprs for f in e.atoms(AppliedUndef)})
+        sides = [substitute(lhs, given), substitute(rhs, given)]
+        undefined = sorted({str(f.func) for e in sides for f in e.atoms(AppliedUndef)})
         if undefined:
             conn.send(("inconclusive", f"cannot evaluate the undefined function(s) {', '.join(undefined)}"))
             return
         rng = random.Random(seed)
-        agree = outside = 0
+        agree = random_agree = outside = 0
         # Special points first (zeros and kinks, a few each), then random ones: see kinks().
         specials: list[tuple[str, object]] = [("zeros", None)]
-        _, first = draw(allexprs, random.Random(seed), wide=False)
-        specials += [("kink", g) for g in kinks(first)[:8]]
+        _, first = draw(sides, random.Random(seed), wide=False)
+        specials += [("kink", g) for g in kinks([*first[0], *first[1]])[:8]]
         for i in range(len(specials) + samples):
-            point, expanded = draw(allexprs, rng, wide=i % 3 == 2)
+            point, expanded = draw(sides, rng, wide=i % 3 == 2)
             if i < len(specials):
                 kind, g = specials[i]
                 if kind == "zeros":
                     point.update({k: sp.S.Zero for k in point if _zero_allowed(k)})
                 elif not pin_to_kink(g, point):
                     continue
-            ls, rs = expanded[: len(lhs)], expanded[len(lhs) :]
+            ls, rs = expanded
             verdicts = [compare(a, b, op, point, digits) for a, b in zip(ls, rs, strict=True)]
             if None in verdicts:
                 outside += 1
@@ -213,8 +239,9 @@ def sampling_worker(conn, lhs: list, rhs: list, op: str, samples: int, digits: i
                 conn.send(("refuted", point, _value(ls[j], point, digits), _value(rs[j], point, digits)))
                 return
             agree += 1
-        if agree == 0:
-            conn.send(("inconclusive", f"no sample point inside the real domain ({outside} outside)"))
+            random_agree += i >= len(specials)
+        if random_agree == 0:  # the zeros and kinks alone are too special to support a statement
+            conn.send(("inconclusive", f"no random sample point inside the domain ({outside} outside)"))
         else:
             conn.send(("supported", agree, outside))
     except Exception as e:  # report, never hang the parent: an evaluation SymPy cannot do is inconclusive

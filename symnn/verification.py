@@ -2,9 +2,11 @@
 
 Two worker processes: one tries SymPy's simplifications (:mod:`symnn.proving`); the other, started
 after a short grace (:data:`SAMPLING_GRACE`) or as soon as the first gives up, compares both sides at
-random real points at high precision (:mod:`symnn.sampling`).
+random points at high precision (:mod:`symnn.sampling`).
 A proof or a confirmed counterexample ends the call at once; at the deadline both workers are
-killed, so no call outlives its budget by more than the time it takes to kill a process.
+killed, so no call outlives its budget by more than the time it takes to kill a process. Everything
+that grows with the statement (substituting ``given``, the entries of matrices) happens in the
+workers (:mod:`symnn.statement`); this process only checks the arguments and the shapes.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from typing import Any, Literal
 import sympy as sp
 from sympy.logic.boolalg import BooleanAtom
 
-from symnn.proving import STRATEGIES, symbolic_worker
+from symnn.proving import symbolic_worker
 from symnn.sampling import sampling_worker
+from symnn.statement import is_matrix, size
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +39,9 @@ Status = Literal["proved", "numeric", "refuted", "unknown"]
 #: unknown: neither within the budget.
 STATUSES: tuple[str, ...] = ("proved", "numeric", "refuted", "unknown")
 
-#: relation -> (SymPy class, the claim the prover checks on rhs − lhs; "le"/"lt" flip the sides)
-RELATIONS: dict[str, tuple[type, str]] = {
-    "==": (sp.Eq, "eq"),
-    "<=": (sp.Le, "ge"),
-    ">=": (sp.Ge, "ge"),
-    "<": (sp.Lt, "gt"),
-    ">": (sp.Gt, "gt"),
-}
-_OF_CLASS = {cls: op for op, (cls, _) in RELATIONS.items()}
+#: relation -> its SymPy class
+RELATIONS: dict[str, type] = {"==": sp.Eq, "<=": sp.Le, ">=": sp.Ge, "<": sp.Lt, ">": sp.Gt}
+_OF_CLASS = {cls: op for op, cls in RELATIONS.items()}
 #: seconds the symbolic worker runs alone before the sampler starts (at most a tenth of the budget)
 SAMPLING_GRACE = 0.2
 _TEX_REL = {"==": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
@@ -65,15 +62,17 @@ class Verdict:
     seconds : float
         Wall time of the call.
     lhs, rhs : sympy.Basic
-        The two sides as checked (after ``given`` was substituted).
+        The two sides as stated (``given`` is substituted into them when they are checked).
     op : str
         ``"=="``, ``"<="``, ``">="``, ``"<"`` or ``">"``.
     counterexample : dict or None
-        Symbol (or ``Indexed`` entry) -> exact value where the sides differ; for refuted only.
+        Symbol (``Indexed`` entry, ``MatrixSymbol``) -> exact value where the sides differ; for refuted only.
     values : tuple or None
         (lhs, rhs) evaluated at the counterexample.
     tried : tuple of str
         Every attempt and its outcome, in order.
+    given : dict
+        The substitutions the sides were checked under (``verify``'s ``given``).
     """
 
     status: Status
@@ -85,6 +84,7 @@ class Verdict:
     counterexample: dict[sp.Basic, sp.Expr] | None = None
     values: tuple[sp.Expr, sp.Expr] | None = None
     tried: tuple[str, ...] = field(default_factory=tuple)
+    given: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return self.status in ("proved", "numeric")
@@ -92,20 +92,25 @@ class Verdict:
     @property
     def statement(self) -> sp.Basic:
         """The relation checked, unevaluated (matrix sides stay a pair of matrices)."""
-        cls = RELATIONS[self.op][0]
+        cls = RELATIONS[self.op]
         try:
             return cls(self.lhs, self.rhs, evaluate=False)
         except (TypeError, ValueError):  # SymPy's Eq/Le refuse some operand types (matrices for Le)
             return sp.Tuple(self.lhs, self.rhs)
 
     def _tex(self) -> str:
-        return f"{sp.latex(self.lhs)} {_TEX_REL[self.op]} {sp.latex(self.rhs)}"
+        s = f"{sp.latex(self.lhs)} {_TEX_REL[self.op]} {sp.latex(self.rhs)}"
+        if self.given:
+            s += r" \quad \text{given } " + ", ".join(f"{sp.latex(k)} = {sp.latex(v)}" for k, v in self.given.items())
+        return s
 
     def _counterexample_text(self, show) -> str:
         return ", ".join(f"{show(k)} = {show(v)}" for k, v in (self.counterexample or {}).items())
 
     def __str__(self) -> str:
         s = f"{self.status}: {sp.sstr(self.lhs)} {self.op} {sp.sstr(self.rhs)} ({self.method}; {self.seconds:.2f} s)"
+        if self.given:
+            s += "\n  given: " + ", ".join(f"{sp.sstr(k)} = {sp.sstr(v)}" for k, v in self.given.items())
         if self.counterexample:
             s += f"\n  counterexample: {self._counterexample_text(sp.sstr)}"
             if self.values is not None:
@@ -146,6 +151,10 @@ def _sides(lhs: Any, rhs: Any) -> tuple[sp.Basic, sp.Basic, str]:
     return convert(lhs), convert(rhs), "=="
 
 
+def _shape(v: sp.Basic) -> str:
+    return f"a {v.shape[0]}×{v.shape[1]} matrix" if is_matrix(v) else "a scalar"
+
+
 def _expr(v: Any) -> sp.Basic:
     if isinstance(v, sp.Basic | sp.MatrixBase):
         return v
@@ -153,25 +162,6 @@ def _expr(v: Any) -> sp.Basic:
         return sp.sympify(v, strict=True)  # numbers only: strict refuses strings
     except sp.SympifyError as e:
         raise TypeError(f"verify: cannot use {type(v).__name__} {v!r} as a side; give a SymPy expression") from e
-
-
-def _entries(v: sp.Basic) -> list[sp.Basic]:
-    if isinstance(v, sp.MatrixBase):
-        return list(v)
-    if isinstance(v, sp.MatrixExpr):
-        return list(v.as_explicit())
-    return [v]
-
-
-def _as_real(lhs: list, rhs: list) -> tuple[list, list, dict]:
-    """Give every symbol with no assumptions the assumption real (as everywhere in symnn); return the map back."""
-    plain = sorted(
-        {s for e in (*lhs, *rhs) for s in e.free_symbols if type(s) is sp.Symbol and s.is_real is None},
-        key=sp.default_sort_key,
-    )
-    real = {s: sp.Symbol(s.name, real=True) for s in plain}
-    back = {v: k for k, v in real.items()}
-    return [e.xreplace(real) for e in lhs], [e.xreplace(real) for e in rhs], back
 
 
 #: Modules whose native thread pools make fork unsafe (XLA's, PyTorch's); NumPy's OpenBLAS guards
@@ -218,7 +208,7 @@ def _context() -> mp.context.BaseContext:
 
 
 @contextlib.contextmanager
-def _main_hidden(ctx: mp.context.BaseContext) -> Iterator[None]:
+def _main_hidden() -> Iterator[None]:
     """While starting a forkserver/spawn worker, hide ``__main__``'s file and spec.
 
     Those start methods otherwise re-run the user's main script in every worker, which starts
@@ -227,7 +217,7 @@ def _main_hidden(ctx: mp.context.BaseContext) -> Iterator[None]:
     :mod:`symnn.sampling`.
     """
     main = sys.modules.get("__main__")
-    if ctx.get_start_method() == "fork" or main is None:
+    if main is None:
         yield
         return
     saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
@@ -304,42 +294,43 @@ def verify(
         )
     a, b, op = _sides(lhs, rhs)
 
+    subs = {k: _expr(v) for k, v in (given or {}).items()}
+
     def verdict(status: Status, method: str, **kw) -> Verdict:
-        return Verdict(status, method, time.monotonic() - start, a, b, op, **kw)
+        return Verdict(status, method, time.monotonic() - start, a, b, op, given=subs, **kw)
 
     if isinstance(a, BooleanAtom) and isinstance(b, BooleanAtom):  # evaluated relation, or two truth values
         if rhs is not None:
             return verdict("proved" if a is b else "refuted", "both sides are truth values", counterexample={})
         return verdict("proved" if a is sp.true else "refuted", "SymPy evaluated the relation", counterexample={})
-    if given:
-        subs = {k: _expr(v) for k, v in given.items()}
-        a, b = a.subs(subs), b.subs(subs)
-    ls, rs = _entries(a), _entries(b)
-    if len(ls) != len(rs):
-        raise ValueError(f"the sides have different shapes: {len(ls)} entries against {len(rs)}")
-    ls, rs, back = _as_real(ls, rs)
-    kind = RELATIONS[op][1]
-    # the prover shows rhs − lhs = 0, ≥ 0 or > 0
-    forms = [(r - l) if op in ("==", "<=", "<") else (l - r) for l, r in zip(ls, rs, strict=True)]
+    # from the shapes alone: working out the entries is the workers' job
+    if size(a) != size(b) or (is_matrix(a) and is_matrix(b) and tuple(a.shape) != tuple(b.shape)):
+        raise ValueError(f"the sides have different shapes: {_shape(a)} against {_shape(b)}")
 
     tried: list[str] = []
+    running = "starting the symbolic worker"  # what the symbolic worker is doing, from its "trying" messages
     ctx = _context()
     jobs: dict[Any, Any] = {}  # connection -> process
 
     def start_job(target, *args) -> None:
         recv, send = ctx.Pipe(duplex=False)
-        payload_recv, payload_send = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_receive_and_run, args=(target, send, payload_recv), daemon=True)
-        with _main_hidden(ctx):
+        if ctx.get_start_method() == "fork":  # the child starts with the expressions in memory: nothing to send
+            p = ctx.Process(target=target, args=(send, *args), daemon=True)
             p.start()
+        else:
+            payload_recv, payload_send = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_receive_and_run, args=(target, send, payload_recv), daemon=True)
+            with _main_hidden():
+                p.start()
+            payload_recv.close()
+            # The expressions go over a pipe from a thread: pickling a large one, and SymPy rebuilding it in
+            # the worker, can take seconds, which must count against the budget (the worker is killed at the
+            # deadline) instead of blocking the start.
+            threading.Thread(target=_send_payload, args=(payload_send, args), daemon=True).start()
         send.close()
-        payload_recv.close()
-        # The expressions go over a pipe from a thread: pickling a large one can take seconds, which must
-        # count against the budget (the worker is killed at the deadline) instead of blocking the start.
-        threading.Thread(target=_send_payload, args=(payload_send, args), daemon=True).start()
         jobs[recv] = p
 
-    start_job(symbolic_worker, forms, kind)
+    start_job(symbolic_worker, a, b, op, subs)
     symbolic_conn = next(iter(jobs))
     # symbolic first: most proofs take a few hundredths of a second, so the sampler (which would compete
     # for the CPU) starts after a short grace, or at once when the symbolic worker gives up
@@ -349,7 +340,7 @@ def verify(
         while jobs or sample_at is not None:
             now = time.monotonic()
             if sample_at is not None and (now >= sample_at or symbolic_conn not in jobs):
-                start_job(sampling_worker, ls, rs, op, samples, digits, seed)
+                start_job(sampling_worker, a, b, op, subs, samples, digits, seed)
                 sample_at = None
             left = start + timeout - now
             if left <= 0:
@@ -361,22 +352,22 @@ def verify(
                 except EOFError:
                     jobs.pop(conn).join()
                     continue
-                if msg[0] == "tried":
+                if msg[0] == "trying":
+                    running = msg[1]
+                elif msg[0] == "tried":
                     tried.append(f"{msg[1]}: {msg[2]}")
                 elif msg[0] == "proved":
                     tried.append(f"{msg[1]}: proved")
                     return verdict("proved", msg[1], tried=tuple(tried))
                 elif msg[0] == "refuted":
-                    point = {back.get(k, k): v for k, v in msg[1].items()}
+                    point = msg[1]
                     method = f"counterexample at a sample point ({digits} digits, confirmed at {2 * digits})"
                     tried.append(f"sampling: {method}")
                     return verdict("refuted", method, counterexample=point, values=(msg[2], msg[3]), tried=tuple(tried))
                 elif msg[0] in ("supported", "inconclusive"):
                     sampled = msg
-        if jobs:
-            names = [n for n in STRATEGIES if not any(t.startswith(f"{n}:") for t in tried)]
-            if symbolic_conn in jobs and names:
-                tried.append(f"{names[0]}: stopped at the {timeout:g} s budget")
+        if symbolic_conn in jobs:
+            tried.append(f"{running}: stopped at the {timeout:g} s budget")
     finally:
         for conn, p in jobs.items():
             if p.is_alive():

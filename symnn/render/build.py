@@ -302,6 +302,14 @@ def verdict_text(verdict: Any, lang: str) -> str:
     method = getattr(verdict, "method", "")
     if method and lang == "en":  # the method is an English phrase from symnn.verify
         words = f"{words[:-1]} ({method})."
+    given = getattr(verdict, "given", None)
+    if given:  # the sides are shown as stated; they were checked under these substitutions
+        pairs = ", ".join(f"{latex(k)} = {latex(v)}" for k, v in dict(given).items())
+        words += (
+            (" Checked given " if lang == "en" else "条件 ")
+            + f"${pairs}$"
+            + ("." if lang == "en" else " のもとで検証。")
+        )
     example = getattr(verdict, "counterexample", None)
     if example:
         pairs = ", ".join(f"{latex(k)} = {latex(v)}" for k, v in dict(example).items())

@@ -120,3 +120,17 @@ def test_verdicts_show_the_statement_status_and_counterexample():
     doc = Document("v")
     add_verdict(doc, sn.verify(sn.sigmoid(x) + sn.sigmoid(-x), 1), heading=False)
     assert "Proved symbolically" in doc.to_markdown("en") and "記号計算で証明されました。" in doc.to_markdown("ja")
+
+
+def test_verdicts_show_what_they_were_checked_given():
+    import sympy as sp
+
+    from symnn.render.build import add_verdict
+
+    t1, t2, t3 = sp.symbols("t1 t2 t3", real=True)
+    doc = Document("v")
+    add_verdict(doc, sn.verify(t1 + t2 + t3, 1, given={t3: 1 - t1 - t2}), heading=False)
+    en, ja = doc.to_markdown("en"), doc.to_markdown("ja")
+    assert "t_{1} + t_{2} + t_{3} = 1" in en  # the statement as stated
+    assert "Checked given $t_{3} = 1 - t_{1} - t_{2}$." in en
+    assert "条件 $t_{3} = 1 - t_{1} - t_{2}$ のもとで検証。" in ja

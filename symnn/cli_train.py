@@ -7,6 +7,7 @@ import io
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -14,9 +15,99 @@ from symnn.compiler import BACKENDS
 from symnn.compiler import compile as compile_model
 from symnn.datasets import DATASETS, Dataset, load_data_file, load_dataset
 from symnn.io import write_atomic
-from symnn.train import OPTIMIZERS, History, TrainingInterrupted, train
+from symnn.train import DEFAULT_LR, OPTIMIZERS, History, TrainingInterrupted, train
 
-__all__ = ["add_arguments", "plot_history", "run"]
+__all__ = ["DEFAULTS", "RECOMMENDED", "add_arguments", "plot_history", "run", "training_settings"]
+
+#: what ``symnn train`` uses for the options a user leaves out, where the dataset has no recommendation;
+#: ``batch_size`` None: all samples in one step. The learning rate's default depends on the optimizer
+#: (:data:`symnn.train.DEFAULT_LR`).
+DEFAULTS: dict[str, int | None] = {"epochs": 100, "batch_size": None}
+
+#: bundled dataset -> the settings recommended for it, used for the options a user leaves out (what the
+#: user gives always wins); ``lr`` per optimizer. Chosen on a validation split carved from the training
+#: split (80/20, stratified, random_state=1), never on the held-out test set: for 64-32-10 (sigmoid,
+#: softmax + cross-entropy), batch 32 and 100 epochs, Adam with ρ = 0.01 reached 98.1-98.5 % validation
+#: accuracy for seeds 0-4 (ρ = 0.003: 97.0-98.1 %, 0.001: 97.0-97.4 %); SGD with 0.1 96.3-97.4 %,
+#: momentum with 0.1 97.4-98.1 %, so those keep their defaults.
+RECOMMENDED: dict[str, dict[str, Any]] = {
+    "sklearn-digits": {"epochs": 100, "batch_size": 32, "lr": {"adam": 0.01}},
+}
+
+
+def _recommendation(rec: dict[str, Any]) -> str:
+    parts = [f"{name.replace('_', ' ')} {value}" for name, value in rec.items() if name != "lr"]
+    parts += [f"lr {value} with {optimizer}" for optimizer, value in rec.get("lr", {}).items()]
+    return ", ".join(parts)
+
+
+def training_settings(
+    dataset: str | None,
+    optimizer: str,
+    epochs: int | None = None,
+    lr: float | None = None,
+    batch_size: int | None = None,
+) -> dict[str, tuple[Any, str]]:
+    """The epochs, learning rate and batch size a run uses, each with where it comes from.
+
+    Each option the user gives (not None) wins; else the dataset's entry of :data:`RECOMMENDED`;
+    else :data:`DEFAULTS` (the learning rate: the optimizer's, :data:`symnn.train.DEFAULT_LR`).
+
+    Parameters
+    ----------
+    dataset : str or None
+        A bundled dataset's name; None for a user's file (no recommendations).
+    optimizer : str
+        A key of :data:`symnn.train.DEFAULT_LR`.
+    epochs, lr, batch_size : optional
+        What the user gave; None where the option was left out.
+
+    Returns
+    -------
+    dict
+        ``{"epochs": (value, source), "lr": ..., "batch_size": ...}``; source is ``"given"``,
+        ``"recommended for <dataset>"``, ``"<optimizer>'s default"`` or ``"default"`` (batch size
+        None: all samples).
+
+    Examples
+    --------
+    >>> training_settings("sklearn-digits", "adam", epochs=5)
+    {'epochs': (5, 'given'), 'lr': (0.01, 'recommended for sklearn-digits'), \
+'batch_size': (32, 'recommended for sklearn-digits')}
+    >>> training_settings(None, "adam")["lr"]
+    (0.001, "adam's default")
+    """
+    if optimizer not in DEFAULT_LR:
+        raise ValueError(f"unknown optimizer {optimizer!r}; valid choices: {', '.join(DEFAULT_LR)}")
+    recommended = RECOMMENDED.get(dataset, {}) if dataset is not None else {}
+    where = f"recommended for {dataset}"
+    given = {"epochs": epochs, "lr": lr, "batch_size": batch_size}
+    out: dict[str, tuple[Any, str]] = {}
+    for name, value in given.items():
+        if value is not None:
+            out[name] = (value, "given")
+        elif name == "lr":
+            by_optimizer = recommended.get("lr", {})
+            if optimizer in by_optimizer:
+                out[name] = (by_optimizer[optimizer], where)
+            else:
+                out[name] = (DEFAULT_LR[optimizer], f"{optimizer}'s default")
+        elif name in recommended:
+            out[name] = (recommended[name], where)
+        else:
+            out[name] = (DEFAULTS[name], "default")
+    return out
+
+
+def _describe(settings: dict[str, tuple[Any, str]], optimizer: str, n_samples: int, seed: int) -> str:
+    """One line: ``settings: adam, lr 0.01 (recommended for sklearn-digits), ...``."""
+    labels = {"epochs": "epochs", "lr": "lr", "batch_size": "batch size"}
+    parts = [optimizer]
+    for name, (value, source) in settings.items():
+        if name == "batch_size" and value is None:
+            value, source = n_samples, f"all samples, {source}"
+        parts.append(f"{labels[name]} {value} ({source})")
+    return f"settings: {', '.join(parts)}, seed {seed}"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -27,11 +118,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument("--dataset", choices=list(DATASETS), help="a bundled dataset")
     source.add_argument("--data", type=Path, help="a .csv (last column the class label) or .npz (X, y) file")
     add_network_arguments(p)
-    p.add_argument("--epochs", type=int, default=100, help="passes over the data (default 100)")
-    p.add_argument("--lr", type=float, default=0.1, help="learning rate ρ (default 0.1)")
+    p.add_argument(
+        "--epochs", type=int, default=None, help=f"passes over the data (default {DEFAULTS['epochs']}; see below)"
+    )
+    p.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help=f"learning rate ρ (default by optimizer: {', '.join(f'{k} {v}' for k, v in DEFAULT_LR.items())}; "
+        "see below)",
+    )
     p.add_argument("--optimizer", choices=list(OPTIMIZERS), default="sgd", help="default sgd")
     p.add_argument("--momentum", type=float, default=0.9, help="β of --optimizer momentum (default 0.9)")
-    p.add_argument("--batch-size", type=int, default=None, help="samples per step (default: all)")
+    p.add_argument("--batch-size", type=int, default=None, help="samples per step (default: all; see below)")
+    p.epilog = (
+        "Options left out take the settings recommended for a bundled dataset ("
+        + "; ".join(f"{name}: {_recommendation(rec)}" for name, rec in RECOMMENDED.items())
+        + "); the options you give always win. The run prints the settings it used and where each came from."
+    )
     p.add_argument("--seed", type=int, default=0, help="initial weights and shuffles (default 0)")
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     p.add_argument("--backend", choices=list(BACKENDS), default="numpy")
@@ -93,8 +197,10 @@ def _run(args: argparse.Namespace) -> int:
     T_test = data.targets(net.sizes[-1], test=True).astype(dtype) if has_test else None
     model = compile_model(net, backend=args.backend)
     held = f", {X_test.shape[0]} held out" if has_test else ""
+    settings = training_settings(args.dataset, args.optimizer, args.epochs, args.lr, args.batch_size)
     if not args.quiet:
         print(f"{net!r} on {data.name}: {X.shape[0]} samples{held}; compiled in {model.compile_seconds:.2f} s")
+        print(_describe(settings, args.optimizer, X.shape[0], args.seed))
     options = {"beta": args.momentum} if args.optimizer == "momentum" else {}
     start = time.perf_counter()
     try:
@@ -103,9 +209,9 @@ def _run(args: argparse.Namespace) -> int:
             X,
             T,
             optimizer=args.optimizer,
-            lr=args.lr,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
+            lr=settings["lr"][0],
+            epochs=settings["epochs"][0],
+            batch_size=settings["batch_size"][0],
             seed=args.seed,
             X_test=X_test,
             T_test=T_test,

@@ -23,6 +23,7 @@ from symnn.checkpoint import Checkpoint, History, load_checkpoint, save_checkpoi
 from symnn.compiler import Model, network_spec
 
 __all__ = [
+    "DEFAULT_LR",
     "OPTIMIZERS",
     "SGD",
     "Adam",
@@ -167,12 +168,24 @@ def _fraction(name: str, value: float) -> float:
 #: name -> optimizer class (what ``train(optimizer=...)`` and ``symnn train --optimizer`` accept)
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
+#: optimizer -> its learning rate when none is given. Adam divides each step by the gradient's running
+#: magnitude, so its ρ is a step length in parameter units: 1e-3 is Kingma & Ba's default (and PyTorch's,
+#: Keras's, scikit-learn's); SGD's and momentum's ρ scales the gradient itself: 0.1, as symnn always had.
+DEFAULT_LR: dict[str, float] = {"sgd": 0.1, "momentum": 0.1, "adam": 1e-3}
 
-def make_optimizer(name: str, lr: float, **options: Any) -> Optimizer:
-    """The optimizer called ``name`` with learning rate ``lr`` and its own options (unknown ones are refused)."""
+
+def make_optimizer(name: str, lr: float | None = None, **options: Any) -> Optimizer:
+    """The optimizer called ``name`` with learning rate ``lr`` (default ``DEFAULT_LR[name]``) and its own
+    options (unknown ones are refused).
+
+    Examples
+    --------
+    >>> make_optimizer("adam").lr, make_optimizer("adam", 0.01).lr, make_optimizer("sgd").lr
+    (0.001, 0.01, 0.1)
+    """
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; valid choices: {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[name](lr, **options)
+    return OPTIMIZERS[name](DEFAULT_LR[name] if lr is None else lr, **options)
 
 
 # -- accuracy ----------------------------------------------------------------------------------------
@@ -225,7 +238,7 @@ def train(
     *,
     params: Mapping[str, Any] | None = None,
     optimizer: str = "sgd",
-    lr: float = 0.1,
+    lr: float | None = None,
     epochs: int = 100,
     batch_size: int | None = None,
     seed: int = 0,
@@ -249,8 +262,9 @@ def train(
         dtype of ``X`` (float64 for integer ``X``).
     optimizer : {"sgd", "momentum", "adam"}
         Options go as keywords: ``beta`` (momentum), ``beta1``, ``beta2``, ``eps`` (Adam).
-    lr : float
-        The learning rate ρ (seed 004).
+    lr : float, optional
+        The learning rate ρ (seed 004); default ``DEFAULT_LR[optimizer]``: 0.1 for SGD and momentum,
+        1e-3 for Adam.
     epochs : int
         Passes over the data (in total, counting those of a resumed checkpoint).
     batch_size : int, optional

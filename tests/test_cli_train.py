@@ -1,5 +1,6 @@
 """``symnn train``: real runs (files written, numbers printed) and one-line errors that leave no file behind."""
 
+import re
 import subprocess
 import sys
 import time
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from symnn.cli import main
+from symnn.cli_train import training_settings
 from symnn.train import load_checkpoint
 
 
@@ -50,6 +52,72 @@ def test_digits4x3_save_and_plot(tmp_path, capsys):
         == 0
     )
     assert load_checkpoint(save).epoch == 2100
+
+
+SKLEARN_DIGITS = [
+    *("train", "--dataset", "sklearn-digits", "--layers", "64,32,10"),
+    *("--output", "softmax", "--loss", "cross-entropy", "--optimizer", "adam"),
+]
+
+
+def test_settings_left_out_come_from_the_dataset_then_the_optimizer():
+    rec = "recommended for sklearn-digits"
+    assert training_settings("sklearn-digits", "adam") == {
+        "epochs": (100, rec),
+        "lr": (0.01, rec),
+        "batch_size": (32, rec),
+    }
+    # no learning rate recommended for SGD there: SGD's own; the dataset's epochs and batch size still hold
+    assert training_settings("sklearn-digits", "sgd") == {
+        "epochs": (100, rec),
+        "lr": (0.1, "sgd's default"),
+        "batch_size": (32, rec),
+    }
+    # a bundled dataset without recommendations, and a user's file: the defaults (batch None: all samples)
+    for dataset in ("digits4x3", None):
+        assert training_settings(dataset, "adam") == {
+            "epochs": (100, "default"),
+            "lr": (0.001, "adam's default"),
+            "batch_size": (None, "default"),
+        }
+        assert training_settings(dataset, "momentum")["lr"] == (0.1, "momentum's default")
+
+
+def test_the_options_a_user_gives_always_win():
+    given = training_settings("sklearn-digits", "adam", epochs=7, lr=0.2, batch_size=5)
+    assert given == {"epochs": (7, "given"), "lr": (0.2, "given"), "batch_size": (5, "given")}
+    one = training_settings("sklearn-digits", "adam", lr=0.003)
+    assert one["lr"] == (0.003, "given") and one["epochs"] == (100, "recommended for sklearn-digits")
+    with pytest.raises(ValueError, match=r"^unknown optimizer 'lbfgs'; valid choices: sgd, momentum, adam$"):
+        training_settings("sklearn-digits", "lbfgs")
+
+
+def test_the_run_prints_and_saves_the_settings_it_used(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    save = tmp_path / "run.npz"
+    assert main([*SKLEARN_DIGITS, "--epochs", "2", "--lr", "0.005", "--save", str(save)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == (
+        "settings: adam, epochs 2 (given), lr 0.005 (given), batch size 32 (recommended for sklearn-digits), seed 0"
+    )
+    assert lines[2].startswith("epoch 2: loss ")
+    ckpt = load_checkpoint(save)
+    assert ckpt.epoch == 2 and ckpt.config["lr"] == 0.005 and ckpt.config["batch_size"] == 32
+    assert main(["train", "--dataset", "xor", "--epochs", "1", "--optimizer", "adam"]) == 0
+    assert (
+        "settings: adam, epochs 1 (given), lr 0.001 (adam's default), batch size 4 (all samples, default), seed 0"
+        in (capsys.readouterr().out)
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_issues_sklearn_digits_command_reaches_97_percent(seed, capsys):
+    # exactly the issue's command (no --epochs, --lr, --batch-size): sklearn-digits' recommended settings
+    pytest.importorskip("sklearn")
+    assert main([*SKLEARN_DIGITS, "--seed", str(seed), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("epoch 100: ")
+    assert float(re.search(r"test accuracy (\d\.\d+);", out).group(1)) >= 0.97, out
 
 
 def test_user_csv(tmp_path, capsys):

@@ -1,5 +1,6 @@
 """compile: generated code against exact symbolic gradients, central differences, stability, dtypes, bad input."""
 
+import ast
 import warnings
 
 import mpmath
@@ -184,13 +185,59 @@ def test_float32_in_float32_out(convention):
         np.testing.assert_allclose(grads[k], g64[k], rtol=1e-4, atol=1e-6)
 
 
+def recording(model, name):
+    """The generated function ``name``, changed (through ``ast``) to record the value of every assignment."""
+    tree = ast.parse(model.source)
+    seen = []
+
+    class Record(ast.NodeTransformer):
+        def visit_Assign(self, node):
+            return [node, *(self._record(t.id) for t in node.targets)]
+
+        def visit_AugAssign(self, node):
+            return [node, self._record(node.target.id)]
+
+        def _record(self, target):
+            return ast.parse(f"_record({target!r}, {target})").body[0]
+
+    namespace = {"_record": lambda target, value: seen.append((target, value))}
+    exec(compile(ast.fix_missing_locations(Record().visit(tree)), "<recorded>", "exec"), namespace)
+    return namespace[name], seen
+
+
+@pytest.mark.parametrize("net", random_architectures(20, seed=11), ids=repr)
+def test_float32_code_computes_nothing_in_float64(net):
+    # A float64 NumPy scalar or array anywhere in a float32 step (a constant such as 1/N made a NumPy
+    # float64, a cast) would turn every value after it into float64, or cost a cast back: each array
+    # and NumPy scalar the generated code assigns or returns is float32. Python numbers (N, 1/N) are
+    # weak under NumPy's promotion rules (NEP 50): they take the array's dtype.
+    model = sn.compile(net)
+    # nor a round trip within a line: no dtype named, no conversion or copy
+    for word in ("float64", "double", "astype", "asarray", "ascontiguousarray", "copy("):
+        assert word not in model.source
+    params = model.init(seed=2, dtype=np.float32)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(6, net.sizes[0])).astype(np.float32)
+    T = np.eye(net.sizes[-1], dtype=np.float32)[rng.integers(0, net.sizes[-1], 6)]
+    for name in ("forward", "loss", "value_and_grad"):
+        f, seen = recording(model, name)
+        out = f(*model._args(params), X, *([T] if name != "forward" else []))
+        values = [*seen, *(("return", v) for v in (out if isinstance(out, tuple) else (out,)))]
+        assert len(values) > len(net.sizes)
+        for target, value in values:
+            if isinstance(value, int | float) and not isinstance(value, np.generic):
+                continue
+            assert isinstance(value, np.ndarray | np.generic), (name, target, type(value))
+            assert value.dtype == np.float32, f"{name}: {target} is {value.dtype}"
+
+
 def test_source_is_readable_and_stable():
     model = sn.compile(sn.MLP([2, 3, 2], activation="sigmoid", output="softmax", loss="cross-entropy"))
     src = model.source
     assert "def value_and_grad(W1, b1, W2, b2, X, T):" in src
     # σ as 1/(1 + e^(-z)), whose one overflow (e^(-z) = inf, σ = 0) is expected and silenced
     assert "A1 = 1/(1 + numpy.exp(-Z1))" in src and 'with numpy.errstate(over="ignore"):' in src
-    assert "numpy.max(Z2, axis=1, keepdims=True)" in src  # softmax shifted by its max (seed 002)
+    assert "numpy.maximum.reduce(Z2, axis=1, keepdims=True)" in src  # softmax shifted by its max (seed 002)
     assert "delta2 = " in src and "# delta1 = " in src  # the derivation's names and equations
     assert "for " not in src  # no per-sample loop
 

@@ -8,7 +8,7 @@ import pytest
 
 import symnn as sn
 from symnn.datasets import digits4x3, load_dataset, logic_gate
-from symnn.train import TrainingInterrupted, load_checkpoint
+from symnn.train import DEFAULT_LR, TrainingInterrupted, load_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,20 @@ def test_momentum_and_adam_against_their_textbook_formulas(digits_model):
 
 def run(model, X, T, **kw):
     return sn.train(model, X, T, optimizer="adam", lr=0.05, epochs=6, batch_size=10, **kw)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_a_learning_rate_left_out_is_the_optimizers_default(digits_model, optimizer, tmp_path):
+    d = digits4x3()
+    kw = {"optimizer": optimizer, "epochs": 3, "batch_size": 16, "seed": 4}
+    a, _ = sn.train(digits_model, d.X, d.targets(), checkpoint=tmp_path / "a.npz", **kw)
+    b, _ = sn.train(digits_model, d.X, d.targets(), lr=DEFAULT_LR[optimizer], **kw)
+    c, _ = sn.train(digits_model, d.X, d.targets(), lr=DEFAULT_LR[optimizer] / 2, **kw)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["W1"], c["W1"])
+    assert load_checkpoint(tmp_path / "a.npz").config["lr"] == DEFAULT_LR[optimizer]
+    # Adam's step is ρ·m̂/√v̂, about ρ per parameter: Kingma & Ba's 1e-3; SGD's 0.1 scales the gradient
+    assert DEFAULT_LR == {"sgd": 0.1, "momentum": 0.1, "adam": 1e-3}
 
 
 def test_same_seed_same_bits_other_seed_other_result(digits_model):

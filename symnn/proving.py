@@ -16,7 +16,7 @@ from sympy.concrete.summations import Sum
 from sympy.simplify.simplify import factor_sum
 
 from symnn.functions import relu, sigmoid, softmax, softplus, step
-from symnn.statement import entries, substitute
+from symnn.statement import entries, substitute, takes_complex_values
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,14 @@ def _matrix_algebra(lhs: sp.Basic, rhs: sp.Basic) -> bool:
     return d.is_ZeroMatrix or (isinstance(d, sp.MatrixBase) and all(e == 0 for e in d))
 
 
+def _ordered(lhs: sp.Basic, rhs: sp.Basic) -> bool:
+    # An inequality compares real numbers; with symbols declared complex a difference that simplifies to 1
+    # (z² ≤ z² + 1) proves nothing unless both sides are known to be real.
+    if not any(takes_complex_values(s) for side in (lhs, rhs) for s in side.free_symbols):
+        return True
+    return all(side.is_extended_real is True for side in (lhs, rhs))
+
+
 #: what the worker reports as running while it prepares the forms (the deadline may stop it there)
 PREPARING = "preparing the sides (given, matrix entries)"
 
@@ -172,6 +180,9 @@ def symbolic_worker(conn, lhs: sp.Basic, rhs: sp.Basic, op: str, given: dict | N
             forms = claim_forms(lhs, rhs, op)
         except Exception as e:  # e.g. a matrix expression SymPy cannot make explicit
             conn.send(("tried", PREPARING, f"failed: {type(e).__name__}: {e}"))
+            return
+        if kind != "eq" and not _ordered(lhs, rhs):
+            conn.send(("tried", "inequality", "the sides are not known to be real (complex symbols): not ordered"))
             return
         for name, strategy in STRATEGIES.items():
             conn.send(("trying", name))

@@ -371,6 +371,9 @@ def test_an_inequality_between_complex_values_is_not_decided_by_samples():
     zc = sp.Symbol("z", complex=True)
     v = sn.verify(sp.Le(sp.Abs(zc) ** 2, zc**2), samples=10, timeout=3)  # complex values are not ordered
     assert v.status == "unknown" and "no random sample point inside the domain" in v.tried[-1]
+    v = sn.verify(sp.Le(zc**2, zc**2 + 1), samples=10, timeout=3)  # rhs − lhs = 1 proves nothing here
+    assert v.status == "unknown" and "inequality: the sides are not known to be real" in " ".join(v.tried)
+    assert sn.verify(sp.Le(sp.Abs(zc), sp.Abs(zc) + 1), timeout=3).status == "proved"  # real sides
 
 
 def test_matrix_symbols_get_random_matrices():

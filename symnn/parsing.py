@@ -443,7 +443,10 @@ def _latex_function(name: str, args: list[sp.Basic]) -> sp.Basic:
 
 
 class _Rebuild:
-    """SymPy's unevaluated parse, rebuilt bottom-up: evaluated (bounded) except relations, symnn's names known."""
+    """SymPy's unevaluated parse, rebuilt bottom-up: evaluated (bounded) except relations, symnn's names known.
+
+    Iterative: SymPy's parser nests a product of 500 letters 500 deep, too deep for a recursive walk.
+    """
 
     def __init__(self, network: dict[str, sp.Symbol]) -> None:
         self.network = network
@@ -453,18 +456,29 @@ class _Rebuild:
     def symbol(self, s: sp.Symbol) -> sp.Basic:
         if s.name not in self.symbols:
             # real, as in parse; a bare e is Euler's number (e^{x} is the exponential)
-            known = self.network.get(s.name)
-            self.symbols[s.name] = (
-                known if known is not None else sp.E if s.name == "e" else sp.Symbol(s.name, real=True)
-            )
+            plain = sp.E if s.name == "e" else sp.Symbol(s.name, real=True)
+            self.symbols[s.name] = self.network.get(s.name, plain)
         return self.symbols[s.name]
 
-    def __call__(self, e: sp.Basic) -> sp.Basic:
+    def __call__(self, root: sp.Basic) -> sp.Basic:
+        built: dict[int, sp.Basic] = {}  # id of a node of the parse (all alive in root) -> its rebuilt form
+        stack = [(root, False)]
+        while stack:
+            e, ready = stack.pop()
+            if id(e) in built:
+                continue
+            if e.args and not ready:
+                stack.append((e, True))
+                stack.extend((a, False) for a in e.args)
+                continue
+            built[id(e)] = self.node(e, [built[id(a)] for a in e.args])
+        return built[id(root)]
+
+    def node(self, e: sp.Basic, args: list[sp.Basic]) -> sp.Basic:
         if type(e) is sp.Symbol:
             return self.symbol(e)
         if not e.args:
             return e
-        args = [self(a) for a in e.args]
         if isinstance(e, sp.Rel):
             if any(isinstance(a, sp.Rel) for a in args):
                 raise ValueError("parse_latex: a chained comparison is not allowed; write one relation")
@@ -536,5 +550,5 @@ def parse_latex(text: str) -> sp.Basic:
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None
     try:
         return _Rebuild(network)(expr)
-    except RecursionError:
+    except RecursionError:  # in SymPy's own evaluation; the rebuild itself is iterative
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None

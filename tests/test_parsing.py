@@ -299,3 +299,8 @@ def test_parse_names_of_the_network_are_its_symbols():
     got = sn.parse("w1_2_1*x1 + b1_2")
     assert got == weight(1, 2, 1) * input_symbol(1) + bias(1, 2)
     assert sn.parse_latex(sp.latex(got)) == got
+
+
+def test_latex_long_implicit_product_is_rebuilt_without_recursion():
+    # SymPy's parser nests x x x ... one level a letter; the recursive rebuild ran out of stack near 400
+    assert sn.parse_latex("x" * 450) == x**450

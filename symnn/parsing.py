@@ -265,11 +265,17 @@ _LATEX_SYMPY_NAMES = ("exp", "log", "ln", "sin", "cos", "tan", "sinh", "cosh", "
 _LATEX_SIZED = re.compile(r"\\(?:left|right)\s*([()\[\]|])")  # \left( is ( (and strict mode trips on it)
 #: a letter, Greek letter or network symbol (placeholder), maybe subscripted, before \left(: SymPy's grammar
 #: reads x(y) as applying a function x, but symnn's printer writes a product x (y) as x \left(y\right)
-_LATEX_PRODUCT = re.compile(
-    r"(?P<head>(?<![A-Za-z\\])[A-Za-tv-z]|\\(?:symnn[a-z]+|(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|"
-    r"iota|kappa|lambda|mu|nu|xi|pi|rho|tau|upsilon|phi|chi|psi|omega)|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Upsilon|"
-    r"Phi|Psi|Omega)(?![A-Za-z]))(?P<sub>\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*(?=\\left\s*\()"
+#: symbol-like commands: Greek letters (not \sigma, symnn's sigmoid) and the placeholders of network symbols
+_LATEX_SYMBOL_COMMAND = (
+    r"(?:symnn[a-z]+|(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|"
+    r"tau|upsilon|phi|chi|psi|omega)|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Upsilon|Phi|Psi|Omega)"
 )
+_LATEX_PRODUCT = re.compile(
+    r"(?P<head>(?<![A-Za-z\\])[A-Za-tv-z]|\\" + _LATEX_SYMBOL_COMMAND + r"(?![A-Za-z]))"
+    r"(?P<sub>\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*(?=\\left\s*\()"
+)
+#: what SymPy's grammar names a differential d x, d\alpha: left over outside \frac{d}{dx} and \int, it is a misreading
+_LATEX_DIFFERENTIAL = re.compile(r"^d(?:[A-Za-z]|" + _LATEX_SYMBOL_COMMAND + r")$")
 _LATEX_EAGER = re.compile(r"!|\\[dt]?binom|\\choose")
 #: symbols of symnn's notation, printed w^{(1)}_{21} (w_{21}^{(1)} too), \delta^{(2)}_{1}, x_{1}
 _LATEX_LAYERED = re.compile(
@@ -454,6 +460,11 @@ class _Rebuild:
         self.symbols: dict[str, sp.Basic] = {}
 
     def symbol(self, s: sp.Symbol) -> sp.Basic:
+        if _LATEX_DIFFERENTIAL.match(s.name):  # \frac{d^{2}}{dx^{2}} x^{3} would be d**2*x**3/dx**2
+            raise ValueError(
+                r"parse_latex: a differential (dx) outside \frac{d}{dx} and \int is not read; for a second "
+                r"derivative write \frac{d}{dx} \frac{d}{dx}"
+            )
         if s.name not in self.symbols:
             # real, as in parse; a bare e is Euler's number (e^{x} is the exponential)
             plain = sp.E if s.name == "e" else sp.Symbol(s.name, real=True)

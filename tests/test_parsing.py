@@ -132,6 +132,12 @@ def test_refuses_non_text():
         (r"\mathrm{e}^{x}", sp.exp(x)),
         (r"\frac{\mathrm{d}}{\mathrm{d}x} \sigma(x)", sp.Derivative(s(x), x)),
         (r"\frac{\mathrm{d}}{\mathrm{d} x} \sigma(x)", sp.Derivative(s(x), x)),
+        (r"\frac{\mathrm{d} \sigma(x)}{\mathrm{d} x}", sp.Derivative(s(x), x)),
+        (
+            r"\frac{d}{dx} \frac{d}{dx} x^{3} + \delta + d",
+            sp.Derivative(x**3, (x, 2)) + sp.Symbol("delta", real=True) + sp.Symbol("d", real=True),
+        ),
+        (r"\int_{0}^{1} x \, dx", sp.Integral(x, (x, 0, 1))),
         (r"\text{ReLU}(x)", sn.relu(x)),
         (r"\operatorname{ReLU}(x)", sn.relu(x)),
         (r"\mathrm{ReLU}(x)", sn.relu(x)),
@@ -181,6 +187,11 @@ def test_latex_statement_verifies():
         (r"\symnna + 1", r"^parse_latex: \\symnn\.\.\. is reserved"),
         (r"a < b < c", r"^parse_latex: a chained comparison is not allowed; write one relation$"),
         (r"\sigma(x, y)", r"^parse_latex: wrong number of arguments to sigma: "),
+        (
+            r"\frac{d^{2}}{d x^{2}} x^{3}",
+            r"^parse_latex: a differential \(dx\) outside \\frac\{d\}\{dx\} and \\int is not",
+        ),
+        (r"\frac{\mathrm{d}^{2}}{\mathrm{d}\alpha^{2}} \alpha", r"^parse_latex: a differential \(dx\) outside"),
     ],
 )
 def test_latex_refuses(text, match):

@@ -282,7 +282,18 @@ _LATEX_LAYERED = re.compile(
     r"(?<![A-Za-z\\])(?P<kind>w|b|z|a|\\delta|\\theta)\s*(?:\^\s*\{\s*\(\s*(?P<layer>\d+)\s*\)\s*\}\s*_\s*"
     r"\{(?P<index>[\d,\s]+)\}|_\s*\{(?P<index2>[\d,\s]+)\}\s*\^\s*\{\s*\(\s*(?P<layer2>\d+)\s*\)\s*\})"
 )
-_LATEX_INDEXED = re.compile(r"(?<![A-Za-z\\])(?P<kind>[xty])\s*_\s*(?:\{\s*(?P<index>\d+)\s*\}|(?P<digit>\d))")
+#: a letter with a number as subscript (x_{1}, z_1; also in the differential dz_{1}, which SymPy's grammar cannot
+#: read), not applied to an argument; u_{0} is the step's head
+_LATEX_INDEXED = re.compile(
+    r"(?:(?<![A-Za-z\\])|(?<=^d)|(?<=[^A-Za-z\\]d))(?P<kind>[A-Za-tv-z])\s*_\s*(?:\{\s*(?P<index>\d+)\s*\}|(?P<digit>\d))"
+    r"(?!\s*(?:\(|\\left\s*\())"
+)
+_LATEX_LONE_X = re.compile(r"(?:(?<![A-Za-z\\])|(?<=^d)|(?<=[^A-Za-z\\]d))x(?![A-Za-z])(?!\s*(?:_|\(|\\left\s*\())")
+#: \frac{d^{2}}{dx^{2}}, as SymPy prints a second derivative; its grammar reads only \frac{d}{dx}
+_LATEX_HIGHER = re.compile(
+    r"\\frac\s*\{\s*(?P<d>d|\\partial)\s*\^\s*(?:\{\s*(?P<n>\d+)\s*\}|(?P<n1>\d))\s*\}\s*"
+    r"\{\s*(?P=d)\s*(?P<var>\\[A-Za-z]+|[A-Za-z])\s*\^\s*(?:\{\s*(?P<m>\d+)\s*\}|(?P<m1>\d))\s*\}"
+)
 _PLACEHOLDER = "symnn"  # \symnnb, \symnnc, ...: one token the grammar reads as a symbol, also after d in dx
 #: heads of symnn's functions, whose powers SymPy prints as \sigma^{2}\left(x\right)
 _LATEX_HEAD = re.compile(
@@ -327,19 +338,26 @@ def _unwrap(m: re.Match) -> str:
     raise ValueError(f"parse_latex: unknown function {m[0]}; known: {_LATEX_KNOWN} and SymPy's own")
 
 
-def _network_symbols(text: str) -> tuple[str, dict[str, sp.Symbol]]:
-    """Symbols of symnn's notation replaced by placeholder commands, and what each stands for."""
+def _placeholders(text: str) -> tuple[str, dict[str, sp.Symbol]]:
+    """Symbols SymPy's grammar misreads replaced by placeholder commands, and what each stands for.
+
+    Those are the network's (w^{(1)}_{21}), subscripted ones in a differential (dz_{1}), and a lone x, which the
+    grammar takes for a times sign between numbers (2 x \\sigma(2) would be 2·σ(2)).
+    """
     found: dict[str, sp.Symbol] = {}
 
     def placeholder(symbol: sp.Symbol) -> str:
-        n, letters = len(found), ""
-        while True:
-            n, r = divmod(n, 26)
-            letters += string.ascii_lowercase[r]
-            if not n:
-                break
-        found[_PLACEHOLDER + letters] = symbol
-        return f"\\{_PLACEHOLDER}{letters} "
+        name = next((k for k, v in found.items() if v == symbol and type(v) is type(symbol)), None)
+        if name is None:
+            n, letters = len(found), ""
+            while True:
+                n, r = divmod(n, 26)
+                letters += string.ascii_lowercase[r]
+                if not n:
+                    break
+            name = _PLACEHOLDER + letters
+            found[name] = symbol
+        return f"\\{name} "
 
     def layered(m: re.Match) -> str:
         kind = m["kind"].lstrip("\\")
@@ -352,13 +370,24 @@ def _network_symbols(text: str) -> tuple[str, dict[str, sp.Symbol]]:
             raise ValueError(f"parse_latex: {m[0]!r} is not a symbol of symnn's notation: {e}") from None
 
     def indexed(m: re.Match) -> str:
-        try:
-            return placeholder(NetSymbol(f"{m['kind']}{int(m['index'] or m['digit'])}"))
-        except ValueError:
-            return m[0]  # x_{0}: a plain subscripted symbol
+        kind, index = m["kind"], m["index"] or m["digit"]
+        if kind in "xty":
+            try:  # the network's input, target, output
+                return placeholder(NetSymbol(f"{kind}{int(index)}"))
+            except ValueError:
+                pass  # x_{0}: a plain subscripted symbol
+        return placeholder(sp.Symbol(f"{kind}_{{{index}}}", real=True))  # the name SymPy's parser gives it
 
-    text = _LATEX_LAYERED.sub(layered, text)
-    return _LATEX_INDEXED.sub(indexed, text), found
+    text = _LATEX_INDEXED.sub(indexed, _LATEX_LAYERED.sub(layered, text))
+    return _LATEX_LONE_X.sub(lambda m: placeholder(sp.Symbol("x", real=True)), text), found
+
+
+def _higher_derivatives(m: re.Match) -> str:
+    r"""``\frac{d^{2}}{dx^{2}}`` as ``\frac{d}{dx} \frac{d}{dx}``."""
+    n, order = int(m["n"] or m["n1"]), int(m["m"] or m["m1"])
+    if n != order or not 1 <= n <= MAX_ORDER:
+        raise ValueError(f"parse_latex: a derivative d^{n}/dx^{order}: the orders must agree, from 1 to {MAX_ORDER}")
+    return f" \\frac{{{m['d']}}}{{{m['d']} {m['var']} }}" * n
 
 
 def _script_end(text: str, i: int) -> int:
@@ -460,10 +489,10 @@ class _Rebuild:
         self.symbols: dict[str, sp.Basic] = {}
 
     def symbol(self, s: sp.Symbol) -> sp.Basic:
-        if _LATEX_DIFFERENTIAL.match(s.name):  # \frac{d^{2}}{dx^{2}} x^{3} would be d**2*x**3/dx**2
+        if _LATEX_DIFFERENTIAL.match(s.name) or s.name == "partial":  # d/dx, ∂/∂x not read as such
             raise ValueError(
-                r"parse_latex: a differential (dx) outside \frac{d}{dx} and \int is not read; for a second "
-                r"derivative write \frac{d}{dx} \frac{d}{dx}"
+                r"parse_latex: a differential (dx or \partial) outside \frac{d}{dx}, \frac{d^{n}}{dx^{n}}, "
+                r"\frac{\partial}{\partial x} and \int is not read"
             )
         if s.name not in self.symbols:
             # real, as in parse; a bare e is Euler's number (e^{x} is the exponential)
@@ -548,9 +577,9 @@ def parse_latex(text: str) -> sp.Basic:
         raise ValueError(f"parse_latex: factorials and binomials are not allowed, got {_LATEX_EAGER.search(text)[0]!r}")
     if "\\" + _PLACEHOLDER in text:
         raise ValueError(f"parse_latex: \\{_PLACEHOLDER}... is reserved (symnn's placeholders for indexed symbols)")
-    source, network = _network_symbols(_LATEX_WRAPPER.sub(_unwrap, text))
+    source, network = _placeholders(_LATEX_WRAPPER.sub(_unwrap, text))
     source = _LATEX_SIZED.sub(r"\1", _LATEX_PRODUCT.sub(r"\g<0> \\cdot ", source))
-    source = _powers_after_calls(_unbrace_calls(source))
+    source = _powers_after_calls(_unbrace_calls(_LATEX_HIGHER.sub(_higher_derivatives, source)))
     try:
         with sp.evaluate(False):  # SymPy's parser would evaluate relations (x = x is True) and more
             expr = sympy_parse_latex(source, strict=True)

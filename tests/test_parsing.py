@@ -2,7 +2,7 @@
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symnn as sn
@@ -10,6 +10,7 @@ from symnn.notation import bias, delta, input_symbol, threshold, weight
 from symnn.parsing import MAX_DEPTH, MAX_LATEX_LENGTH, MAX_LENGTH
 
 x, y, z, z1, z2 = sp.symbols("x y z z1 z2", real=True)
+z1_ = sp.Symbol("z_{1}", real=True)  # what LaTeX z_{1} is
 s = sn.sigmoid
 
 
@@ -138,6 +139,10 @@ def test_refuses_non_text():
             sp.Derivative(x**3, (x, 2)) + sp.Symbol("delta", real=True) + sp.Symbol("d", real=True),
         ),
         (r"\int_{0}^{1} x \, dx", sp.Integral(x, (x, 0, 1))),
+        (r"\frac{\mathrm{d}^2}{\mathrm{d}x^2} x^{3} + 2 x \sigma(2)", sp.Derivative(x**3, (x, 2)) + 2 * x * s(2)),
+        (r"\frac{d}{dx_{1}} \sigma(x_1)", sp.Derivative(s(input_symbol(1)), input_symbol(1))),
+        (r"\frac{d}{dz_{1}} z_{1}^{2}", sp.Derivative(z1_**2, z1_)),
+        (r"z_{1} \left(x + 1\right)", z1_ * (x + 1)),
         (r"\text{ReLU}(x)", sn.relu(x)),
         (r"\operatorname{ReLU}(x)", sn.relu(x)),
         (r"\mathrm{ReLU}(x)", sn.relu(x)),
@@ -188,10 +193,17 @@ def test_latex_statement_verifies():
         (r"a < b < c", r"^parse_latex: a chained comparison is not allowed; write one relation$"),
         (r"\sigma(x, y)", r"^parse_latex: wrong number of arguments to sigma: "),
         (
-            r"\frac{d^{2}}{d x^{2}} x^{3}",
-            r"^parse_latex: a differential \(dx\) outside \\frac\{d\}\{dx\} and \\int is not",
+            r"\frac{d^{2}}{d x^{3}} x^{3}",
+            r"^parse_latex: a derivative d\^2/dx\^3: the orders must agree, from 1 to 10$",
         ),
-        (r"\frac{\mathrm{d}^{2}}{\mathrm{d}\alpha^{2}} \alpha", r"^parse_latex: a differential \(dx\) outside"),
+        (
+            r"\frac{\partial^{2}}{\partial x \partial y} x y",
+            r"^parse_latex: a differential \(dx or \\partial\) outside ",
+        ),
+        (
+            r"\frac{\mathrm{d}}{\mathrm{d}\alpha} \alpha + d\beta",
+            r"^parse_latex: a differential \(dx or \\partial\) outside ",
+        ),
     ],
 )
 def test_latex_refuses(text, match):
@@ -272,6 +284,10 @@ _ROUND_TRIP = [
     1 / (1 + sp.exp(-x)),
     sp.Derivative(s(x) ** 2, x),
     sp.Derivative(s(_w * _x1 + _b), _w),
+    sp.Derivative(s(_x1 * input_symbol(2)), _x1),
+    sp.Derivative(s(x * y), (x, 2)) + sp.Derivative(s(_x1), (_x1, 3)),
+    sp.Derivative(sp.Symbol("z_{1}", real=True) ** 2, sp.Symbol("z_{1}", real=True)),
+    _x1**2 + _x1,
     sp.Abs(x - y) + sp.Max(0, x) + sp.sqrt(x**2 + 1),
     sp.Eq(sp.Derivative(s(x), x), s(x) * (1 - s(x)), evaluate=False),
     sp.Le(s(x), 1, evaluate=False),
@@ -302,7 +318,10 @@ _BINARY = [sp.Add, sp.Mul, lambda a, b: a - b, sp.Min, lambda a, b: sn.softmax(2
     )
 )
 def test_latex_round_trip_property(expr):
-    # symnn's and SymPy's functions composed at random, printed by SymPy's LaTeX printer (600 examples pass)
+    # symnn's and SymPy's functions composed at random, printed by SymPy's LaTeX printer (800 examples pass).
+    # i is a symbol in LaTeX (an index), so log(-2) = log(2) + iπ does not read back. Derivatives are in
+    # _ROUND_TRIP only: SymPy prints d/dx(x)·d/dx(y) as \frac{d}{d x} x \frac{d}{d x} y, which is d/dx(x·dy/dx)
+    assume(not expr.has(sp.I))
     assert sn.parse_latex(sp.latex(expr)) == expr
 
 

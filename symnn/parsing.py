@@ -263,13 +263,13 @@ _LATEX_WRAPPER = re.compile(r"\\(?:mathrm|operatorname|text|textrm|textit|mathit
 _LATEX_NAMES = ("ReLU", "relu", "sigmoid", "softplus", "softmax", "step")
 _LATEX_SYMPY_NAMES = ("exp", "log", "ln", "sin", "cos", "tan", "sinh", "cosh", "tanh", "max", "min")
 _LATEX_SIZED = re.compile(r"\\(?:left|right)\s*([()\[\]|])")  # \left( is ( (and strict mode trips on it)
-#: a letter, Greek letter or network symbol (placeholder), maybe subscripted, before \left(: SymPy's grammar
-#: reads x(y) as applying a function x, but symnn's printer writes a product x (y) as x \left(y\right)
 #: symbol-like commands: Greek letters (not \sigma, symnn's sigmoid) and the placeholders of network symbols
 _LATEX_SYMBOL_COMMAND = (
     r"(?:symnn[a-z]+|(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|"
     r"tau|upsilon|phi|chi|psi|omega)|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Upsilon|Phi|Psi|Omega)"
 )
+#: a letter, Greek letter or network symbol (placeholder), maybe subscripted, before \left(: SymPy's grammar
+#: reads x(y) as applying a function x, but symnn's printer writes a product x (y) as x \left(y\right)
 _LATEX_PRODUCT = re.compile(
     r"(?P<head>(?<![A-Za-z\\])[A-Za-tv-z]|\\" + _LATEX_SYMBOL_COMMAND + r"(?![A-Za-z]))"
     r"(?P<sub>\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*(?=\\left\s*\()"
@@ -288,6 +288,7 @@ _LATEX_INDEXED = re.compile(
     r"(?:(?<![A-Za-z\\])|(?<=^d)|(?<=[^A-Za-z\\]d))(?P<kind>[A-Za-tv-z])\s*_\s*(?:\{\s*(?P<index>\d+)\s*\}|(?P<digit>\d))"
     r"(?!\s*(?:\(|\\left\s*\())"
 )
+#: x alone: SymPy's grammar takes x between two numbers for a times sign (2 x \sigma(2) would be 2·σ(2))
 _LATEX_LONE_X = re.compile(r"(?:(?<![A-Za-z\\])|(?<=^d)|(?<=[^A-Za-z\\]d))x(?![A-Za-z])(?!\s*(?:_|\(|\\left\s*\())")
 #: \frac{d^{2}}{dx^{2}}, as SymPy prints a second derivative; its grammar reads only \frac{d}{dx}
 _LATEX_HIGHER = re.compile(

@@ -2,25 +2,42 @@
 
 ``sympify`` and ``parse_expr`` call ``eval``; this module never does. ``ast.parse(mode="eval")``
 only builds a syntax tree (it executes nothing), and :func:`parse` then converts the few node
-types it allows into SymPy objects, refusing everything else by name.
+types it allows into SymPy objects, refusing everything else by name. Arithmetic and the limits on
+numbers are :mod:`symnn.pyexpr`'s (:class:`~symnn.pyexpr.Walker`, shared with the reader of symnn's
+JSON); LaTeX parsed by SymPy is rebuilt bottom-up under the same limits.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 import logging
 import math
 import re
+import string
 from collections.abc import Callable
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from symnn.functions import relu, sigmoid, softmax, softplus, step
+from symnn.notation import NetSymbol
+from symnn.pyexpr import MAX_ARGUMENT, MAX_BITS, MAX_EXPONENT, Walker, bound_arguments, checked_power, symbol_for
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LATEX_LENGTH", "MAX_LENGTH", "checked_power", "parse", "parse_latex"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_ARGUMENT",
+    "MAX_BITS",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_LATEX_LENGTH",
+    "MAX_LENGTH",
+    "checked_power",
+    "parse",
+    "parse_latex",
+]
 
 #: Longest text accepted, in characters, and deepest nesting of the syntax tree.
 MAX_LENGTH = 2000
@@ -31,12 +48,10 @@ MAX_DEPTH = 40
 #: deepest syntax tree: a + b + c + ... nests one level per term, so this is larger than MAX_DEPTH
 #: (brackets), while staying far below Python's recursion limit in the converter
 MAX_TREE_DEPTH = 200
-#: Largest exponent of a number raised to a number, longest integer literal, highest derivative order:
-#: 10**10**10 would otherwise make SymPy compute a 10-billion-digit integer.
-MAX_EXPONENT = 1000
+#: Longest integer literal, highest derivative order. The caps on numbers (exponents, sizes of powers,
+#: arguments of exp & co.) are symnn.pyexpr's, re-exported here.
 MAX_DIGITS = 100
 MAX_ORDER = 10
-MAX_BITS = 100_000
 
 
 def _diff(*args: sp.Basic) -> sp.Basic:
@@ -77,35 +92,11 @@ FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
 #: names that are constants, not symbols
 CONSTANTS: dict[str, sp.Basic] = {"pi": sp.pi, "E": sp.E}
 
-_BINARY: dict[type, Callable[[sp.Basic, sp.Basic], sp.Basic]] = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: checked_power(a, b),
-}
 _COMPARE: dict[type, type] = {ast.Eq: sp.Eq, ast.LtE: sp.Le, ast.GtE: sp.Ge, ast.Lt: sp.Lt, ast.Gt: sp.Gt}
 _NAME = re.compile(r"^[^\W\d_]\w{0,39}$")  # a letter first, no leading underscore, at most 40 characters
 _ALLOWED = "numbers, names, + - * / ** ^, one comparison (== = <= >= < >) and calls of " + ", ".join(
     sorted(FUNCTIONS, key=str.lower)
 )
-
-
-def checked_power(a: sp.Basic, b: sp.Basic) -> sp.Basic:
-    """``a**b``, refused when both are numbers and the result would be huge (SymPy computes it exactly).
-
-    Shared by every parser of untrusted text (:func:`parse`, :mod:`symnn.pyexpr`): ``9**9**9`` is a
-    ValueError at once, not minutes of big-integer arithmetic.
-    """
-    if a.is_number and b.is_number:
-        if abs(b) > MAX_EXPONENT:
-            raise ValueError(f"parse: the exponent {b} is too large; numbers may be raised to at most {MAX_EXPONENT}")
-        if a.is_Rational and b.is_Rational:
-            # (9**999)**999 passes the exponent cap but has a million digits; cap the size of the result
-            bits = max(int(a.p).bit_length(), int(a.q).bit_length()) * abs(b)
-            if bits > MAX_BITS:
-                raise ValueError(f"parse: a power of about {int(bits)} bits is too large; at most {MAX_BITS} bits")
-    return a**b
 
 
 def _refuse(what: str) -> ValueError:
@@ -122,27 +113,18 @@ def _depth(tree: ast.AST) -> int:
     return deepest
 
 
-class _Converter:
+class _Converter(Walker):
     def __init__(self) -> None:
+        super().__init__()
         self.symbols: dict[str, sp.Symbol] = {}
 
-    def __call__(self, node: ast.AST) -> sp.Basic:
-        if isinstance(node, ast.Constant):
-            return self.constant(node.value)
-        if isinstance(node, ast.Name):
-            return self.name(node.id)
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            return _BINARY[type(node.op)](self(node.left), self(node.right))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            v = self(node.operand)
-            return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(node, ast.Call):
-            return self.call(node)
+    def other(self, node: ast.AST) -> sp.Basic:
         if isinstance(node, ast.Compare):
             raise _refuse("a comparison inside an expression or a chained comparison")
         raise _refuse(_describe(node))
 
-    def constant(self, value: object) -> sp.Basic:
+    def constant(self, node: ast.Constant) -> sp.Basic:
+        value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _refuse(f"the literal {value!r} ({type(value).__name__})")
         if isinstance(value, int):
@@ -153,14 +135,16 @@ class _Converter:
             raise ValueError(f"parse: the number {value!r} is out of range (a float literal must be finite)")
         return sp.Rational(repr(value))  # 0.1 is exactly 1/10, as written
 
-    def name(self, name: str) -> sp.Basic:
+    def name(self, node: ast.Name) -> sp.Basic:
+        name = node.id
         if name in CONSTANTS:
             return CONSTANTS[name]
         if name in FUNCTIONS:
             raise ValueError(f"parse: {name} is a function; call it, as {name}(x)")
         if name.startswith("_") or not _NAME.match(name):
             raise _refuse(f"the name {name!r} (names start with a letter, no underscore first, at most 40 characters)")
-        return self.symbols.setdefault(name, sp.Symbol(name, real=True))
+        # w1_2_1, x1, ... are the network's own symbols (symnn.notation), as symnn's JSON reads them back
+        return self.symbols.setdefault(name, symbol_for(name))
 
     def call(self, node: ast.Call) -> sp.Basic:
         if not isinstance(node.func, ast.Name):
@@ -174,7 +158,7 @@ class _Converter:
             raise _refuse(f"a starred argument in {name}(...)")
         args = [self(a) for a in node.args]
         try:
-            return FUNCTIONS[name](*args)
+            return self.apply(FUNCTIONS[name], args)
         except TypeError as e:
             raise ValueError(f"parse: wrong number of arguments to {name}: {e}") from e
 
@@ -220,10 +204,14 @@ def _equals_as_eq(text: str) -> str:
 def parse(text: str) -> sp.Basic:
     """Parse an expression or one relation (``==`` or ``=``, ``<=``, ``>=``, ``<``, ``>``) without evaluating text.
 
-    Symbols are real. Allowed: numbers, names, ``+ - * / **`` (and ``^`` for power), unary minus,
-    one comparison, and calls of the functions in :data:`FUNCTIONS`. Everything else (attribute
-    access, subscripts, lambdas, comprehensions, strings, keywords, dunder names, text longer than
-    :data:`MAX_LENGTH` or nested deeper than :data:`MAX_DEPTH`) raises ``ValueError`` naming it.
+    Symbols are real; names of symnn's notation (``w1_2_1``, ``x1``) are the network's own
+    :class:`~symnn.notation.NetSymbol`. Allowed: numbers, names, ``+ - * / **`` (and ``^`` for power),
+    unary minus, one comparison (kept unevaluated: ``x == x`` stays ``Eq(x, x)``), and calls of the
+    functions in :data:`FUNCTIONS`. Everything else (attribute access, subscripts, lambdas,
+    comprehensions, strings, keywords, dunder names, text longer than :data:`MAX_LENGTH` or nested
+    deeper than :data:`MAX_DEPTH`) raises ``ValueError`` naming it, and so do numbers SymPy could not
+    evaluate in bounded time: an argument of exp, sin, ..., softmax larger than :data:`MAX_ARGUMENT`
+    (``exp(exp(exp(100)))``) or a power beyond :func:`checked_power`'s caps (``9**9**9``).
 
     Examples
     --------
@@ -263,13 +251,59 @@ def parse(text: str) -> sp.Basic:
     return convert(body)
 
 
-# LaTeX: \mathrm{ReLU}, \operatorname{softmax}_{2}, ... become \ReLU, \softmax_{2}, which SymPy's grammar
-# reads as applied functions named ReLU, softmax_{2}; the names are then mapped to symnn's functions.
+# --- LaTeX -------------------------------------------------------------------------------------------------
+# SymPy's grammar reads \mathrm{d} as the product m·a·t·h·r·m·d, w^{(1)}_{21} as w**1 (the subscript lost),
+# \sigma^{2}(x) as σ²·x and x = x as True. The text is therefore rewritten into what the grammar reads right,
+# parsed with evaluation off, and rebuilt bottom-up here: symbols real, symnn's functions by name, numbers
+# under symnn.pyexpr's limits, relations unevaluated.
+
+#: \mathrm{..}, \operatorname{..}, \text{..}, ...: a letter stands for itself (\mathrm{d}x is dx, \mathrm{e} is
+#: Euler's number), a name below becomes the command \name; anything else is refused
+_LATEX_WRAPPER = re.compile(r"\\(?:mathrm|operatorname|text|textrm|textit|mathit|rm)\s*\{([^{}]*)\}")
 _LATEX_NAMES = ("ReLU", "relu", "sigmoid", "softplus", "softmax", "step")
-_LATEX_WRAPPED = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*(" + "|".join(_LATEX_NAMES) + r")\s*\}")
-_LATEX_ANY_WRAPPED = re.compile(r"\\(?:mathrm|operatorname|text|mathit)\s*\{\s*[A-Za-z]{2,}\s*\}")
+_LATEX_SYMPY_NAMES = ("exp", "log", "ln", "sin", "cos", "tan", "sinh", "cosh", "tanh", "max", "min")
+_LATEX_SIZED = re.compile(r"\\(?:left|right)\s*([()\[\]|])")  # \left( is ( (and strict mode trips on it)
+#: symbol-like commands: Greek letters (not \sigma, symnn's sigmoid) and the placeholders of network symbols
+_LATEX_SYMBOL_COMMAND = (
+    r"(?:symnn[a-z]+|(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|"
+    r"tau|upsilon|phi|chi|psi|omega)|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Upsilon|Phi|Psi|Omega)"
+)
+#: a letter, Greek letter or network symbol (placeholder), maybe subscripted, before \left(: SymPy's grammar
+#: reads x(y) as applying a function x, but symnn's printer writes a product x (y) as x \left(y\right)
+_LATEX_PRODUCT = re.compile(
+    r"(?P<head>(?<![A-Za-z\\])[A-Za-tv-z]|\\" + _LATEX_SYMBOL_COMMAND + r"(?![A-Za-z]))"
+    r"(?P<sub>\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?\s*(?=\\left\s*\()"
+)
+#: what SymPy's grammar names a differential d x, d\alpha: left over outside \frac{d}{dx} and \int, it is a misreading
+_LATEX_DIFFERENTIAL = re.compile(r"^d(?:[A-Za-z]|" + _LATEX_SYMBOL_COMMAND + r")$")
 _LATEX_EAGER = re.compile(r"!|\\[dt]?binom|\\choose")
-_LATEX_KNOWN = r"\sigma, \mathrm{ReLU}, \operatorname{softplus}, \operatorname{softmax}_{k}, u, \operatorname{step}"
+#: symbols of symnn's notation, printed w^{(1)}_{21} (w_{21}^{(1)} too), \delta^{(2)}_{1}, x_{1}
+_LATEX_LAYERED = re.compile(
+    r"(?<![A-Za-z\\])(?P<kind>w|b|z|a|\\delta|\\theta)\s*(?:\^\s*\{\s*\(\s*(?P<layer>\d+)\s*\)\s*\}\s*_\s*"
+    r"\{(?P<index>[\d,\s]+)\}|_\s*\{(?P<index2>[\d,\s]+)\}\s*\^\s*\{\s*\(\s*(?P<layer2>\d+)\s*\)\s*\})"
+)
+#: a letter with a number as subscript (x_{1}, z_1; also in the differential dz_{1}, which SymPy's grammar cannot
+#: read), not applied to an argument; u_{0} is the step's head
+_LATEX_INDEXED = re.compile(
+    r"(?:(?<![A-Za-z\\])|(?<=^d)|(?<=[^A-Za-z\\]d))(?P<kind>[A-Za-tv-z])\s*_\s*(?:\{\s*(?P<index>\d+)\s*\}|(?P<digit>\d))"
+    r"(?!\s*(?:\(|\\left\s*\())"
+)
+#: x alone: SymPy's grammar takes x between two numbers for a times sign (2 x \sigma(2) would be 2·σ(2))
+_LATEX_LONE_X = re.compile(r"(?:(?<![A-Za-z\\])|(?<=^d)|(?<=[^A-Za-z\\]d))x(?![A-Za-z])(?!\s*(?:_|\(|\\left\s*\())")
+#: \frac{d^{2}}{dx^{2}}, as SymPy prints a second derivative; its grammar reads only \frac{d}{dx}
+_LATEX_HIGHER = re.compile(
+    r"\\frac\s*\{\s*(?P<d>d|\\partial)\s*\^\s*(?:\{\s*(?P<n>\d+)\s*\}|(?P<n1>\d))\s*\}\s*"
+    r"\{\s*(?P=d)\s*(?P<var>\\[A-Za-z]+|[A-Za-z])\s*\^\s*(?:\{\s*(?P<m>\d+)\s*\}|(?P<m1>\d))\s*\}"
+)
+_PLACEHOLDER = "symnn"  # \symnnb, \symnnc, ...: one token the grammar reads as a symbol, also after d in dx
+#: heads of symnn's functions, whose powers SymPy prints as \sigma^{2}\left(x\right)
+_LATEX_HEAD = re.compile(
+    r"\\(?:sigma|sigmoid|ReLU|relu|softplus|softmax|step)(?![A-Za-z])|(?<![A-Za-z\\])u(?![A-Za-z])"
+)
+_LATEX_KNOWN = (
+    r"\sigma, \mathrm{ReLU}, \operatorname{softplus}, \operatorname{softmax}_{k}, u, u_{0}, \operatorname{step}, "
+    r"\max, \min"
+)
 _LATEX_FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
     "sigma": sigmoid,
     "sigmoid": sigmoid,
@@ -278,8 +312,11 @@ _LATEX_FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
     "softplus": softplus,
     "step": step,
     "u": step,  # seed 003 writes the unit step u(z)
+    "max": sp.Max,
+    "min": sp.Min,
 }
 _LATEX_SOFTMAX = re.compile(r"^softmax_\{?(\d+)\}?$")
+_LATEX_STEP = re.compile(r"^(?:u|step)_\{(.+)\}$")  # u_{0}(z): the step whose value at 0 is 0 (symnn's printing)
 
 
 def _bracket_depth(text: str) -> int:
@@ -293,45 +330,235 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def _evaluate_numbers(e: sp.Basic) -> sp.Basic:
-    """Rebuild bottom-up, checking numeric powers before SymPy evaluates them.
+def _unwrap(m: re.Match) -> str:
+    word = m[1].strip()
+    if len(word) == 1 and word.isalpha():
+        return word
+    if word in _LATEX_NAMES or word in _LATEX_SYMPY_NAMES:
+        return "\\" + word + " "
+    raise ValueError(f"parse_latex: unknown function {m[0]}; known: {_LATEX_KNOWN} and SymPy's own")
 
-    SymPy's LaTeX parser leaves 1/2 as ``Pow(2, -1)``; evaluating is wanted, but ``2^{10^{10}}`` must
-    be refused before SymPy starts on a ten-billion-bit integer (``replace`` would rebuild it unchecked).
+
+def _placeholders(text: str) -> tuple[str, dict[str, sp.Symbol]]:
+    """Symbols SymPy's grammar misreads replaced by placeholder commands, and what each stands for.
+
+    Those are the network's (w^{(1)}_{21}), subscripted ones in a differential (dz_{1}), and a lone x, which the
+    grammar takes for a times sign between numbers (2 x \\sigma(2) would be 2·σ(2)).
     """
-    if not e.args:
-        return e
-    args = [_evaluate_numbers(a) for a in e.args]
-    if e.is_Pow and args[0].is_number and args[1].is_number:
-        return checked_power(*args)
-    return e.func(*args)
+    found: dict[str, sp.Symbol] = {}
+
+    def placeholder(symbol: sp.Symbol) -> str:
+        name = next((k for k, v in found.items() if v == symbol and type(v) is type(symbol)), None)
+        if name is None:
+            n, letters = len(found), ""
+            while True:
+                n, r = divmod(n, 26)
+                letters += string.ascii_lowercase[r]
+                if not n:
+                    break
+            name = _PLACEHOLDER + letters
+            found[name] = symbol
+        return f"\\{name} "
+
+    def layered(m: re.Match) -> str:
+        kind = m["kind"].lstrip("\\")
+        layer, index = m["layer"] or m["layer2"], "".join((m["index"] or m["index2"]).split())
+        # w^{(1)}_{21}: one digit an index; w^{(1)}_{1,12} once an index has two digits (symnn.notation)
+        indices = index.split(",") if "," in index else list(index) if kind == "w" else [index]
+        try:
+            return placeholder(NetSymbol(f"{kind}{layer}" + "".join(f"_{int(i)}" for i in indices)))
+        except ValueError as e:
+            raise ValueError(f"parse_latex: {m[0]!r} is not a symbol of symnn's notation: {e}") from None
+
+    def indexed(m: re.Match) -> str:
+        kind, index = m["kind"], m["index"] or m["digit"]
+        if kind in "xty":
+            try:  # the network's input, target, output
+                return placeholder(NetSymbol(f"{kind}{int(index)}"))
+            except ValueError:
+                pass  # x_{0}: a plain subscripted symbol
+        return placeholder(sp.Symbol(f"{kind}_{{{index}}}", real=True))  # the name SymPy's parser gives it
+
+    text = _LATEX_INDEXED.sub(indexed, _LATEX_LAYERED.sub(layered, text))
+    return _LATEX_LONE_X.sub(lambda m: placeholder(sp.Symbol("x", real=True)), text), found
 
 
-def _latex_function(f: AppliedUndef) -> sp.Basic:
-    name = f.func.__name__
+def _higher_derivatives(m: re.Match) -> str:
+    r"""``\frac{d^{2}}{dx^{2}}`` as ``\frac{d}{dx} \frac{d}{dx}``."""
+    n, order = int(m["n"] or m["n1"]), int(m["m"] or m["m1"])
+    if n != order or not 1 <= n <= MAX_ORDER:
+        raise ValueError(f"parse_latex: a derivative d^{n}/dx^{order}: the orders must agree, from 1 to {MAX_ORDER}")
+    return f" \\frac{{{m['d']}}}{{{m['d']} {m['var']} }}" * n
+
+
+def _script_end(text: str, i: int) -> int:
+    """Where the argument of ^ or _ starting at ``text[i]`` ends: a balanced {group}, a command or one character."""
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text):
+        return i
+    if text[i] == "{":
+        depth = 0
+        for j in range(i, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                return j + 1
+        return len(text)
+    if text[i] == "\\":
+        m = re.compile(r"\\[A-Za-z]+").match(text, i)
+        return m.end() if m else i + 2
+    return i + 1
+
+
+def _closing_paren(text: str, i: int) -> int | None:
+    depth = 0
+    for j in range(i, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[j], 0)
+        if depth == 0:
+            return j
+    return None
+
+
+def _powers_after_calls(text: str) -> str:
+    r"""``\sigma^{2}(x)`` as ``\sigma(x)^{2}``: SymPy prints powers of applications so; its grammar misreads it."""
+    out, pos = [], 0
+    for m in _LATEX_HEAD.finditer(text):
+        if m.start() < pos:
+            continue
+        scripts, j = {}, m.end()
+        while True:
+            k = j
+            while k < len(text) and text[k].isspace():
+                k += 1
+            if k < len(text) and text[k] in "_^" and text[k] not in scripts:
+                j = _script_end(text, k + 1)
+                scripts[text[k]] = text[k:j]
+            else:
+                break
+        close = _closing_paren(text, k) if k < len(text) and text[k] == "(" else None
+        if "^" not in scripts or close is None:
+            continue
+        inner = _powers_after_calls(text[k + 1 : close])
+        out.append(f"{text[pos : m.start()]}{m[0]}{scripts.get('_', '')}({inner}){scripts['^']}")
+        pos = close + 1
+    return "".join(out) + text[pos:]
+
+
+#: SymPy's own functions, printed \tanh{\left(x \right)}: braces its grammar does not take for the argument
+#: (\tanh{(x)} \sigma(x) would be tanh of the whole product)
+_LATEX_BRACED_CALL = re.compile(
+    r"\\(?:exp|log|ln|a?r?c?(?:sin|cos|tan|csc|sec|cot)h?)(?:\s*[_^]\s*(?:\{[^{}]*\}|\w)){0,2}\s*(?=\{\s*\()"
+)
+
+
+def _unbrace_calls(text: str) -> str:
+    r"""``\tanh{(x)}`` as ``\tanh(x)``: the braces around a parenthesized argument of SymPy's functions dropped."""
+    drop: set[int] = set()
+    for m in _LATEX_BRACED_CALL.finditer(text):
+        opening = text.index("(", m.end())
+        close = _closing_paren(text, opening)
+        after = close + 1 if close is not None else len(text)
+        while after < len(text) and text[after].isspace():
+            after += 1
+        if after < len(text) and text[after] == "}":
+            drop.update((m.end(), after))
+    return "".join(ch for i, ch in enumerate(text) if i not in drop)
+
+
+def _latex_function(name: str, args: list[sp.Basic]) -> sp.Basic:
     m = _LATEX_SOFTMAX.match(name)
     if m:
-        return softmax(int(m[1]), *f.args)
+        return softmax(int(m[1]), *args)
+    m = _LATEX_STEP.match(name)
+    if m:
+        at_zero = parse(m[1])
+        return step(*args, at_zero) if len(args) == 1 else step(*args)  # step(a, b, v) names the arity
     if name in _LATEX_FUNCTIONS:
-        return _LATEX_FUNCTIONS[name](*f.args)
+        return _LATEX_FUNCTIONS[name](*args)
     raise ValueError(f"parse_latex: unknown function {name!r}; known: {_LATEX_KNOWN} and SymPy's own")
 
 
-def parse_latex(text: str) -> sp.Basic:
-    r"""Parse LaTeX with SymPy's LaTeX parser (ANTLR backend), knowing symnn's functions.
+class _Rebuild:
+    """SymPy's unevaluated parse, rebuilt bottom-up: evaluated (bounded) except relations, symnn's names known.
 
-    ``\sigma(x)`` is :class:`~symnn.sigmoid`; ``\mathrm{ReLU}(x)`` or ``\operatorname{ReLU}(x)`` is
-    :class:`~symnn.relu`; ``\operatorname{softplus}``; ``u(z)`` (seed 003) and ``\operatorname{step}``
-    are :class:`~symnn.step`; ``\operatorname{softmax}_{k}(z_1, \ldots, z_n)`` is component k. Any other
-    applied function is refused. Symbols are real; ``e`` is Euler's number. Text longer than
-    :data:`MAX_LATEX_LENGTH` or nested deeper than :data:`MAX_DEPTH` is refused before parsing, and
-    factorials and binomials are refused (SymPy's parser would evaluate them while parsing).
+    Iterative: SymPy's parser nests a product of 500 letters 500 deep, too deep for a recursive walk.
+    """
+
+    def __init__(self, network: dict[str, sp.Symbol]) -> None:
+        self.network = network
+        self.bounded: set[sp.Basic] = set()
+        self.symbols: dict[str, sp.Basic] = {}
+
+    def symbol(self, s: sp.Symbol) -> sp.Basic:
+        if _LATEX_DIFFERENTIAL.match(s.name) or s.name == "partial":  # d/dx, ∂/∂x not read as such
+            raise ValueError(
+                r"parse_latex: a differential (dx or \partial) outside \frac{d}{dx}, \frac{d^{n}}{dx^{n}}, "
+                r"\frac{\partial}{\partial x} and \int is not read"
+            )
+        if s.name not in self.symbols:
+            # real, as in parse; a bare e is Euler's number (e^{x} is the exponential)
+            plain = sp.E if s.name == "e" else sp.Symbol(s.name, real=True)
+            self.symbols[s.name] = self.network.get(s.name, plain)
+        return self.symbols[s.name]
+
+    def __call__(self, root: sp.Basic) -> sp.Basic:
+        built: dict[int, sp.Basic] = {}  # id of a node of the parse (all alive in root) -> its rebuilt form
+        stack = [(root, False)]
+        while stack:
+            e, ready = stack.pop()
+            if id(e) in built:
+                continue
+            if e.args and not ready:
+                stack.append((e, True))
+                stack.extend((a, False) for a in e.args)
+                continue
+            built[id(e)] = self.node(e, [built[id(a)] for a in e.args])
+        return built[id(root)]
+
+    def node(self, e: sp.Basic, args: list[sp.Basic]) -> sp.Basic:
+        if type(e) is sp.Symbol:
+            return self.symbol(e)
+        if not e.args:
+            return e
+        if isinstance(e, sp.Rel):
+            if any(isinstance(a, sp.Rel) for a in args):
+                raise ValueError("parse_latex: a chained comparison is not allowed; write one relation")
+            # unevaluated: Eq(x, x) would otherwise be True before verify sees the two sides
+            return e.func(*args, evaluate=False)
+        if isinstance(e, AppliedUndef):
+            try:
+                value = _latex_function(e.func.__name__, args)
+            except TypeError as err:
+                raise ValueError(f"parse_latex: wrong number of arguments to {e.func.__name__}: {err}") from None
+        elif e.is_Pow:
+            value = checked_power(*args)
+        else:
+            value = e.func(*args)
+        return bound_arguments(value, self.bounded)
+
+
+def parse_latex(text: str) -> sp.Basic:
+    r"""Parse LaTeX with SymPy's LaTeX parser (ANTLR backend), knowing symnn's functions and symbols.
+
+    ``\sigma(x)`` is :class:`~symnn.sigmoid`; ``\mathrm{ReLU}(x)``, ``\operatorname{ReLU}(x)`` or
+    ``\text{ReLU}(x)`` is :class:`~symnn.relu`; ``\operatorname{softplus}``; ``u(z)`` (seed 003) and
+    ``\operatorname{step}`` are :class:`~symnn.step`, ``u_{0}(z)`` the step with value 0 at 0;
+    ``\operatorname{softmax}_{k}(z_1, \ldots, z_n)`` is component k; ``\max``/``\min``. What symnn's
+    printer writes reads back: ``\sigma^{2}\left(x\right)`` is σ(x)², ``w^{(1)}_{21}`` and ``x_{1}`` are the
+    network's symbols (:mod:`symnn.notation`). ``\mathrm{d}`` and ``\mathrm{e}`` are d and e, so
+    ``\frac{\mathrm{d}}{\mathrm{d}x}`` is a derivative and ``\mathrm{e}^{x}`` the exponential. Any other
+    applied function is refused. Symbols are real; ``e`` is Euler's number. A relation stays unevaluated
+    (``x = x`` is ``Eq(x, x)``, for :func:`~symnn.verify`). Numbers are under :func:`parse`'s limits; text
+    longer than :data:`MAX_LATEX_LENGTH` or nested deeper than :data:`MAX_DEPTH`, factorials and binomials
+    (SymPy would evaluate them while parsing) are refused.
 
     Examples
     --------
     >>> from symnn import parse_latex
     >>> parse_latex(r"\sigma(-x) = 1 - \sigma(x)")
     Eq(sigmoid(-x), 1 - sigmoid(x))
+    >>> parse_latex(r"\frac{\mathrm{d}}{\mathrm{d}x} \sigma^{2}\left(x\right)")
+    Derivative(sigmoid(x)**2, x)
     """
     text = _check_text(text, "parse_latex", MAX_LATEX_LENGTH)
     if _bracket_depth(text) > MAX_DEPTH:
@@ -339,32 +566,30 @@ def parse_latex(text: str) -> sp.Basic:
     try:
         from sympy.parsing.latex import LaTeXParsingError
         from sympy.parsing.latex import parse_latex as sympy_parse_latex
+
+        # SymPy imports its ANTLR backend (and sympy.physics with it) on the first parse: that import must
+        # not run with evaluation off below (sympy.physics.units fails to initialise)
+        importlib.import_module("sympy.parsing.latex._parse_latex_antlr")
     except ImportError as e:  # pragma: no cover - the dependency is declared in pyproject
         raise ImportError("parse_latex needs antlr4-python3-runtime 4.11 (pip install 'symnn[latex]')") from e
     text = text.replace("\\!", " ")  # \! is a negative thin space, not a factorial
     if _LATEX_EAGER.search(text):
         # SymPy's LaTeX parser evaluates n! and binomials of literals while parsing: 1000000! takes seconds
         raise ValueError(f"parse_latex: factorials and binomials are not allowed, got {_LATEX_EAGER.search(text)[0]!r}")
-    source = _LATEX_WRAPPED.sub(lambda m: "\\" + m[1], text)
-    unknown = _LATEX_ANY_WRAPPED.search(source)
-    if unknown:  # SymPy's grammar would read \operatorname{evil} as the product o·p·e·r·...·l
-        raise ValueError(f"parse_latex: unknown function {unknown[0]}; known: {_LATEX_KNOWN} and SymPy's own")
+    if "\\" + _PLACEHOLDER in text:
+        raise ValueError(f"parse_latex: \\{_PLACEHOLDER}... is reserved (symnn's placeholders for indexed symbols)")
+    source, network = _placeholders(_LATEX_WRAPPER.sub(_unwrap, text))
+    source = _LATEX_SIZED.sub(r"\1", _LATEX_PRODUCT.sub(r"\g<0> \\cdot ", source))
+    source = _powers_after_calls(_unbrace_calls(_LATEX_HIGHER.sub(_higher_derivatives, source)))
     try:
-        expr = sympy_parse_latex(source, strict=True)
+        with sp.evaluate(False):  # SymPy's parser would evaluate relations (x = x is True) and more
+            expr = sympy_parse_latex(source, strict=True)
     except LaTeXParsingError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else "invalid LaTeX"
         raise ValueError(f"parse_latex: cannot parse {text!r}: {first}") from None
     except (RecursionError, MemoryError):
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None
     try:
-        expr = _evaluate_numbers(expr)
-        expr = expr.replace(lambda e: isinstance(e, AppliedUndef), _latex_function)  # bottom-up: σ(σ(x)) too
-    except RecursionError:
+        return _Rebuild(network)(expr)
+    except RecursionError:  # in SymPy's own evaluation; the rebuild itself is iterative
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None
-    # symbols are real, as in parse; a bare e is Euler's number (e^{x} is the exponential)
-    plain = {
-        s: sp.E if s.name == "e" else sp.Symbol(s.name, real=True)
-        for s in expr.free_symbols
-        if type(s) is sp.Symbol and s.is_real is None
-    }
-    return expr.xreplace(plain) if plain else expr

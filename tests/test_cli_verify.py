@@ -112,6 +112,40 @@ def test_budget_options_are_bounded(args, message, capsys):
 
 
 def test_an_overflowing_statement_is_a_one_line_error():
-    r = run("verify", "relu(exp(exp(exp(100))) - 2) == 0")
-    assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("symnn: error:")
+    # refused while parsing: exp(exp(exp(100))) is the number SymPy would otherwise spend forever evaluating
+    r = run("relu(exp(exp(exp(100))) - 2) == 0")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "symnn: error: parse: the argument of exp is about 2.69E+43; numbers given to exp, sin, cos, tan, sinh, "
+        "cosh, tanh, sigmoid, softplus or softmax may be at most 10000 in magnitude"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "out"),
+    [
+        (["--latex", "x = x"], 0, "proved: x == x "),
+        (["--latex", "1 = 2"], 1, "refuted: 1 == 2 "),
+    ],
+)
+def test_relations_that_sympy_would_evaluate_are_verified(args, status, out):
+    # x = x was True before verify saw it (a usage error, exit 2); 1 = 2 was False
+    r = run(*args)
+    assert (r.returncode, r.stderr) == (status, ""), r.stdout + r.stderr
+    assert r.stdout.startswith(out)
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "first"),
+    [
+        (["x == x"], 0, "proved: x == x "),
+        (["1 == 2"], 1, "refuted: 1 == 2 "),
+        (["--latex", r"x \le x"], 0, "proved: x <= x "),
+        (["--latex", "x < x"], 1, "refuted: x < x "),
+        (["--latex", r"\frac{\mathrm{d}}{\mathrm{d}x} \sigma(x) = \sigma(x)(1-\sigma(x))"], 0, "proved: "),
+        (["--latex", r"\frac{\mathrm{d}}{\mathrm{d}x} \sigma(x) = \sigma^{2}\left(x\right)"], 1, "refuted: "),
+    ],
+)
+def test_relations_exit_status(args, status, first, capsys):
+    assert main(["verify", *args]) == status
+    assert capsys.readouterr().out.startswith(first)

@@ -11,10 +11,11 @@ from symnn.datasets import DATASETS, Dataset, digits4x3, load_data_file, load_da
 from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
 from symnn.gradcheck import gradcheck
+from symnn.latex_input import parse_latex
 from symnn.losses import LOSSES, cross_entropy, mse, sse
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activation
 from symnn.notation import CONVENTIONS
-from symnn.parsing import parse, parse_latex
+from symnn.parsing import parse
 from symnn.perceptron import GATES, truth_table, unit, xor
 from symnn.train import OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
 from symnn.verification import Verdict, assert_identity, verify

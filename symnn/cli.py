@@ -132,7 +132,8 @@ def _verify_arguments(p: argparse.ArgumentParser) -> None:
 
 def _run_verify(args: argparse.Namespace) -> int:
     from symnn.catalogue import identities
-    from symnn.parsing import parse, parse_latex
+    from symnn.latex_input import parse_latex
+    from symnn.parsing import parse
     from symnn.verification import RELATIONS, verify
 
     given = [name for name, v in (("STATEMENT", args.statement), ("--latex", args.latex), ("--all", args.all)) if v]

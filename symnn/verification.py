@@ -361,7 +361,11 @@ def verify(
                     return verdict("proved", msg[1], tried=tuple(tried))
                 elif msg[0] == "refuted":
                     point = msg[1]
-                    method = f"counterexample at a sample point ({digits} digits, confirmed at {2 * digits})"
+                    method = (
+                        f"counterexample at a sample point ({digits} digits, confirmed at {2 * digits})"
+                        if point
+                        else f"the sides are different numbers ({digits} digits, confirmed at {2 * digits})"
+                    )
                     tried.append(f"sampling: {method}")
                     return verdict("refuted", method, counterexample=point, values=(msg[2], msg[3]), tried=tuple(tried))
                 elif msg[0] in ("supported", "inconclusive"):

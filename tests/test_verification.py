@@ -433,3 +433,11 @@ def test_given_is_reported_with_the_statement():
 def test_matrix_shapes_are_checked_first(lhs, rhs, match):
     with pytest.raises(ValueError, match=match):
         sn.verify(lhs, rhs)
+
+
+def test_sides_without_symbols_are_compared_as_numbers():
+    v = sn.verify(sn.sigmoid(0), sp.Rational(1, 3))
+    assert v.status == "refuted" and v.counterexample == {}
+    assert v.method == "the sides are different numbers (30 digits, confirmed at 60)"
+    lhs, rhs = v.values
+    assert abs(lhs - sp.S.Half) < 1e-29 and abs(rhs - sp.Rational(1, 3)) < 1e-29

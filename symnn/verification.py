@@ -175,6 +175,7 @@ MAX_SAMPLES = 100_000
 
 def _receive_and_run(target, conn, payload) -> None:
     """In the worker: receive the arguments, then run ``target(conn, *arguments)``."""
+    conn.send(("trying", "receiving the statement"))  # SymPy rebuilds a large expression slowly when unpickling
     args = payload.recv()
     payload.close()
     target(conn, *args)

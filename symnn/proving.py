@@ -61,12 +61,12 @@ def canonical_sums(expr: sp.Basic) -> sp.Basic:
             return e
         if isinstance(e, Sum):
             body, limits = e.function, e.limits
-            subs = {}
-            new_limits = []
-            for j, (var, lo, hi) in enumerate(limits):
-                canon = sp.Symbol(f"_i{depth}_{j}", integer=True)
-                subs[var] = canon
-                new_limits.append((canon, walk(lo, depth), walk(hi, depth)))
+            # every index of this Sum is renamed everywhere it is bound: in the body and in the limits of
+            # the indices that run outside it (Σ_k Σ_j with k ≤ j: the bound of k names j)
+            subs = {var: sp.Symbol(f"_i{depth}_{j}", integer=True) for j, (var, _, _) in enumerate(limits)}
+            new_limits = [
+                (subs[var], walk(lo.xreplace(subs), depth), walk(hi.xreplace(subs), depth)) for var, lo, hi in limits
+            ]
             return Sum(walk(body.xreplace(subs), depth + 1), *new_limits)
         return e.func(*(walk(a, depth) for a in e.args))
 
@@ -96,7 +96,6 @@ STRATEGIES: dict[str, Callable[[sp.Basic], sp.Basic]] = {
     ),
     "rewrite(exp) + simplify": lambda e: sp.simplify(rewrite_symnn(e)),
     "rewrite(Piecewise) + piecewise_fold + simplify": _piecewise,
-    "rewrite(exp) + simplify + expand(force)": lambda e: sp.expand(sp.simplify(rewrite_symnn(e)), force=True),
 }
 
 

@@ -75,10 +75,32 @@ def _needs_integer(sym: sp.Basic) -> bool:
     return bool(sym.is_integer)
 
 
+def satisfies(sym: sp.Basic, value: sp.Expr) -> bool:
+    """Whether ``value`` has every property ``sym`` was declared with (even, prime, positive, ...), where
+    SymPy can tell."""
+    for key, wanted in sym.assumptions0.items():
+        got = getattr(value, f"is_{key}", None) if wanted is not None and key != "commutative" else None
+        if got is not None and got != wanted:
+            return False
+    return True
+
+
+#: draws per symbol before giving up on assumptions no small value meets
+MAX_DRAWS = 200
+
+
 def _scalar(sym: sp.Basic, rng: random.Random, wide: bool) -> sp.Expr:
     if _needs_integer(sym):
-        return _integer(sym, rng)
-    return _complex(sym, rng, wide) if takes_complex_values(sym) else _real(sym, rng, wide)
+        draw_one = _integer
+    elif takes_complex_values(sym):
+        draw_one = _complex
+    else:
+        draw_one = _real
+    for _ in range(MAX_DRAWS):
+        v = draw_one(sym, rng) if draw_one is _integer else draw_one(sym, rng, wide)
+        if satisfies(sym, v):  # the ranges above cover sign and zero; this adds even, odd, prime, ...
+            return v
+    raise ValueError(f"no value in the sampled range meets the assumptions of {sym}: {sym.assumptions0}")
 
 
 def draw(sides: list[sp.Basic], rng: random.Random, wide: bool) -> tuple[dict, list[list[sp.Basic]]]:
@@ -94,7 +116,7 @@ def draw(sides: list[sp.Basic], rng: random.Random, wide: bool) -> tuple[dict, l
         if isinstance(s, sp.MatrixSymbol):
             point[s] = _matrix(s, rng, wide)
         elif isinstance(s, sp.Symbol) and _needs_integer(s):
-            point[s] = _integer(s, rng)
+            point[s] = _scalar(s, rng, wide)
     expanded = [entries(e.xreplace(point).doit() if point or e.has(sp.Sum, sp.Derivative) else e) for e in sides]
     flat = [x for side in expanded for x in side]
     labels = {ib.label for e in flat for ib in e.atoms(sp.IndexedBase)}
@@ -108,7 +130,7 @@ def draw(sides: list[sp.Basic], rng: random.Random, wide: bool) -> tuple[dict, l
 
 
 def _zero_allowed(sym: sp.Basic) -> bool:
-    return isinstance(sym, sp.Symbol) and not _needs_integer(sym) and sym.is_zero is not False
+    return isinstance(sym, sp.Symbol) and not _needs_integer(sym) and satisfies(sym, sp.S.Zero)
 
 
 def kinks(exprs: list[sp.Basic]) -> list[sp.Expr]:
@@ -143,11 +165,7 @@ def pin_to_kink(g: sp.Expr, point: dict) -> bool:
         if not (a.is_number and b.is_number) or a == 0:
             continue
         value = -b / a
-        if (
-            (sym.is_positive and not value > 0)
-            or (sym.is_negative and not value < 0)
-            or (sym.is_nonzero and value == 0)
-        ):
+        if not satisfies(sym, value):
             continue
         point[sym] = value
         return True
@@ -173,30 +191,32 @@ def compare(lhs: sp.Basic, rhs: sp.Basic, op: str, point: dict, digits: int) -> 
     side of an inequality is not real).
 
     The difference ``lhs − rhs`` is evaluated as one expression (SymPy's evalf raises its working
-    precision where terms cancel) and judged relative to the larger side: equality holds when it is
-    below ``10^-(digits−8)·max(|lhs|, |rhs|)`` (so e^-100 ≠ 0); ``<=``/``>=`` hold unless the difference
-    passes that tolerance the wrong way, ``<``/``>`` only when it clears it the right way.
+    precision where terms cancel) and judged relative to the larger side: below
+    ``10^-(digits−8)·max(|lhs|, |rhs|)`` it is rounding noise, unless it keeps its value when evaluated
+    again at twice the digits (a true difference does, as in e^(x+100) against e^(x+100) + 1; the noise of an
+    exact cancellation does not). Noise counts as 0: ``==``, ``<=``, ``>=`` hold and ``<``, ``>`` do not.
     """
     a, b = _value(lhs, point, digits), _value(rhs, point, digits)
     if a is None or b is None or (op != "==" and not (a.is_real and b.is_real)):
         return None
-    d = _value(sp.Add(lhs, -rhs, evaluate=False), point, digits)
+    difference = sp.Add(lhs, -rhs, evaluate=False)
+    d = _value(difference, point, digits)
     if d is None:
         d = a - b
     scale = max(abs(a), abs(b))
     tol = sp.Float(10, digits) ** (-(digits - 8)) * scale
     if scale == 0:  # both sides exactly 0: a tiny absolute floor for rounding noise in the difference
         tol = sp.Float(10, digits) ** (-(3 * digits))
+    zero = abs(d) <= tol
+    if zero and d != 0:
+        again = _value(difference, point, 2 * digits)
+        zero = again is None or again == 0 or abs(again - d) > abs(d) * sp.Float(10, digits) ** (-(digits // 2))
     if op == "==":
-        return abs(d) <= tol
-    if op == "<=":
-        return d <= tol
-    if op == ">=":
-        return d >= -tol
-    if op == "<":
-        return d < -tol
-    if op == ">":
-        return d > tol
+        return bool(zero)
+    if op in ("<=", ">="):
+        return bool(zero or (d < 0 if op == "<=" else d > 0))
+    if op in ("<", ">"):
+        return bool(not zero and (d < 0 if op == "<" else d > 0))
     raise ValueError(f"unknown relation {op!r}; valid choices: ==, <=, >=, <, >")
 
 

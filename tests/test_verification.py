@@ -444,3 +444,58 @@ def test_sides_without_symbols_are_compared_as_numbers():
     assert v.method == "the sides are different numbers (30 digits, confirmed at 60)"
     lhs, rhs = v.values
     assert abs(lhs - sp.S.Half) < 1e-29 and abs(rhs - sp.Rational(1, 3)) < 1e-29
+
+
+def test_forced_expansion_is_not_a_proof():
+    # expand(force=True) rewrites log(x**2) as 2*log(x) whatever x is: it proved false statements
+    yr = sp.Symbol("y", real=True)
+    assert sn.verify(sp.sqrt(x * yr), sp.sqrt(x) * sp.sqrt(yr), samples=0, timeout=5).status == "unknown"
+    assert sn.verify(sp.sqrt(x * yr), sp.sqrt(x) * sp.sqrt(yr), timeout=5).status == "refuted"
+    assert sn.verify(sp.log(x**2), 2 * sp.log(x), timeout=5).status != "proved"
+
+
+def test_nested_sums_keep_their_indices_apart():
+    j, m = sp.symbols("j m", integer=True)
+    a = sp.IndexedBase("a")
+    v = sn.verify(sp.Sum(A[k], (k, 1, j), (j, 1, n)), sp.Sum(A[k], (k, 1, j), (m, 1, n)), samples=0, timeout=5)
+    assert v.status != "proved"  # Σ_j Σ_{k≤j} a_k ≠ n Σ_{k≤j} a_k
+    assert sn.verify(sp.Sum(a[k], (k, 1, j), (j, 1, n)), sp.Sum(a[i], (i, 1, m), (m, 1, n)), timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("symbol", "check"),
+    [
+        (sp.Symbol("e", even=True), lambda v: v % 2 == 0),
+        (sp.Symbol("o", odd=True), lambda v: v % 2 == 1),
+        (sp.Symbol("p", prime=True), sp.isprime),
+        (sp.Symbol("r", real=True, integer=False), lambda v: not v.is_integer),
+    ],
+)
+def test_samples_meet_every_declared_assumption(symbol, check):
+    # a statement false exactly where the assumption fails: only a point that breaks the assumption refutes it
+    v = sn.verify(sp.cos(sp.pi * symbol) ** 2, 1 if symbol.is_integer else sp.cos(sp.pi * symbol) ** 2, timeout=5)
+    assert v, v
+    v = sn.verify(symbol, symbol + 1, timeout=5)
+    assert v.status == "refuted" and check(v.counterexample[symbol])
+
+
+def test_even_sum_identity_holds():
+    e = sp.Symbol("n", even=True, positive=True)
+    assert sn.verify(sp.Sum((-1) ** k * k**2, (k, 1, e)), e * (e + 1) / 2, timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("lhs", "op", "rhs"),
+    [
+        (sp.Integer(1), "==", 1 + sp.Rational(1, 10**25)),
+        (x * (1 + sp.Rational(1, 10**25)), "==", x),
+        (sp.exp(x + 100), "==", sp.exp(x + 100) + 1),
+        (s(x + 200), "==", 1),
+        (s(x), "<=", s(x) - sp.exp(-100)),
+    ],
+)
+def test_differences_below_the_tolerance_that_are_real_are_refuted(lhs, op, rhs):
+    v = sn.verify({"==": sp.Eq, "<=": sp.Le}[op](lhs, rhs, evaluate=False), timeout=5)
+    assert v.status == "refuted", v
+    d = sp.N((lhs - rhs).subs(v.counterexample), 80)  # the difference, to 80 significant digits
+    assert d != 0 if op == "==" else d > 0

@@ -242,14 +242,42 @@ def _latex_function(name: str, args: list[sp.Basic]) -> sp.Basic:
     raise ValueError(f"parse_latex: unknown function {name!r}; known: {_LATEX_KNOWN} and SymPy's own")
 
 
+#: names SymPy's LaTeX parser leaves as symbols that are constants
+_CONSTANTS: dict[str, sp.Basic] = {"e": sp.E, "pi": sp.pi}
+_SUBSCRIPTED = re.compile(r"^(?P<base>[A-Za-z]+)_\{?(?P<index>[^{}]+?)\}?$")
+
+
+def _indexed_sum(body: sp.Basic, limits: list[sp.Basic]) -> sp.Basic:
+    """Σ_k x_k with x_k an entry of x: a subscript naming a bound index makes the symbol an ``Indexed`` entry.
+
+    SymPy's parser reads x_{k} as one symbol named "x_{k}" (and w_{jk} as "w_{j*k}"), a constant of the sum.
+    """
+    bound = {str(limit[0]): limit[0] for limit in limits}
+    subs = {}
+    for sym in body.free_symbols:
+        m = _SUBSCRIPTED.match(getattr(sym, "name", ""))
+        if not m:
+            continue
+        text = m["index"].replace(" ", "")
+        tokens = re.split(r"[,*]", text) if re.search(r"[,*]", text) else list(text)
+        if not any(t in bound for t in tokens):
+            continue
+        indices = [
+            bound[t] if t in bound else sp.Integer(t) if t.isdigit() else sp.Symbol(t, integer=True) for t in tokens
+        ]
+        subs[sym] = sp.IndexedBase(m["base"], real=True)[tuple(indices)]
+    return sp.Sum(body.xreplace(subs), *limits)
+
+
 class _Rebuild:
     """SymPy's unevaluated parse, rebuilt bottom-up: evaluated (bounded) except relations, symnn's names known.
 
     Iterative: SymPy's parser nests a product of 500 letters 500 deep, too deep for a recursive walk.
     """
 
-    def __init__(self, network: dict[str, sp.Symbol]) -> None:
+    def __init__(self, network: dict[str, sp.Symbol], integers: set[str]) -> None:
         self.network = network
+        self.integers = integers  # names of summation indices and of the symbols in their limits
         self.bounded: set[sp.Basic] = set()
         self.symbols: dict[str, sp.Basic] = {}
 
@@ -260,8 +288,8 @@ class _Rebuild:
                 r"\frac{\partial}{\partial x} and \int is not read"
             )
         if s.name not in self.symbols:
-            # real, as in parse; a bare e is Euler's number (e^{x} is the exponential)
-            plain = sp.E if s.name == "e" else sp.Symbol(s.name, real=True)
+            # real, as in parse (integer for sums' indices and bounds); bare e and \pi are the constants
+            plain = _CONSTANTS.get(s.name) or sp.Symbol(s.name, real=True, integer=s.name in self.integers or None)
             self.symbols[s.name] = self.network.get(s.name, plain)
         return self.symbols[s.name]
 
@@ -296,6 +324,8 @@ class _Rebuild:
                 raise ValueError(f"parse_latex: wrong number of arguments to {e.func.__name__}: {err}") from None
         elif e.is_Pow:
             value = checked_power(*args)
+        elif isinstance(e, sp.Sum):
+            value = _indexed_sum(args[0], args[1:])
         else:
             value = e.func(*args)
         return bound_arguments(value, self.bounded)
@@ -354,6 +384,9 @@ def parse_latex(text: str) -> sp.Basic:
     except (RecursionError, MemoryError):
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None
     try:
-        return _Rebuild(network)(expr)
+        integers = {
+            str(s) for total in expr.atoms(sp.Sum) for limit in total.limits for s in sp.Tuple(*limit).free_symbols
+        }
+        return _Rebuild(network, integers)(expr)
     except RecursionError:  # in SymPy's own evaluation; the rebuild itself is iterative
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)") from None

@@ -192,3 +192,21 @@ def test_latex_round_trip_property(expr):
 def test_latex_long_implicit_product_is_rebuilt_without_recursion():
     # SymPy's parser nests x x x ... one level a letter; the recursive rebuild ran out of stack near 400
     assert sn.parse_latex("x" * 450) == x**450
+
+
+def test_latex_constants_pi_and_e():
+    assert sn.parse_latex(r"\pi x") == sp.pi * x
+    assert sn.parse_latex(sp.latex(sp.pi * x)) == sp.pi * x
+    st_ = sn.parse_latex(r"\sum_{k=1}^{\infty} \frac{1}{k^{2}} = \frac{\pi^{2}}{6}")
+    assert sn.verify(st_).status == "proved"
+
+
+def test_latex_subscripts_of_a_summation_index_are_entries():
+    k = sp.Symbol("k", integer=True, real=True)
+    n = sp.Symbol("n", integer=True, real=True)
+    j = sp.Symbol("j", integer=True)
+    w, xs = sp.IndexedBase("w", real=True), sp.IndexedBase("x", real=True)
+    got = sn.parse_latex(r"\sum_{k=1}^{n} w_{jk} x_k + b_j")  # seed 000: the j-th unit's weighted input
+    assert got == sp.Sum(w[j, k] * xs[k], (k, 1, n)) + sp.Symbol("b_{j}", real=True)
+    assert sn.verify(sn.parse_latex(r"\sum_{k=1}^{n} x_k = n x_k")).status == "refuted"  # was read as Σ c = n c
+    assert sn.verify(sn.parse_latex(r"\sum_{k=1}^{n} (x_k + 1) = \sum_{j=1}^{n} x_j + n"))

@@ -37,10 +37,11 @@ __all__ = [
     "translate",
 ]
 
-#: Largest exponent of a number raised to a number, and largest result of such a power in bits (estimated
-#: before SymPy computes it exactly): 10**10**10 would otherwise be a 10-billion-digit integer.
+#: Largest exponent of a number raised to a number, and largest number in bits, numerator or denominator (a
+#: power is estimated before SymPy computes it exactly: 10**10**10 would otherwise be a 10-billion-digit
+#: integer). 10 000 bits are ~3000 digits, below Python's 4300-digit limit on printing an integer.
 MAX_EXPONENT = 1000
-MAX_BITS = 100_000
+MAX_BITS = 10_000
 #: Largest magnitude of a number given to exp, sin, cos, tan, sinh, cosh, tanh, sigmoid, softplus or softmax.
 #: SymPy evaluates such a function of x to absolute precision, so it needs x to about log2|x| more bits:
 #: exp(exp(exp(100))) asks for ~10^43 digits of exp(exp(100)) the first time anything compares it (``Abs``,
@@ -105,6 +106,10 @@ def bound_arguments(expr: sp.Basic, seen: set[sp.Basic]) -> sp.Basic:
     stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
     while stack:
         e, children_done = stack.pop()
+        bits = max(int(e.p).bit_length(), int(e.q).bit_length()) if e.is_Rational else 0
+        if bits > MAX_BITS:
+            # products make what no single power did: 10**999 * 10**999 * ... (and could not even be printed)
+            raise ValueError(f"parse: a number of {bits} bits is too large; at most {MAX_BITS} bits")
         if not e.args or e in seen:
             continue
         if not children_done:

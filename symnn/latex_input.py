@@ -22,7 +22,7 @@ from sympy.core.function import AppliedUndef
 from symnn.functions import relu, sigmoid, softmax, softplus, step
 from symnn.notation import NetSymbol
 from symnn.parsing import MAX_DEPTH, MAX_ORDER, bracket_depth, check_text, parse
-from symnn.pyexpr import bound_arguments, checked_power
+from symnn.pyexpr import bound_arguments, check_extremum, checked_power
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ def _latex_function(name: str, args: list[sp.Basic]) -> sp.Basic:
         at_zero = parse(m[1])
         return step(*args, at_zero) if len(args) == 1 else step(*args)  # step(a, b, v) names the arity
     if name in _LATEX_FUNCTIONS:
-        return _LATEX_FUNCTIONS[name](*args)
+        return _LATEX_FUNCTIONS[name](*check_extremum(_LATEX_FUNCTIONS[name], args))
     raise ValueError(f"parse_latex: unknown function {name!r}; known: {_LATEX_KNOWN} and SymPy's own")
 
 

@@ -27,10 +27,12 @@ __all__ = [
     "MAX_ARGUMENT",
     "MAX_BITS",
     "MAX_EXPONENT",
+    "MAX_EXTREMUM_ARGS",
     "PYTHON_FUNCTIONS",
     "SYMPY_FUNCTIONS",
     "Walker",
     "bound_arguments",
+    "check_extremum",
     "checked_power",
     "parse",
     "symbol_for",
@@ -92,6 +94,19 @@ def _fast_growing() -> tuple[type, ...]:
     from symnn.functions import sigmoid, softmax, softplus
 
     return (sp.exp, TrigonometricFunction, HyperbolicFunction, sigmoid, softplus, softmax)
+
+
+#: Most arguments of Max and Min: SymPy compares every pair when it builds them (32 symbols take ~1 s, 380 minutes).
+MAX_EXTREMUM_ARGS = 20
+
+
+def check_extremum(function: Callable[..., sp.Basic], args: list[sp.Basic]) -> list[sp.Basic]:
+    """``args``, unless ``function`` is Max or Min and they are more than :data:`MAX_EXTREMUM_ARGS`."""
+    if function in (sp.Max, sp.Min) and len(args) > MAX_EXTREMUM_ARGS:
+        raise ValueError(
+            f"parse: {function.__name__} of {len(args)} arguments is too many; at most {MAX_EXTREMUM_ARGS}"
+        )
+    return args
 
 
 def bound_arguments(expr: sp.Basic, seen: set[sp.Basic]) -> sp.Basic:
@@ -186,7 +201,7 @@ class Walker(ABC):
 
     def apply(self, function: Callable[..., sp.Basic], args: list[sp.Basic]) -> sp.Basic:
         """``function(*args)``, bounded."""
-        return self.bound(function(*args))
+        return self.bound(function(*check_extremum(function, args)))
 
     @abstractmethod
     def constant(self, node: ast.Constant) -> sp.Basic:

@@ -210,3 +210,9 @@ def test_latex_subscripts_of_a_summation_index_are_entries():
     assert got == sp.Sum(w[j, k] * xs[k], (k, 1, n)) + sp.Symbol("b_{j}", real=True)
     assert sn.verify(sn.parse_latex(r"\sum_{k=1}^{n} x_k = n x_k")).status == "refuted"  # was read as Σ c = n c
     assert sn.verify(sn.parse_latex(r"\sum_{k=1}^{n} (x_k + 1) = \sum_{j=1}^{n} x_j + n"))
+
+
+def test_latex_max_of_too_many_arguments_is_refused():
+    assert sn.parse_latex(r"\max(x, y)") == sp.Max(x, y)
+    with pytest.raises(ValueError, match=r"^parse: Max of 21 arguments is too many; at most 20$"):
+        sn.parse_latex(r"\max(" + ", ".join(f"a_{{{i}}}" for i in range(21)) + ")")

@@ -91,6 +91,7 @@ def test_parsed_statement_verifies():
         ("sigmoid", r"^parse: sigmoid is a function; call it, as sigmoid\(x\)$"),
         ("10**10**10", r"^parse: the exponent 10000000000 is too large; numbers may be raised to at most 1000$"),
         ("(9**999)**999", r"^parse: a power of about 3163833 bits is too large; at most 10000 bits$"),
+        ("Max(" + ", ".join(f"a{i}" for i in range(21)) + ")", r"^parse: Max of 21 arguments is too many; at most 20$"),
         ("x*10**999*10**999*10**999*10**999 > 1", r"^parse: a number of 13275 bits is too large; at most 10000 bits$"),
         ("1" * 101, r"^parse: an integer of more than 100 digits is not allowed$"),
         ("1e999", r"^parse: the number inf is out of range \(a float literal must be finite\)$"),

@@ -6,9 +6,14 @@ Errors a user can cause (bad options, bad input) print one line on stderr and ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import math
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import sympy as sp
@@ -130,9 +135,38 @@ def _verify_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=int, default=40, help="random real points for the numeric check (default 40)")
 
 
+class _OutOfTime(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Stop pure-Python work after ``seconds`` (SIGALRM; in the main thread, where signals arrive).
+
+    SymPy's LaTeX parser runs on the pure-Python ANTLR runtime and takes seconds on 500 characters of nested
+    functions; this is how ``symnn verify --latex`` keeps its budget for parsing as well as verifying.
+    """
+    if not (math.isfinite(seconds) and seconds > 0) or threading.current_thread() is not threading.main_thread():
+        yield  # an invalid budget is verify's to report; a thread cannot take the signal
+        return
+
+    def out_of_time(signum, frame):
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, out_of_time)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _OutOfTime:
+        raise ValueError(f"symnn verify: {what} took longer than the {seconds:g} s budget") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _run_verify(args: argparse.Namespace) -> int:
     from symnn.catalogue import identities
-    from symnn.latex_input import parse_latex
+    from symnn.latex_input import load_sympy_parser, parse_latex
     from symnn.parsing import parse
     from symnn.verification import RELATIONS, verify
 
@@ -153,9 +187,15 @@ def _run_verify(args: argparse.Namespace) -> int:
         held = sum(s in ("proved", "numeric") for s in statuses)
         print(f"{held} of {len(rows)} hold ({statuses.count('proved')} proved, {statuses.count('numeric')} numeric)")
         return 1 if "refuted" in statuses else 3 if "unknown" in statuses else 0
-    statement = parse(args.statement) if args.statement is not None else parse_latex(args.latex)
+    if args.latex is not None:
+        load_sympy_parser()  # imported before the clock starts: an import cut short would stay broken
+    start = time.monotonic()
+    with _time_limit(args.timeout, "parsing the statement"):  # the budget covers parsing and verifying
+        statement = parse(args.statement) if args.statement is not None else parse_latex(args.latex)
     if not isinstance(statement, tuple(RELATIONS.values())):
         raise ValueError("symnn verify: the statement needs a relation: ==, =, <=, >=, < or >")
+    if math.isfinite(args.timeout) and args.timeout > 0:
+        options["timeout"] = max(args.timeout - (time.monotonic() - start), 0.05)
     v = verify(statement, **options)
     print(v)
     if v.status == "unknown":

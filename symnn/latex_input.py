@@ -331,6 +331,24 @@ class _Rebuild:
         return bound_arguments(value, self.bounded)
 
 
+def load_sympy_parser() -> tuple[type[Exception], Callable[..., sp.Basic]]:
+    """SymPy's LaTeX parser and its error class, imported with its ANTLR backend (a second or so, once).
+
+    SymPy imports the backend (and sympy.physics with it) on the first parse: that import must not run
+    with evaluation off (sympy.physics.units fails to initialise), nor be cut short by a time limit.
+    """
+    try:
+        from sympy.parsing.latex import LaTeXParsingError
+        from sympy.parsing.latex import parse_latex as sympy_parse_latex
+
+        importlib.import_module("sympy.parsing.latex._parse_latex_antlr")
+    except ImportError as e:  # pragma: no cover - the dependency is declared in pyproject
+        raise ImportError(
+            "parse_latex needs antlr4-python3-runtime 4.11: pip install 'antlr4-python3-runtime==4.11.*'"
+        ) from e
+    return LaTeXParsingError, sympy_parse_latex
+
+
 def parse_latex(text: str) -> sp.Basic:
     r"""Parse LaTeX with SymPy's LaTeX parser (ANTLR backend), knowing symnn's functions and symbols.
 
@@ -357,15 +375,7 @@ def parse_latex(text: str) -> sp.Basic:
     text = check_text(text, "parse_latex", MAX_LATEX_LENGTH)
     if bracket_depth(text) > MAX_DEPTH:
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)")
-    try:
-        from sympy.parsing.latex import LaTeXParsingError
-        from sympy.parsing.latex import parse_latex as sympy_parse_latex
-
-        # SymPy imports its ANTLR backend (and sympy.physics with it) on the first parse: that import must
-        # not run with evaluation off below (sympy.physics.units fails to initialise)
-        importlib.import_module("sympy.parsing.latex._parse_latex_antlr")
-    except ImportError as e:  # pragma: no cover - the dependency is declared in pyproject
-        raise ImportError("parse_latex needs antlr4-python3-runtime 4.11 (pip install 'symnn[latex]')") from e
+    LaTeXParsingError, sympy_parse_latex = load_sympy_parser()
     text = text.replace("\\!", " ")  # \! is a negative thin space, not a factorial
     if _LATEX_EAGER.search(text):
         # SymPy's LaTeX parser evaluates n! and binomials of literals while parsing: 1000000! takes seconds

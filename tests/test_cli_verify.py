@@ -149,3 +149,12 @@ def test_relations_that_sympy_would_evaluate_are_verified(args, status, out):
 def test_relations_exit_status(args, status, first, capsys):
     assert main(["verify", *args]) == status
     assert capsys.readouterr().out.startswith(first)
+
+
+def test_the_budget_covers_parsing_latex(capsys):
+    # SymPy's pure-Python LaTeX parser takes ~7 s on 40 nested \sin( ... ): the budget stops it
+    nested = r"\sin(" * 40 + "x" + ")" * 40 + " = x"
+    assert main(["verify", "--latex", nested, "--timeout", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert err == "symnn: error: symnn verify: parsing the statement took longer than the 0.5 s budget\n"
+    assert main(["verify", "--latex", r"\sigma(-x) = 1 - \sigma(x)", "--timeout", "3"]) == 0  # the alarm is off again

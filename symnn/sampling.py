@@ -144,31 +144,37 @@ def kinks(exprs: list[sp.Basic]) -> list[sp.Expr]:
     out: list[sp.Expr] = []
     for e in exprs:
         for f in sorted(
-            e.atoms(step, relu, sp.Heaviside, sp.Abs, sp.DiracDelta, sp.Max, sp.Min), key=sp.default_sort_key
+            e.atoms(step, relu, sp.Heaviside, sp.Abs, sp.DiracDelta, sp.sign, sp.Max, sp.Min), key=sp.default_sort_key
         ):
-            out.append(f.args[0] - f.args[1] if f.func in (sp.Max, sp.Min) and len(f.args) == 2 else f.args[0])
+            if f.func in (sp.Max, sp.Min):  # where two arguments tie
+                out += [a - b for i, a in enumerate(f.args) for b in f.args[i + 1 :]]
+            else:  # step(Max(a, b)) switches where one of a, b is 0 and the largest
+                out += [f.args[0], *(f.args[0].args if isinstance(f.args[0], sp.Max | sp.Min) else ())]
         for pw in sorted(e.atoms(sp.Piecewise), key=sp.default_sort_key):
             out += [c.lhs - c.rhs for _, c in pw.args if isinstance(c, sp.core.relational.Relational)]
     return [g for g in dict.fromkeys(out) if g.free_symbols]
 
 
+#: highest degree of a polynomial kink solved exactly (SymPy's roots: radicals up to degree 4)
+MAX_KINK_DEGREE = 4
+
+
 def pin_to_kink(g: sp.Expr, point: dict) -> bool:
-    """Move one real symbol of ``point`` so that ``g`` (linear in it) is 0 there; False when none can be."""
+    """Move one real symbol of ``point`` to a zero of ``g`` (a polynomial of degree ≤ 4 in it, the other
+    symbols fixed at the point); False when none can be."""
     for sym in sorted(g.free_symbols, key=sp.default_sort_key):
         if sym not in point or not isinstance(sym, sp.Symbol) or _needs_integer(sym) or takes_complex_values(sym):
             continue
-        slope = g.diff(sym)
-        if slope.has(sym):
-            continue  # not linear in sym
-        others = {k: v for k, v in point.items() if k != sym}
-        a, b = slope.xreplace(others), g.xreplace({sym: sp.S.Zero}).xreplace(others)
-        if not (a.is_number and b.is_number) or a == 0:
+        at = g.xreplace({k: v for k, v in point.items() if k != sym})
+        if at.free_symbols != {sym} or not at.is_polynomial(sym):
             continue
-        value = -b / a
-        if not satisfies(sym, value):
+        poly = sp.Poly(at, sym)
+        if not 1 <= poly.degree() <= MAX_KINK_DEGREE:
             continue
-        point[sym] = value
-        return True
+        for value in sorted(sp.roots(poly, filter="R"), key=sp.default_sort_key):  # exact: x² − 2 gives ±√2
+            if satisfies(sym, value):
+                point[sym] = value
+                return True
     return False
 
 
@@ -240,6 +246,8 @@ def sampling_worker(
         specials: list[tuple[str, object]] = [("zeros", None)]
         _, first = draw(sides, random.Random(seed), wide=False)
         specials += [("kink", g) for g in kinks([*first[0], *first[1]])[:8]]
+        if op in ("<", ">"):  # a strict inequality fails where the sides touch
+            specials += [("kink", a - b) for a, b in zip(*first, strict=True)][:4]
         for i in range(len(specials) + samples):
             point, expanded = draw(sides, rng, wide=i % 3 == 2)
             if i < len(specials):

@@ -499,3 +499,18 @@ def test_differences_below_the_tolerance_that_are_real_are_refuted(lhs, op, rhs)
     assert v.status == "refuted", v
     d = sp.N((lhs - rhs).subs(v.counterexample), 80)  # the difference, to 80 significant digits
     assert d != 0 if op == "==" else d > 0
+
+
+@pytest.mark.parametrize(
+    ("statement", "where"),
+    [
+        (sp.Eq(sn.step(x**2 - 2, 0), sn.step(x**2 - 2)), {-sp.sqrt(2), sp.sqrt(2)}),  # a kink of degree 2
+        (sp.Eq(sn.step(sp.Max(x - 1, 2 * x - 3, -5), 0), sn.step(sp.Max(x - 1, 2 * x - 3, -5))), {1}),  # inside Max
+        (sp.Eq(sp.sign(x - sp.Rational(1, 3)) ** 2, 1), {sp.Rational(1, 3)}),  # sign switches
+        (sp.Gt(x**2, 2 * x - 1), {1}),  # a strict inequality whose sides touch
+        (sp.Gt((3 * x - 1) ** 2, 0), {sp.Rational(1, 3)}),
+    ],
+)
+def test_statements_failing_at_one_point_are_refuted_there(statement, where):
+    v = sn.verify(statement, timeout=5)
+    assert v.status == "refuted" and v.counterexample[x] in where, v

@@ -176,16 +176,22 @@ MAX_SAMPLES = 100_000
 def _receive_and_run(target, conn, payload) -> None:
     """In the worker: receive the arguments, then run ``target(conn, *arguments)``."""
     conn.send(("trying", "receiving the statement"))  # SymPy rebuilds a large expression slowly when unpickling
-    args = payload.recv()
+    try:
+        args = payload.recv()
+    except EOFError:  # the caller could not send it (see _send_payload)
+        conn.send(("tried", "receiving the statement", "nothing arrived"))
+        return
     payload.close()
     target(conn, *args)
 
 
-def _send_payload(conn, args) -> None:
+def _send_payload(conn, args, failures: list[str]) -> None:
     try:
         conn.send(args)
     except (BrokenPipeError, OSError):  # the worker was stopped at the deadline before it read them
         pass
+    except Exception as e:  # pickling failed: an expression nested too deeply (RecursionError), for one
+        failures.append(f"sending the statement to a worker: failed ({type(e).__name__})")
     finally:
         conn.close()
 
@@ -310,6 +316,7 @@ def verify(
 
     tried: list[str] = []
     running = "starting the symbolic worker"  # what the symbolic worker is doing, from its "trying" messages
+    failures: list[str] = []  # what the threads sending the statement could not do
     ctx = _context()
     jobs: dict[Any, Any] = {}  # connection -> process
 
@@ -327,7 +334,7 @@ def verify(
             # The expressions go over a pipe from a thread: pickling a large one, and SymPy rebuilding it in
             # the worker, can take seconds, which must count against the budget (the worker is killed at the
             # deadline) instead of blocking the start.
-            threading.Thread(target=_send_payload, args=(payload_send, args), daemon=True).start()
+            threading.Thread(target=_send_payload, args=(payload_send, args, failures), daemon=True).start()
         send.close()
         jobs[recv] = p
 
@@ -379,6 +386,9 @@ def verify(
                 p.kill()
             p.join()
             conn.close()
+    if failures:  # once, whichever workers it concerned
+        tried = list(dict.fromkeys([*tried, *failures]))
+        return verdict("unknown", "the statement could not be sent to the workers", tried=tuple(tried))
     if sampled is None:
         if not samples and symbolic_conn not in jobs:
             return verdict("unknown", "not proved; no sampling (samples=0)", tried=tuple(tried))

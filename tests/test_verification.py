@@ -514,3 +514,23 @@ def test_differences_below_the_tolerance_that_are_real_are_refuted(lhs, op, rhs)
 def test_statements_failing_at_one_point_are_refuted_there(statement, where):
     v = sn.verify(statement, timeout=5)
     assert v.status == "refuted" and v.counterexample[x] in where, v
+
+
+def test_a_statement_too_deep_to_send_is_unknown_and_says_why():
+    # with a thread running, workers come from a fork server and the statement is pickled: 2000 levels of
+    # unevaluated nesting exceed pickle's recursion limit (it printed tracebacks and "not decided")
+    script = """
+import threading, sympy as sp, symnn as sn
+threading.Thread(target=threading.Event().wait, daemon=True).start()
+x = sp.Symbol("x", real=True); ch = x
+for i in range(2000):
+    ch = sp.Add(sp.Mul(ch, sp.Symbol(f"x{i}", real=True), evaluate=False), 1, evaluate=False)
+v = sn.verify(ch, ch + 1, timeout=3)
+print(v.status, "|", v.method, "|", v.tried[-1])
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.stderr == ""
+    assert r.stdout.strip() == (
+        "unknown | the statement could not be sent to the workers | "
+        "sending the statement to a worker: failed (RecursionError)"
+    )

@@ -40,7 +40,7 @@ _LATEX_SYMPY_NAMES = ("exp", "log", "ln", "sin", "cos", "tan", "sinh", "cosh", "
 _LATEX_SIZED = re.compile(r"\\(?:left|right)\s*([()\[\]|])")  # \left( is ( (and strict mode trips on it)
 #: symbol-like commands: Greek letters (not \sigma, symnn's sigmoid) and the placeholders of network symbols
 _LATEX_SYMBOL_COMMAND = (
-    r"(?:symnn[a-z]+|(?:var)?(?:alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|"
+    r"(?:symnn[a-z]+|(?:var)?(?:alpha|beta|gamma|epsilon|zeta|eta|iota|kappa|lambda|mu|nu|xi|pi|rho|vartheta|"
     r"tau|upsilon|phi|chi|psi|omega)|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Upsilon|Phi|Psi|Omega)"
 )
 #: a letter, Greek letter or network symbol (placeholder), maybe subscripted, before \left(: SymPy's grammar
@@ -55,7 +55,8 @@ _LATEX_EAGER = re.compile(r"!|\\[dt]?binom|\\choose")
 #: symbols of symnn's notation, printed w^{(1)}_{21} (w_{21}^{(1)} too), \delta^{(2)}_{1}, x_{1}
 _LATEX_LAYERED = re.compile(
     r"(?<![A-Za-z\\])(?P<kind>w|b|z|a|\\delta|\\theta)\s*(?:\^\s*\{\s*\(\s*(?P<layer>\d+)\s*\)\s*\}\s*_\s*"
-    r"\{(?P<index>[\d,\s]+)\}|_\s*\{(?P<index2>[\d,\s]+)\}\s*\^\s*\{\s*\(\s*(?P<layer2>\d+)\s*\)\s*\})"
+    r"(?:\{(?P<index>[\d,\s]+)\}|(?P<digit>\d))"
+    r"|_\s*(?:\{(?P<index2>[\d,\s]+)\}|(?P<digit2>\d))\s*\^\s*\{\s*\(\s*(?P<layer2>\d+)\s*\)\s*\})"
 )
 #: a letter with a number as subscript (x_{1}, z_1; also in the differential dz_{1}, which SymPy's grammar cannot
 #: read), not applied to an argument; u_{0} is the step's head
@@ -89,6 +90,9 @@ _LATEX_FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
     "u": step,  # seed 003 writes the unit step u(z)
     "max": sp.Max,
     "min": sp.Min,
+    # SymPy prints DiracDelta(x) (the step's derivative) as \delta\left(x\right), Heaviside(x) as \theta\left(x\right)
+    "delta": sp.DiracDelta,
+    "theta": sp.Heaviside,
 }
 _LATEX_SOFTMAX = re.compile(r"^softmax_\{?(\d+)\}?$")
 _LATEX_STEP = re.compile(r"^(?:u|step)_\{(.+)\}$")  # u_{0}(z): the step whose value at 0 is 0 (symnn's printing)
@@ -126,7 +130,8 @@ def _placeholders(text: str) -> tuple[str, dict[str, sp.Symbol]]:
 
     def layered(m: re.Match) -> str:
         kind = m["kind"].lstrip("\\")
-        layer, index = m["layer"] or m["layer2"], "".join((m["index"] or m["index2"]).split())
+        index = m["index"] or m["digit"] or m["index2"] or m["digit2"]  # z^{(2)}_{1}, or z^{(2)}_1 unbraced
+        layer, index = m["layer"] or m["layer2"], "".join(index.split())
         # w^{(1)}_{21}: one digit an index; w^{(1)}_{1,12} once an index has two digits (symnn.notation)
         indices = index.split(",") if "," in index else list(index) if kind == "w" else [index]
         try:

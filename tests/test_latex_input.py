@@ -216,3 +216,21 @@ def test_latex_max_of_too_many_arguments_is_refused():
     assert sn.parse_latex(r"\max(x, y)") == sp.Max(x, y)
     with pytest.raises(ValueError, match=r"^parse: Max of 21 arguments is too many; at most 20$"):
         sn.parse_latex(r"\max(" + ", ".join(f"a_{{{i}}}" for i in range(21)) + ")")
+
+
+def test_latex_delta_and_theta_applied_are_sympys_functions():
+    # SymPy prints the step's derivative DiracDelta(x) as \delta\left(x\right); it was read back as δ·x
+    for e in [sp.DiracDelta(x), sp.Heaviside(x), sp.diff(sn.step(x), x)]:
+        assert sn.parse_latex(sp.latex(e)) == e
+    assert (
+        sn.parse_latex(r"\delta x + \theta^{2}")
+        == sp.Symbol("delta", real=True) * x + sp.Symbol("theta", real=True) ** 2
+    )
+    assert sn.parse_latex(r"\delta^{(2)}_{1}") == delta(2, 1)
+
+
+def test_latex_layered_symbols_with_an_unbraced_index():
+    from symnn.notation import preact
+
+    assert sn.parse_latex(r"z^{(2)}_1") == preact(2, 1)  # was z**2: the subscript dropped
+    assert sn.parse_latex(r"z_1^{(2)} + b_2^{(1)}") == preact(2, 1) + bias(1, 2)

@@ -315,8 +315,8 @@ class _Rebuild:
     def node(self, e: sp.Basic, args: list[sp.Basic]) -> sp.Basic:
         if type(e) is sp.Symbol:
             return self.symbol(e)
-        if not e.args:
-            return e
+        if not e.args:  # a decimal is exact, as written (0.1 is 1/10), as in symnn.parse
+            return sp.Rational(str(e)) if e.is_Float and e.is_finite else e
         if isinstance(e, sp.Rel):
             if any(isinstance(a, sp.Rel) for a in args):
                 raise ValueError("parse_latex: a chained comparison is not allowed; write one relation")

@@ -234,3 +234,9 @@ def test_latex_layered_symbols_with_an_unbraced_index():
 
     assert sn.parse_latex(r"z^{(2)}_1") == preact(2, 1)  # was z**2: the subscript dropped
     assert sn.parse_latex(r"z_1^{(2)} + b_2^{(1)}") == preact(2, 1) + bias(1, 2)
+
+
+def test_latex_decimals_are_exact_as_in_parse():
+    assert sn.parse_latex("0.5") == sp.S.Half == sn.parse("0.5")
+    assert sn.parse_latex("0.1 x") == x / 10
+    assert sn.verify(sn.parse_latex("0.1 + 0.2 = 0.3")).status == "proved"

@@ -234,7 +234,21 @@ def _unbrace_calls(text: str) -> str:
     return "".join(ch for i, ch in enumerate(text) if i not in drop)
 
 
+def _derivative_of(name: str, primes: int, args: list[sp.Basic]) -> sp.Basic:
+    """σ'(z), σ''(z), ReLU'(z), ...: the derivative of a function of one argument, at that argument."""
+    if len(args) != 1:
+        raise ValueError(f"parse_latex: {name}{chr(39) * primes} takes one argument, got {len(args)}")
+    (arg,) = args
+    if isinstance(arg, sp.Symbol):
+        return sp.Derivative(_latex_function(name, [arg]), (arg, primes))
+    t = sp.Dummy("t", real=True)
+    return sp.Subs(sp.Derivative(_latex_function(name, [t]), (t, primes)), t, arg)
+
+
 def _latex_function(name: str, args: list[sp.Basic]) -> sp.Basic:
+    primes = len(name) - len(name.rstrip("'"))
+    if primes:
+        return _derivative_of(name[:-primes], primes, args)
     m = _LATEX_SOFTMAX.match(name)
     if m:
         return softmax(int(m[1]), *args)

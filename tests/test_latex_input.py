@@ -240,3 +240,16 @@ def test_latex_decimals_are_exact_as_in_parse():
     assert sn.parse_latex("0.5") == sp.S.Half == sn.parse("0.5")
     assert sn.parse_latex("0.1 x") == x / 10
     assert sn.verify(sn.parse_latex("0.1 + 0.2 = 0.3")).status == "proved"
+
+
+def test_latex_primes_are_derivatives():
+    z = sp.Symbol("z", real=True)
+    assert sn.parse_latex(r"\sigma'(x)") == sp.Derivative(s(x), x)
+    assert sn.parse_latex(r"\sigma''(x)") == sp.Derivative(s(x), (x, 2))
+    st_ = sn.parse_latex(r"\sigma'(x) = \sigma(x)(1-\sigma(x))")  # seed 003's σ' = σ(1 − σ), as written
+    assert sn.verify(st_).status == "proved"
+    assert sn.verify(sn.parse_latex(r"\operatorname{softplus}'(z) = \sigma(z)")).status == "proved"
+    at = sn.parse_latex(r"\sigma'\left(2z\right)")
+    assert sp.simplify((at.doit() - (s(2 * z) * (1 - s(2 * z)))).rewrite(sp.exp)) == 0
+    with pytest.raises(ValueError, match=r"^parse_latex: unknown function 'f'; known: "):
+        sn.parse_latex(r"f'(x)")

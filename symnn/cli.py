@@ -6,14 +6,12 @@ Errors a user can cause (bad options, bad input) print one line on stderr and ex
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import math
-import signal
+import multiprocessing as mp
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import sympy as sp
@@ -135,33 +133,45 @@ def _verify_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=int, default=40, help="random real points for the numeric check (default 40)")
 
 
-class _OutOfTime(Exception):
-    pass
+def _parse_in_child(conn, parse_text: Callable[[str], sp.Basic], text: str) -> None:
+    try:
+        e = parse_text(text)
+        # unpickling rebuilds with evaluation, which would make the unevaluated Eq(x, x) True: send the parts
+        conn.send((True, (type(e), e.lhs, e.rhs) if isinstance(e, sp.Rel) else (None, e, None)))
+    except (ValueError, TypeError) as e:
+        conn.send((False, e))
+    finally:
+        conn.close()
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Stop pure-Python work after ``seconds`` (SIGALRM; in the main thread, where signals arrive).
+def _parse_within(seconds: float, parse_text: Callable[[str], sp.Basic], text: str) -> sp.Basic:
+    """``parse_text(text)`` in a forked child that is killed after ``seconds``.
 
     SymPy's LaTeX parser runs on the pure-Python ANTLR runtime and takes seconds on 500 characters of nested
-    functions; this is how ``symnn verify --latex`` keeps its budget for parsing as well as verifying.
+    functions; this is how ``symnn verify`` keeps its budget for parsing as well as verifying. Where fork is
+    not available (or the budget is not a positive number, which verify then reports), it parses in-process.
     """
-    if not (math.isfinite(seconds) and seconds > 0) or threading.current_thread() is not threading.main_thread():
-        yield  # an invalid budget is verify's to report; a thread cannot take the signal
-        return
+    from symnn.verification import fork_is_safe
 
-    def out_of_time(signum, frame):
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, out_of_time)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    if not (math.isfinite(seconds) and seconds > 0) or "fork" not in mp.get_all_start_methods() or not fork_is_safe():
+        return parse_text(text)
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_parse_in_child, args=(send, parse_text, text), daemon=True)
+    child.start()
+    send.close()
     try:
-        yield
-    except _OutOfTime:
-        raise ValueError(f"symnn verify: {what} took longer than the {seconds:g} s budget") from None
+        if not recv.poll(seconds):
+            raise ValueError(f"symnn verify: parsing the statement took longer than the {seconds:g} s budget")
+        ok, value = recv.recv()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        child.kill()
+        child.join()
+        recv.close()
+    if not ok:
+        raise value
+    relation, lhs, rhs = value
+    return lhs if relation is None else relation(lhs, rhs, evaluate=False)
 
 
 def _run_verify(args: argparse.Namespace) -> int:
@@ -188,10 +198,11 @@ def _run_verify(args: argparse.Namespace) -> int:
         print(f"{held} of {len(rows)} hold ({statuses.count('proved')} proved, {statuses.count('numeric')} numeric)")
         return 1 if "refuted" in statuses else 3 if "unknown" in statuses else 0
     if args.latex is not None:
-        load_sympy_parser()  # imported before the clock starts: an import cut short would stay broken
+        load_sympy_parser()  # imported once here, not again in each child
     start = time.monotonic()
-    with _time_limit(args.timeout, "parsing the statement"):  # the budget covers parsing and verifying
-        statement = parse(args.statement) if args.statement is not None else parse_latex(args.latex)
+    statement = _parse_within(  # the budget covers parsing and verifying
+        args.timeout, *((parse, args.statement) if args.statement is not None else (parse_latex, args.latex))
+    )
     if not isinstance(statement, tuple(RELATIONS.values())):
         raise ValueError("symnn verify: the statement needs a relation: ==, =, <=, >=, < or >")
     if math.isfinite(args.timeout) and args.timeout > 0:

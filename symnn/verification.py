@@ -196,7 +196,8 @@ def _send_payload(conn, args, failures: list[str]) -> None:
         conn.close()
 
 
-def _fork_is_safe() -> bool:
+def fork_is_safe() -> bool:
+    """Whether this process may fork: no other threads, no runtime with native thread pools loaded."""
     return threading.active_count() == 1 and not any(m in sys.modules for m in _FORK_UNSAFE_RUNTIMES)
 
 
@@ -204,7 +205,7 @@ def _context() -> mp.context.BaseContext:
     # fork is fastest (the child already holds SymPy and the expressions); after threads exist it may
     # deadlock, so use forkserver/spawn there, which pickle the expressions (SymPy objects pickle).
     methods = mp.get_all_start_methods()
-    if "fork" in methods and _fork_is_safe():
+    if "fork" in methods and fork_is_safe():
         return mp.get_context("fork")
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")

@@ -151,10 +151,13 @@ def test_relations_exit_status(args, status, first, capsys):
     assert capsys.readouterr().out.startswith(first)
 
 
-def test_the_budget_covers_parsing_latex(capsys):
-    # SymPy's pure-Python LaTeX parser takes ~7 s on 40 nested \sin( ... ): the budget stops it
+def test_the_budget_covers_parsing_latex():
+    # SymPy's pure-Python LaTeX parser takes ~7 s on 40 nested \sin( ... ): the parsing child is stopped
     nested = r"\sin(" * 40 + "x" + ")" * 40 + " = x"
-    assert main(["verify", "--latex", nested, "--timeout", "0.5"]) == 2
-    err = capsys.readouterr().err
-    assert err == "symnn: error: symnn verify: parsing the statement took longer than the 0.5 s budget\n"
-    assert main(["verify", "--latex", r"\sigma(-x) = 1 - \sigma(x)", "--timeout", "3"]) == 0  # the alarm is off again
+    r = run("--latex", nested, "--timeout", "0.5")
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == "symnn: error: symnn verify: parsing the statement took longer than the 0.5 s budget\n"
+    r = run("--latex", r"\sigma(x) = 2", "--timeout", "3")  # a parse error from the child, as in-process
+    assert r.returncode == 1 and r.stdout.startswith("refuted: sigmoid(x) == 2")
+    r = run("--latex", r"\sigma(x", "--timeout", "3")
+    assert r.returncode == 2 and r.stderr.startswith("symnn: error: parse_latex: ") and "Traceback" not in r.stderr

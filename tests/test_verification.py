@@ -295,7 +295,7 @@ def test_no_fork_once_a_fork_unsafe_runtime_is_loaded(monkeypatch):
 
     monkeypatch.delitem(sys.modules, "jax", raising=False)
     monkeypatch.delitem(sys.modules, "torch", raising=False)
-    assert verification._context().get_start_method() == ("fork" if verification._fork_is_safe() else "forkserver")
+    assert verification._context().get_start_method() == ("fork" if verification.fork_is_safe() else "forkserver")
     monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
     assert verification._context().get_start_method() == "forkserver"
 

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import math
 import multiprocessing as mp
+import signal
 import sys
 import threading
 import time
@@ -173,8 +174,15 @@ _FORK_UNSAFE_RUNTIMES: tuple[str, ...] = ("jax", "jaxlib", "torch", "tensorflow"
 MAX_SAMPLES = 100_000
 
 
-def _receive_and_run(target, conn, payload) -> None:
-    """In the worker: receive the arguments, then run ``target(conn, *arguments)``."""
+def _receive_and_run(target, conn, payload, deadline: float) -> None:
+    """In a fork-server worker: stop at ``deadline`` (time.monotonic, system-wide), receive the arguments,
+    then run ``target(conn, *arguments)``."""
+    left = deadline - time.monotonic()
+    if left <= 0:  # started too late: the caller has answered already
+        return
+    if hasattr(signal, "setitimer"):  # the default action of SIGALRM ends the process, whoever else forgot to
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_REAL, left)
     conn.send(("trying", "receiving the statement"))  # SymPy rebuilds a large expression slowly when unpickling
     try:
         args = payload.recv()
@@ -194,6 +202,20 @@ def _send_payload(conn, args, failures: list[str]) -> None:
         failures.append(f"sending the statement to a worker: failed ({type(e).__name__})")
     finally:
         conn.close()
+
+
+def _start_and_send(process, send, payload_recv, payload_send, args, failures: list[str]) -> None:
+    """Start a fork-server worker, then send it its arguments (in a thread: both can take seconds)."""
+    try:
+        with _main_hidden():
+            process.start()
+    except Exception as e:  # pragma: no cover - the fork server could not start a process
+        failures.append(f"starting a worker: failed ({type(e).__name__})")
+        return
+    finally:
+        send.close()
+        payload_recv.close()
+    _send_payload(payload_send, args, failures)
 
 
 def fork_is_safe() -> bool:
@@ -326,17 +348,17 @@ def verify(
         if ctx.get_start_method() == "fork":  # the child starts with the expressions in memory: nothing to send
             p = ctx.Process(target=target, args=(send, *args), daemon=True)
             p.start()
+            send.close()
         else:
             payload_recv, payload_send = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=_receive_and_run, args=(target, send, payload_recv), daemon=True)
-            with _main_hidden():
-                p.start()
-            payload_recv.close()
-            # The expressions go over a pipe from a thread: pickling a large one, and SymPy rebuilding it in
-            # the worker, can take seconds, which must count against the budget (the worker is killed at the
-            # deadline) instead of blocking the start.
-            threading.Thread(target=_send_payload, args=(payload_send, args, failures), daemon=True).start()
-        send.close()
+            p = ctx.Process(target=_receive_and_run, args=(target, send, payload_recv, start + timeout), daemon=True)
+            # Started and sent from a thread: the first start waits for the fork server to import SymPy (a
+            # second or more on a busy machine), and pickling a large statement (SymPy rebuilding it in the
+            # worker) can take seconds; both count against the budget, and a worker that starts late stops
+            # itself at the deadline.
+            threading.Thread(
+                target=_start_and_send, args=(p, send, payload_recv, payload_send, args, failures), daemon=True
+            ).start()
         jobs[recv] = p
 
     start_job(symbolic_worker, a, b, op, subs)
@@ -383,9 +405,10 @@ def verify(
             tried.append(f"{running}: stopped at the {timeout:g} s budget")
     finally:
         for conn, p in jobs.items():
-            if p.is_alive():
-                p.kill()
-            p.join()
+            if p.pid is not None:  # a fork-server worker not started yet stops itself when it starts
+                if p.is_alive():
+                    p.kill()
+                p.join()
             conn.close()
     if failures:  # once, whichever workers it concerned
         tried = list(dict.fromkeys([*tried, *failures]))

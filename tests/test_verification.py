@@ -534,3 +534,27 @@ print(v.status, "|", v.method, "|", v.tried[-1])
         "unknown | the statement could not be sent to the workers | "
         "sending the statement to a worker: failed (RecursionError)"
     )
+
+
+def test_the_first_fork_server_call_keeps_its_budget_on_a_busy_machine():
+    # the first start waits for the fork server to import SymPy (~0.9 s, more under load): it happens in a
+    # thread, counted against the budget, and a worker that starts late stops itself at the deadline
+    script = """
+import subprocess, sys, threading, time
+import sympy as sp, symnn as sn
+threading.Thread(target=threading.Event().wait, daemon=True).start()
+busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+x = sp.Symbol("x", real=True)
+try:
+    start = time.monotonic()
+    v = sn.verify(sn.sigmoid(-x), 1 - sn.sigmoid(x), timeout=0.2)
+    print(v.status, time.monotonic() - start)
+finally:
+    for b in busy:
+        b.kill()
+        b.wait()
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    status, wall = r.stdout.split()
+    assert r.stderr == "" and status in ("proved", "unknown")
+    assert float(wall) < 0.2 + 1

@@ -217,3 +217,15 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_130(tmp_path):
     assert "Traceback" not in err
     ckpt = load_checkpoint(save)
     assert ckpt.spec["layers"] == [2, 3, 2] and np.isfinite(ckpt.params["W1"]).all()
+
+
+@pytest.mark.parametrize(("layers", "classes"), [("2,2,1", 2), ("2,2,3", 3)])
+def test_a_huge_label_is_one_line_and_exit_2(tmp_path, capsys, layers, classes):
+    # 1e20 cast to int64 first was -9223372036854775808: trained on it (1 output) or an IndexError (3 outputs)
+    data = tmp_path / "h.csv"
+    data.write_text("0,0,1e20\n1,1,0\n")
+    assert main(["train", "--data", str(data), "--layers", layers, "--epochs", "2", "--quiet"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"symnn: error: data file {data}: label 100000000000000000000 in y is out of range; "
+        f"the network has {classes} classes, so labels must be 0 .. {classes - 1}"
+    ]

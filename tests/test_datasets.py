@@ -120,8 +120,26 @@ def test_npz_round_trip(tmp_path):
     [
         ("d.csv", "0,1,0\n1,nan,1\n", {}, r"X has NaN or infinity, first at row 2, column 2$"),
         ("d.csv", "0,1,0\n1,inf,1\n", {}, r"X has NaN or infinity, first at row 2, column 2$"),
-        ("d.csv", "0,1,0\n1,0,1.5\n", {}, r"labels must be integers from 0; y row 2 is np.float64\(1.5\)$"),
-        ("d.csv", "0,1,0\n1,0,-1\n", {}, r"labels must be integers from 0; y row 2 is"),
+        ("d.csv", "0,1,0\n1,0,1.5\n", {}, r"labels must be integers from 0; y row 2 is 1.5$"),
+        ("d.csv", "0,1,0\n1,0,-1\n", {}, r"labels must be integers from 0; y row 2 is -1$"),
+        (
+            "d.csv",
+            "0,0,1e20\n1,1,0\n",
+            {"n_classes": 1},
+            r"label 100000000000000000000 in y is out of range; the network has 2 classes, so labels must be 0 \.\. 1$",
+        ),
+        (
+            "d.csv",
+            "0,0,1e20\n1,1,0\n",
+            {"n_classes": 3},
+            r"label 100000000000000000000 in y is out of range; the network has 3 classes, so labels must be 0 \.\. 2$",
+        ),
+        (
+            "d.csv",
+            "0,0,1e20\n1,1,0\n",
+            {},
+            r"label 100000000000000000000 in y is out of range; labels must be 0 \.\. 2147483647$",
+        ),
         (
             "d.csv",
             "0,1,0\n1,0,3\n",
@@ -167,6 +185,17 @@ def test_bad_npz(tmp_path, arrays, message):
     np.savez(f, **arrays)
     with pytest.raises(ValueError, match=rf"^data file {f}: {message}"):
         load_data_file(f)
+
+
+@pytest.mark.parametrize("n_classes", [None, 1, 3])
+def test_huge_unsigned_label_is_refused_before_the_cast(tmp_path, n_classes):
+    # 2**63 + 5 as int64 wraps round to a negative number: the range is checked on the uint64 values
+    f = tmp_path / "d.npz"
+    np.savez(f, X=np.ones((2, 2)), y=np.array([0, 2**63 + 5], dtype=np.uint64))
+    with pytest.raises(
+        ValueError, match=rf"^data file {f}: label 9223372036854775813 in y is out of range; .* 0 \.\. \d+$"
+    ):
+        load_data_file(f, n_classes=n_classes)
 
 
 def test_missing_file(tmp_path):

@@ -145,6 +145,20 @@ def test_user_csv(tmp_path, capsys):
         (["--dataset", "xor", "--epochs", "0"], "--epochs must be a positive integer, got 0"),
         (["--dataset", "xor", "--lr", "-1"], "the learning rate must be a positive number, got -1.0"),
         (["--data", "nope.csv", "--layers", "2,2"], "data file nope.csv does not exist"),
+        (
+            ["--dataset", "xor", "--layers", "2,2,1", "--output", "identity", "--loss", "cross-entropy"],
+            "'identity' outputs are not in (0, 1) (the loss would be NaN); valid outputs for cross-entropy: "
+            "sigmoid, softmax",
+        ),
+        (
+            ["--dataset", "xor", "--layers", "2,2,1", "--activation", "step"],
+            "a hidden layer uses the step function, whose derivative is 0 almost everywhere (DiracDelta at 0), "
+            "so gradient descent cannot train it; trainable activations: sigmoid, relu, tanh, softplus, identity",
+        ),
+        (
+            ["--dataset", "xor", "--layers", "2,2,1", "--output", "step"],
+            "the output uses the step function",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys):

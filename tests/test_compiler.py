@@ -1,6 +1,7 @@
 """compile: generated code against exact symbolic gradients, central differences, stability, dtypes, bad input."""
 
 import ast
+import re
 import warnings
 
 import mpmath
@@ -14,7 +15,8 @@ from symnn.gradcheck import GradCheck
 # every hidden activation the compiled code supports with a derivative that is a function (the
 # step's derivative is a Dirac delta: nothing to train with)
 HIDDEN = ["sigmoid", "tanh", "relu", "softplus", "identity"]
-# (output, loss) pairs whose loss is defined for every output value (cross-entropy needs y > 0)
+# (output, loss) pairs whose loss is defined for every output value (cross-entropy needs y in (0, 1):
+# sn.compile refuses it with any other output)
 HEADS = [
     ("sigmoid", "sse"),
     ("sigmoid", "mse"),
@@ -24,7 +26,7 @@ HEADS = [
     ("identity", "sse"),
     ("identity", "mse"),
     ("tanh", "sse"),
-    ("softplus", "cross-entropy"),
+    ("softplus", "sse"),
     ("relu", "mse"),
 ]
 
@@ -321,11 +323,40 @@ def test_integer_inputs_take_the_parameters_dtype():
     assert Y.dtype == np.float32
 
 
-def test_a_step_network_is_refused_when_compiling():
+TRAINABLE = "sigmoid, relu, tanh, softplus, identity"
+
+
+@pytest.mark.parametrize(
+    ("net", "where"),
+    [
+        (sn.MLP([2, 2, 1], activation="step"), "a hidden layer"),
+        (sn.MLP([2, 2, 1], output="step"), "the output"),
+        (sn.MLP([2, 1], output="step", loss="sse"), "the output"),
+    ],
+)
+def test_a_step_network_is_refused_when_compiling(net, where):
     with pytest.raises(
-        NotImplementedError, match=r"^Unsupported: cannot compile MLP\(\[2, 2, 1\], activation=\['step'\].*DiracDelta"
+        ValueError,
+        match=rf"^cannot compile {re.escape(repr(net))}: {where} uses the step function, whose derivative is 0 "
+        rf"almost everywhere \(DiracDelta at 0\), so gradient descent cannot train it; "
+        rf"trainable activations: {TRAINABLE}$",
     ):
-        sn.compile(sn.MLP([2, 2, 1], activation="step"))
+        sn.compile(net)
+    sn.backprop(net)  # the derivation itself still takes it
+
+
+@pytest.mark.parametrize("output", ["identity", "tanh", "relu", "softplus"])
+def test_cross_entropy_needs_probabilities_to_compile(output):
+    # these compiled and then gave loss NaN (log of y ≤ 0; softplus underflows to 0 below z = −745)
+    net = sn.MLP([1, 2], output=output, loss="cross-entropy")
+    with pytest.raises(
+        ValueError,
+        match=rf"^cannot compile {re.escape(repr(net))}: cross-entropy takes log y of outputs that are "
+        rf"probabilities, and '{output}' outputs are not in \(0, 1\) \(the loss would be NaN\); "
+        r"valid outputs for cross-entropy: sigmoid, softmax$",
+    ):
+        sn.compile(net)
+    assert sn.backprop(net).gradients  # the derivation itself still takes any pair
 
 
 @pytest.mark.parametrize("loss", ["sse", "mse"])

@@ -271,7 +271,7 @@ def train(
         Samples per step; default all of them (full-batch gradient descent). Smaller batches are
         drawn from a shuffle seeded by ``(seed, epoch)``: the same seed gives the same result, bit for bit.
     X_test, T_test : arrays, optional
-        Held-out data: its loss and accuracy are recorded every epoch.
+        Held-out data (both or neither): its loss and accuracy are recorded every epoch.
     checkpoint : path, optional
         Where to save checkpoints (``.npz``): every ``checkpoint_every`` epochs, at the end, and on Ctrl-C.
     resume : path, optional
@@ -309,6 +309,9 @@ def train(
         params = model.init(seed, dtype=dtype)
     params = model._to_backend({k: np.array(v, copy=True) for k, v in params.items()})
     X, T = model._checked(params, X, T)
+    if (X_test is None) != (T_test is None):
+        given, missing = ("X_test", "T_test") if T_test is None else ("T_test", "X_test")
+        raise ValueError(f"{given} given without {missing}: held-out data needs both X_test and T_test, or neither")
     has_test = X_test is not None
     if has_test:
         X_test, T_test = model._checked(params, X_test, T_test)

@@ -202,6 +202,15 @@ def test_resume_refuses_other_settings_and_corrupt_files(digits_model, tmp_path)
         ({"epochs": 0}, r"^epochs must be a positive integer, got 0$"),
         ({"batch_size": 0}, r"^batch_size must be a positive integer, got 0$"),
         ({"optimizer": "momentum", "beta": 1.5}, r"^momentum must be a number in \[0, 1\), got 1.5$"),
+        # X_test alone was a TypeError inside the generated code; T_test alone was ignored
+        (
+            {"X_test": np.zeros((2, 12))},
+            r"^X_test given without T_test: held-out data needs both X_test and T_test, or neither$",
+        ),
+        (
+            {"T_test": np.zeros((2, 2))},
+            r"^T_test given without X_test: held-out data needs both X_test and T_test, or neither$",
+        ),
     ],
 )
 def test_bad_arguments(digits_model, kwargs, message):

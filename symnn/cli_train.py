@@ -34,6 +34,10 @@ RECOMMENDED: dict[str, dict[str, Any]] = {
     "sklearn-digits": {"epochs": 100, "batch_size": 32, "lr": {"adam": 0.01}},
 }
 
+#: backend -> the dtype ``symnn train`` uses without ``--dtype`` (JAX computes in float32 unless its
+#: 64-bit mode is on)
+_DEFAULT_DTYPE: dict[str, str] = {"numpy": "float64", "jax": "float32"}
+
 
 def _recommendation(rec: dict[str, Any]) -> str:
     parts = [f"{name.replace('_', ' ')} {value}" for name, value in rec.items() if name != "lr"]
@@ -137,7 +141,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         + "); the options you give always win. The run prints the settings it used and where each came from."
     )
     p.add_argument("--seed", type=int, default=0, help="initial weights and shuffles (default 0)")
-    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    p.add_argument(
+        "--dtype",
+        choices=["float64", "float32"],
+        default=None,
+        help="default: float64 (numpy), float32 (jax; float64 there needs JAX_ENABLE_X64=1 in the environment)",
+    )
     p.add_argument("--backend", choices=list(BACKENDS), default="numpy")
     p.add_argument("--save", type=Path, help="write the trained model (a checkpoint .npz); also saved on Ctrl-C")
     p.add_argument("--checkpoint-every", type=int, default=None, metavar="N", help="also save every N epochs")
@@ -190,7 +199,15 @@ def _run(args: argparse.Namespace) -> int:
         _matplotlib()  # fail before training, not after
     net = network_from_args(args)
     data = _dataset(args)
-    dtype = np.dtype(args.dtype)
+    dtype = np.dtype(args.dtype or _DEFAULT_DTYPE[args.backend])
+    if args.backend == "jax" and dtype == np.float64:
+        import jax
+
+        if not jax.config.read("jax_enable_x64"):
+            raise ValueError(
+                "--dtype float64 with --backend jax needs JAX's 64-bit mode: set JAX_ENABLE_X64=1 in the "
+                "environment, or use --dtype float32"
+            )
     X, T = data.X.astype(dtype), data.targets(net.sizes[-1]).astype(dtype)
     has_test = data.X_test is not None
     X_test = data.X_test.astype(dtype) if has_test else None

@@ -108,8 +108,12 @@ class Model:
 
     # -- parameters ---------------------------------------------------------------------------
 
-    def init(self, seed: int = 0, dtype: Any = np.float64) -> dict[str, Any]:
+    def init(self, seed: int = 0, dtype: Any = None) -> dict[str, Any]:
         """Random weights (normal, variance 1/n_in; 2/n_in for ReLU layers) and zero biases.
+
+        ``dtype``: float32 or float64; default float64, except float32 on the JAX backend without
+        JAX's 64-bit mode (where float64 is refused: enable it with
+        ``jax.config.update("jax_enable_x64", True)``).
 
         Examples
         --------
@@ -118,6 +122,8 @@ class Model:
         >>> {k: v.shape for k, v in model.init(seed=0).items()}
         {'W1': (3, 2), 'b1': (3,), 'W2': (2, 3), 'b2': (2,)}
         """
+        if dtype is None:
+            dtype = np.float32 if self.backend == "jax" and not _jax_x64() else np.float64
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {dtype}")
@@ -135,6 +141,12 @@ class Model:
         if self.backend == "jax":
             import jax.numpy as jnp
 
+            # without 64-bit mode jnp.asarray silently makes float64 arrays float32
+            if not _jax_x64() and any(np.dtype(v.dtype) == np.float64 for v in params.values()):
+                raise ValueError(
+                    "float64 on the JAX backend needs JAX's 64-bit mode: call "
+                    'jax.config.update("jax_enable_x64", True) first, or use float32'
+                )
             return {k: jnp.asarray(v) for k, v in params.items()}
         return params
 
@@ -227,6 +239,13 @@ class Model:
     def grad(self, params: Mapping[str, Any], X: Any, T: Any) -> dict[str, Any]:
         """The gradient of :meth:`loss` with respect to every parameter array."""
         return self.value_and_grad(params, X, T)[1]
+
+
+def _jax_x64() -> bool:
+    """Whether JAX computes in 64 bits (``jax_enable_x64``)."""
+    import jax
+
+    return bool(jax.config.read("jax_enable_x64"))
 
 
 def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:

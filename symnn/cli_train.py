@@ -15,7 +15,7 @@ from symnn.compiler import BACKENDS
 from symnn.compiler import compile as compile_model
 from symnn.datasets import DATASETS, Dataset, load_data_file, load_dataset
 from symnn.io import write_atomic
-from symnn.train import DEFAULT_LR, OPTIMIZERS, History, TrainingInterrupted, train
+from symnn.train import DEFAULT_LR, OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
 
 __all__ = ["DEFAULTS", "RECOMMENDED", "add_arguments", "plot_history", "run", "training_settings"]
 
@@ -200,6 +200,12 @@ def _run(args: argparse.Namespace) -> int:
     net = network_from_args(args)
     data = _dataset(args)
     dtype = np.dtype(args.dtype or _DEFAULT_DTYPE[args.backend])
+    if args.resume is not None:
+        trained = load_checkpoint(args.resume).config.get("dtype")
+        if args.dtype is None and trained in ("float32", "float64"):
+            dtype = np.dtype(trained)  # a resumed run continues in its checkpoint's dtype
+        elif trained in ("float32", "float64") and trained != dtype.name:
+            raise ValueError(f"checkpoint {args.resume} was trained in {trained}: resume with --dtype {trained}")
     if args.backend == "jax" and dtype == np.float64:
         import jax
 

@@ -38,6 +38,8 @@ VIEWS: tuple[str, ...] = ("matrix", "element")
 #: the outputs cross-entropy is compiled for: its log y and δ = ... / y need every y in (0, 1); an
 #: identity, tanh or relu output can be ≤ 0 (log of it: NaN) and softplus underflows to 0 for z < −745
 CROSS_ENTROPY_OUTPUTS: tuple[str, ...] = ("sigmoid", "softmax")
+#: the dtypes compiled code computes in
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def network_spec(net: MLP) -> dict[str, Any]:
@@ -195,10 +197,13 @@ class Model:
             raise ValueError(f"{name} has {A.shape[0]} rows but X has {rows}: one target row per sample")
         kind = np.dtype(A.dtype).kind
         if kind == "f":
+            if np.dtype(A.dtype) not in _FLOATS:
+                raise TypeError(f"{name} is {A.dtype}; valid dtypes: float32, float64 ({name}.astype({str(dtype)!r}))")
             if np.dtype(A.dtype) != dtype:
                 raise TypeError(
-                    f"{name} is {A.dtype} but the parameters are {dtype}; convert one of them "
-                    f"(model.init(seed, dtype={str(A.dtype)!r}) or {name}.astype({str(dtype)!r}))"
+                    f"{name} is {A.dtype} but the parameters are {dtype}; convert one of them: "
+                    f"{name}.astype({str(dtype)!r}), or parameters of {A.dtype} "
+                    f"(model.init(seed, dtype={str(A.dtype)!r}))"
                 )
             return A
         if kind in "biu":

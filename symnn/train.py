@@ -296,6 +296,8 @@ def train(
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     X = np.asarray(X) if not hasattr(X, "shape") else X
     dtype = np.dtype(X.dtype) if np.dtype(X.dtype).kind == "f" else np.dtype(np.float64)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"X is {dtype}; valid dtypes: float32, float64 (X.astype('float32'))")
     opt = make_optimizer(optimizer, lr, **optimizer_options)
 
     spec = network_spec(model.network)
@@ -304,7 +306,10 @@ def train(
         if ckpt.spec != spec:
             raise ValueError(f"checkpoint {resume} is for the network {ckpt.spec}, not {spec}")
         params = ckpt.params
-        dtype = np.dtype(next(iter(params.values())).dtype)
+        trained = np.dtype(next(iter(params.values())).dtype)
+        if np.dtype(X.dtype).kind == "f" and trained != dtype:
+            raise TypeError(f"checkpoint {resume} was trained in {trained}, X is {dtype}: X.astype({trained.name!r})")
+        dtype = trained
     elif params is None:
         params = model.init(seed, dtype=dtype)
     params = model._to_backend({k: np.array(v, copy=True) for k, v in params.items()})

@@ -243,3 +243,15 @@ def test_a_huge_label_is_one_line_and_exit_2(tmp_path, capsys, layers, classes):
         f"symnn: error: data file {data}: label 100000000000000000000 in y is out of range; "
         f"the network has {classes} classes, so labels must be 0 .. {classes - 1}"
     ]
+
+
+def test_resume_in_another_dtype_names_the_option(tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    base = ["train", "--dataset", "xor", "--layers", "2,2,1", "--quiet", "--save", str(ckpt), "--force"]
+    assert main([*base, "--epochs", "1"]) == 0
+    assert main([*base, "--epochs", "2", "--resume", str(ckpt), "--dtype", "float32"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"symnn: error: checkpoint {ckpt} was trained in float64: resume with --dtype float64"
+    ]
+    assert main([*base, "--epochs", "2", "--resume", str(ckpt)]) == 0  # without --dtype: the checkpoint's
+    assert load_checkpoint(ckpt).epoch == 2

@@ -290,7 +290,13 @@ def test_gradcheck_reports_a_wrong_gradient():
         (
             lambda m, p, X, T: m.loss(p, X.astype(np.float32), T),
             TypeError,
-            r"^X is float32 but the parameters are float64; convert one of them",
+            r"^X is float32 but the parameters are float64; convert one of them: X\.astype\('float64'\), "
+            r"or parameters of float32 \(model\.init\(seed, dtype='float32'\)\)$",
+        ),
+        (  # model.init refuses float16: the message must not suggest it
+            lambda m, p, X, T: m.loss(p, X.astype(np.float16), T),
+            TypeError,
+            r"^X is float16; valid dtypes: float32, float64 \(X\.astype\('float64'\)\)$",
         ),
         (
             lambda m, p, X, T: m.loss({**p, "b1": p["b1"].astype(np.float32)}, X, T),

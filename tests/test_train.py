@@ -219,6 +219,18 @@ def test_bad_arguments(digits_model, kwargs, message):
         sn.train(digits_model, d.X, d.targets(), **kwargs)
 
 
+def test_float16_and_a_checkpoint_of_another_dtype_are_refused_naming_the_valid_dtypes(digits_model, tmp_path):
+    d = digits4x3()
+    with pytest.raises(TypeError, match=r"^X is float16; valid dtypes: float32, float64 \(X\.astype\('float32'\)\)$"):
+        sn.train(digits_model, d.X.astype(np.float16), d.targets(), epochs=1)
+    ckpt = tmp_path / "c.npz"
+    sn.train(digits_model, d.X, d.targets(), epochs=1, checkpoint=ckpt)
+    with pytest.raises(
+        TypeError, match=rf"^checkpoint {ckpt} was trained in float64, X is float32: X\.astype\('float64'\)$"
+    ):
+        sn.train(digits_model, d.X.astype(np.float32), d.targets().astype(np.float32), epochs=2, resume=ckpt)
+
+
 def test_progress_bar_when_asked(digits_model, capsys):
     pytest.importorskip("tqdm")
     d = digits4x3()

@@ -147,7 +147,8 @@ class _Jax(_Printer, JaxPrinter):
 
 
 class FastSigmoid(_ArrayOp):
-    """σ(z) printed ``1/(1 + exp(-z))``, for the generated functions, which run under ``errstate(over="ignore")``.
+    """σ(z) printed ``1/(1 + exp(-z))``, for the generated functions, which run under
+    ``errstate(over="ignore", under="ignore")``.
 
     For z < −709 (float64; −88 in float32) e^(−z) overflows to inf and 1/(1 + inf) = 0, the limit;
     every other z keeps full relative precision (no cancellation). symnn's general printing of σ,

@@ -422,7 +422,9 @@ def _matrix_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]
     printer = codegen.printer_for(backend)
     module = BACKENDS[backend]
     n_line = [(N, sp.Symbol("X.shape[0]"))]
-    guard = 'numpy.errstate(over="ignore")' if backend == "numpy" else ""  # see codegen.FastSigmoid
+    # see codegen.FastSigmoid; underflow (e^(-1e4) = 0, log1p of it) is no error either, even under
+    # numpy.seterr(all="raise")
+    guard = 'numpy.errstate(over="ignore", under="ignore")' if backend == "numpy" else ""
     everything = n_line + forward + loss + backward
     try:
         sources = [

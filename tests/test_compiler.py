@@ -160,11 +160,17 @@ def test_no_overflow_for_pre_activations_up_to_1e4(hidden, output, loss, dtype):
     if hidden in ("sigmoid", "tanh"):
         params["W2"] *= 1e4
     T = np.eye(3, dtype=dtype)[[0, 1, 2]]
-    # NumPy's warnings as errors (underflow to 0 is no warning: e^(-1e4) is 0 in any float)
-    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-        warnings.simplefilter("error")
-        value, grads = model.value_and_grad(params, X, T)
-        Y = model.forward(params, X)
+    # NumPy's warnings as errors, and NumPy's strict mode (np.seterr(all="raise")): the generated code
+    # silences the overflow and underflow it expects (underflow raised FloatingPointError in strict mode)
+    old = np.seterr(all="raise")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            value, grads = model.value_and_grad(params, X, T)
+            Y = model.forward(params, X)
+            assert np.isfinite(model.loss(params, X, T))
+    finally:
+        np.seterr(**old)
     assert np.isfinite(value) and all(np.isfinite(g).all() for g in grads.values())
     assert np.isfinite(Y).all() and Y.dtype == dtype
 
@@ -238,7 +244,7 @@ def test_source_is_readable_and_stable():
     src = model.source
     assert "def value_and_grad(W1, b1, W2, b2, X, T):" in src
     # σ as 1/(1 + e^(-z)), whose one overflow (e^(-z) = inf, σ = 0) is expected and silenced
-    assert "A1 = 1/(1 + numpy.exp(-Z1))" in src and 'with numpy.errstate(over="ignore"):' in src
+    assert "A1 = 1/(1 + numpy.exp(-Z1))" in src and 'with numpy.errstate(over="ignore", under="ignore"):' in src
     assert "numpy.maximum.reduce(Z2, axis=1, keepdims=True)" in src  # softmax shifted by its max (seed 002)
     assert "delta2 = " in src and "# delta1 = " in src  # the derivation's names and equations
     assert "for " not in src  # no per-sample loop

@@ -429,7 +429,8 @@ def _matrix_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]
     try:
         sources = [
             codegen.emit("forward", [*params, X], forward, [A_L], printer, comments, guard),
-            codegen.emit("loss", [*params, X, T], n_line + forward + loss, [C], printer, comments, guard),
+            # the loss as value_and_grad computes it (its 1/N shared with δ^(L)): the same value to the bit
+            codegen.emit("loss", [*params, X, T], everything, [C, *grad_out], printer, comments, guard, keep=1),
             codegen.emit("value_and_grad", [*params, X, T], everything, [C, *grad_out], printer, comments, guard),
         ]
     except PrintMethodNotImplementedError as e:  # found when compiling, not at the first call (STYLE.md)

@@ -213,6 +213,18 @@ def recording(model, name):
     return namespace[name], seen
 
 
+@pytest.mark.parametrize("net", random_architectures(20, seed=12), ids=repr)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_loss_is_value_and_grads_value_to_the_bit(net, dtype):
+    # loss computed Σ/N and value_and_grad Σ·N**(-1.0) (its 1/N shared with δ^(L)): one ulp apart
+    model = sn.compile(net)
+    rng = np.random.default_rng(3)
+    params, X, T = random_point(net, rng, 7)
+    params = {k: (v + rng.normal(scale=0.1, size=v.shape)).astype(dtype) for k, v in params.items()}
+    X, T = X.astype(dtype), T.astype(dtype)
+    assert model.loss(params, X, T) == model.value_and_grad(params, X, T)[0]
+
+
 @pytest.mark.parametrize("net", random_architectures(20, seed=11), ids=repr)
 def test_float32_code_computes_nothing_in_float64(net):
     # A float64 NumPy scalar or array anywhere in a float32 step (a constant such as 1/N made a NumPy

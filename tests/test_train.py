@@ -202,6 +202,14 @@ def test_resume_refuses_other_settings_and_corrupt_files(digits_model, tmp_path)
         ({"epochs": 0}, r"^epochs must be a positive integer, got 0$"),
         ({"batch_size": 0}, r"^batch_size must be a positive integer, got 0$"),
         ({"optimizer": "momentum", "beta": 1.5}, r"^momentum must be a number in \[0, 1\), got 1.5$"),
+        ({"seed": -1}, r"^seed must be a non-negative integer, got -1$"),
+        ({"seed": None}, r"^seed must be a non-negative integer, got None$"),
+        ({"seed": 1.5}, r"^seed must be a non-negative integer, got 1.5$"),
+        ({"epochs": True}, r"^epochs must be a positive integer, got True$"),
+        ({"lr": np.float32("nan")}, r"^the learning rate must be a positive number, got np.float32\(nan\)$"),
+        ({"optimizer": "sgd", "beta": 0.9}, r"^sgd has no option 'beta'; it takes no options besides lr$"),
+        ({"optimizer": "momentum", "beta1": 0.9}, r"^momentum has no option 'beta1'; its options: beta$"),
+        ({"optimizer": "adam", "beta": 0.9}, r"^adam has no option 'beta'; its options: beta1, beta2, eps$"),
         # X_test alone was a TypeError inside the generated code; T_test alone was ignored
         (
             {"X_test": np.zeros((2, 12))},
@@ -229,6 +237,33 @@ def test_float16_and_a_checkpoint_of_another_dtype_are_refused_naming_the_valid_
         TypeError, match=rf"^checkpoint {ckpt} was trained in float64, X is float32: X\.astype\('float64'\)$"
     ):
         sn.train(digits_model, d.X.astype(np.float32), d.targets().astype(np.float32), epochs=2, resume=ckpt)
+
+
+def test_numpy_scalars_are_numbers(digits_model):
+    # lr=np.float32(0.1), epochs=np.int64(2), batch_size=np.int64(2) were refused
+    d = digits4x3()
+    p1, h1 = sn.train(digits_model, d.X, d.targets(), lr=0.1, epochs=2, batch_size=16, seed=3)
+    p2, h2 = sn.train(
+        digits_model,
+        d.X,
+        d.targets(),
+        lr=np.float64(0.1),
+        epochs=np.int64(2),
+        batch_size=np.int64(16),
+        seed=np.int64(3),
+        optimizer="sgd",
+    )
+    assert h1.loss == h2.loss and all(np.array_equal(p1[k], p2[k]) for k in p1)
+    _, h3 = sn.train(
+        digits_model,
+        d.X,
+        d.targets(),
+        lr=np.float32(0.1),
+        epochs=np.int32(2),
+        optimizer="momentum",
+        beta=np.float32(0.5),
+    )
+    assert len(h3) == 2
 
 
 def test_progress_bar_when_asked(digits_model, capsys):

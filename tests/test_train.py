@@ -242,27 +242,11 @@ def test_float16_and_a_checkpoint_of_another_dtype_are_refused_naming_the_valid_
 def test_numpy_scalars_are_numbers(digits_model):
     # lr=np.float32(0.1), epochs=np.int64(2), batch_size=np.int64(2) were refused
     d = digits4x3()
-    p1, h1 = sn.train(digits_model, d.X, d.targets(), lr=0.1, epochs=2, batch_size=16, seed=3)
-    p2, h2 = sn.train(
-        digits_model,
-        d.X,
-        d.targets(),
-        lr=np.float64(0.1),
-        epochs=np.int64(2),
-        batch_size=np.int64(16),
-        seed=np.int64(3),
-        optimizer="sgd",
-    )
+    plain = {"lr": 0.1, "epochs": 2, "batch_size": 16, "seed": 3, "optimizer": "momentum", "beta": 0.5}
+    numpy = {"lr": np.float64(0.1), "epochs": np.int64(2), "batch_size": np.int64(16), "seed": np.int64(3)}
+    (p1, h1), (p2, h2) = (sn.train(digits_model, d.X, d.targets(), **{**plain, **kw}) for kw in ({}, numpy))
     assert h1.loss == h2.loss and all(np.array_equal(p1[k], p2[k]) for k in p1)
-    _, h3 = sn.train(
-        digits_model,
-        d.X,
-        d.targets(),
-        lr=np.float32(0.1),
-        epochs=np.int32(2),
-        optimizer="momentum",
-        beta=np.float32(0.5),
-    )
+    _, h3 = sn.train(digits_model, d.X, d.targets(), **{**plain, "lr": np.float32(0.1), "beta": np.float32(0.5)})
     assert len(h3) == 2
 
 

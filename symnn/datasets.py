@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import logging
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from symnn.io import read_npz
 
 __all__ = [
     "DATASETS",
@@ -379,7 +380,10 @@ def load_data_file(path: str | Path, n_features: int | None = None, n_classes: i
 
 
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"data file {path}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start})") from e
     lines = [line for line in text.splitlines() if line.strip()]
     if lines and not _is_numeric_row(lines[0]):
         lines = lines[1:]  # a header
@@ -403,11 +407,7 @@ def _is_numeric_row(line: str) -> bool:
 
 
 def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"data file {path}: not a readable .npz file ({type(e).__name__}: {e})") from e
+    arrays = read_npz(path, f"data file {path}: it")
     missing = [k for k in ("X", "y") if k not in arrays]
     if missing:
         raise ValueError(

@@ -151,7 +151,10 @@ def test_npz_round_trip(tmp_path):
         ("d.csv", "a,b\n", {}, r"no data rows$"),
         ("d.csv", "1\n2\n", {}, r"needs at least 2 columns \(features, then the label\), got 1$"),
         ("d.txt", "1,2\n", {}, r"unknown format '.txt'; valid: .csv, .npz$"),
-        ("d.npz", b"not a zip", {}, r"not a readable .npz file"),
+        # random bytes: NumPy's message was "contains pickled (object) data ... allow_pickle="
+        ("d.npz", bytes(range(7, 250)), {}, r"it is not a valid \.npz file \(not a zip archive\)$"),
+        ("d.npz", b"PK\x03\x04 truncated", {}, r"it is not a valid \.npz file \(BadZipFile: "),
+        ("d.csv", b"0,1,0\n\xff\xfe,1,1\n", {}, r"not UTF-8 text \(byte 0xff at offset 6\)$"),
     ],
 )
 def test_bad_files(tmp_path, name, content, kwargs, message):

@@ -192,6 +192,14 @@ def test_resume_refuses_other_settings_and_corrupt_files(digits_model, tmp_path)
     np.savez(bad, W1=np.zeros(3))
     with pytest.raises(ValueError, match=r"^.*bad.npz is not a symnn checkpoint \(no 'meta' entry\)$"):
         load_checkpoint(bad)
+    bad.write_bytes(bytes(range(7, 250)))  # NumPy's answer: "contains pickled (object) data ... allow_pickle="
+    with pytest.raises(ValueError, match=rf"^cannot read checkpoint {bad}: it is not a valid \.npz file \(not a zip"):
+        load_checkpoint(bad)
+    with np.load(ckpt) as f:
+        arrays = {k: f[k] for k in f.files if k != "history/loss"}
+    np.savez(bad, **arrays)
+    with pytest.raises(ValueError, match=rf"^{bad} is not a valid symnn checkpoint: missing history/loss$"):
+        load_checkpoint(bad)
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,18 @@ class Checkpoint:
     config: dict[str, Any]
     history: History
 
+    def check_state(self, path: Any, slots: tuple[str, ...], names: tuple[str, ...]) -> None:
+        """Refuse a checkpoint whose optimizer state lacks an array the optimizer has after a step
+        (resuming would restart it from zeros, silently: not the uninterrupted run)."""
+        if self.optimizer_steps == 0:
+            return
+        missing = [f"opt/{s}/{k}" for s in slots for k in names if k not in self.optimizer_state.get(s, {})]
+        if missing:
+            raise ValueError(
+                f"checkpoint {path} lacks the optimizer state {', '.join(missing)} after "
+                f"{self.optimizer_steps} steps; it cannot continue the run exactly"
+            )
+
 
 def save_checkpoint(path: str | Path, ckpt: Checkpoint) -> Path:
     """Write ``ckpt`` as ``.npz`` through a temporary file and an atomic rename (a crash leaves the old file)."""
@@ -115,6 +127,11 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                 _, slot, name = k.split("/", 2)
                 state.setdefault(slot, {})[name] = v
         history = History.from_arrays({k: arrays[f"history/{k}"] for k in _HISTORY_FIELDS})
+        lengths = {len(getattr(history, k)) for k in _HISTORY_FIELDS}
+        if lengths != {int(meta["epoch"])}:
+            raise ValueError(
+                f"its history has {', '.join(map(str, sorted(lengths)))} entries for {int(meta['epoch'])} epochs"
+            )
         return Checkpoint(
             params,
             state,

@@ -193,6 +193,8 @@ def _run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    if args.checkpoint_every is not None and args.save is None:
+        raise ValueError("--checkpoint-every needs --save FILE: where to write the checkpoints")
     if args.seed < 0:
         raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
     _check_output(args.save, args, "--save")

@@ -358,6 +358,7 @@ def train(
                 f"checkpoint {resume} was trained with {', '.join(changed)}; resume with the same settings "
                 "so that the run continues exactly"
             )
+        ckpt.check_state(resume, opt.slots, model.param_names)
         opt.t = ckpt.optimizer_steps
         for slot, values in ckpt.optimizer_state.items():
             if slot not in opt.state:

@@ -145,6 +145,10 @@ def test_user_csv(tmp_path, capsys):
         (["--dataset", "xor", "--epochs", "0"], "--epochs must be a positive integer, got 0"),
         (["--dataset", "xor", "--lr", "-1"], "the learning rate must be a positive number, got -1.0"),
         (["--data", "nope.csv", "--layers", "2,2"], "data file nope.csv does not exist"),
+        (
+            ["--dataset", "xor", "--layers", "2,2,1", "--checkpoint-every", "5"],
+            "--checkpoint-every needs --save FILE: where to write the checkpoints",
+        ),
         (["--dataset", "xor", "--layers", "2,2,1", "--seed", "-1"], "--seed must be a non-negative integer, got -1"),
         (
             ["--dataset", "xor", "--layers", "2,2,1", "--output", "identity", "--loss", "cross-entropy"],

@@ -202,6 +202,28 @@ def test_resume_refuses_other_settings_and_corrupt_files(digits_model, tmp_path)
         load_checkpoint(bad)
 
 
+def test_resume_refuses_missing_optimizer_state_and_a_history_of_another_length(digits_model, tmp_path):
+    d = digits4x3()
+    ckpt, bad = tmp_path / "c.npz", tmp_path / "bad.npz"
+    kwargs = {"optimizer": "adam", "lr": 0.05, "epochs": 2, "batch_size": 10, "seed": 0}
+    sn.train(digits_model, d.X, d.targets(), checkpoint=ckpt, **kwargs)
+    with np.load(ckpt) as f:
+        arrays = {k: f[k] for k in f.files}
+    # without its moments Adam resumed silently from zeros
+    np.savez(bad, **{k: v for k, v in arrays.items() if not k.startswith("opt/m/")})
+    with pytest.raises(
+        ValueError,
+        match=rf"^checkpoint {bad} lacks the optimizer state opt/m/W1, opt/m/b1, opt/m/W2, opt/m/b2 after 14 steps; "
+        r"it cannot continue the run exactly$",
+    ):
+        sn.train(digits_model, d.X, d.targets(), resume=bad, **{**kwargs, "epochs": 3})
+    np.savez(bad, **{**arrays, "history/loss": arrays["history/loss"][:1]})
+    with pytest.raises(
+        ValueError, match=rf"^{bad} is not a valid symnn checkpoint: its history has 1, 2 entries for 2 epochs$"
+    ):
+        load_checkpoint(bad)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -218,7 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        return COMMANDS[args.command][2](args)
+        status = COMMANDS[args.command][2](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at the interpreter's exit
+        return status
+    except BrokenPipeError:  # `symnn ... | head -1`: the reader has gone; stop quietly
+        # as https://docs.python.org/3/library/signal.html#note-on-sigpipe does: stdout to devnull so
+        # that the interpreter's final flush finds no broken pipe either, and exit status 1
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     # ArithmeticError, RecursionError: what SymPy raises on a statement too large to evaluate (e^(e^(e^100)))
     except (
         UsageError,

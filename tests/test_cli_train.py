@@ -260,3 +260,12 @@ def test_resume_in_another_dtype_names_the_option(tmp_path, capsys):
     ]
     assert main([*base, "--epochs", "2", "--resume", str(ckpt)]) == 0  # without --dtype: the checkpoint's
     assert load_checkpoint(ckpt).epoch == 2
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `symnn train ... | head -1`: a BrokenPipeError traceback; now exit 1, nothing on stderr
+    argv = [sys.executable, "-m", "symnn", "train", "--dataset", "xor", "--layers", "2,2,1", "--epochs", "1"]
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdout.close()  # the reader is gone before the first line
+    err = p.stderr.read()
+    assert p.wait(timeout=120) == 1 and err == ""

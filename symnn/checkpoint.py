@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from symnn.io import write_atomic
+from symnn.io import read_npz, write_atomic
 
 __all__ = ["CHECKPOINT_FORMAT", "Checkpoint", "History", "load_checkpoint", "save_checkpoint"]
 
@@ -64,6 +63,18 @@ class Checkpoint:
     config: dict[str, Any]
     history: History
 
+    def check_state(self, path: Any, slots: tuple[str, ...], names: tuple[str, ...]) -> None:
+        """Refuse a checkpoint whose optimizer state lacks an array the optimizer has after a step
+        (resuming would restart it from zeros, silently: not the uninterrupted run)."""
+        if self.optimizer_steps == 0:
+            return
+        missing = [f"opt/{s}/{k}" for s in slots for k in names if k not in self.optimizer_state.get(s, {})]
+        if missing:
+            raise ValueError(
+                f"checkpoint {path} lacks the optimizer state {', '.join(missing)} after "
+                f"{self.optimizer_steps} steps; it cannot continue the run exactly"
+            )
+
 
 def save_checkpoint(path: str | Path, ckpt: Checkpoint) -> Path:
     """Write ``ckpt`` as ``.npz`` through a temporary file and an atomic rename (a crash leaves the old file)."""
@@ -89,22 +100,26 @@ def save_checkpoint(path: str | Path, ckpt: Checkpoint) -> Path:
     return write_atomic(path, buffer.getvalue(), force=True)
 
 
+#: what the ``meta`` entry of a checkpoint holds
+_META_FIELDS = ("epoch", "batch", "loss_sum", "optimizer_steps", "spec", "config")
+
+
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """Read a checkpoint written by :func:`save_checkpoint`; ``ValueError`` naming what is wrong otherwise."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path} does not exist")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"cannot read checkpoint {path}: {type(e).__name__}: {e}") from e
+    arrays = read_npz(path, f"cannot read checkpoint {path}: it")
     if "meta" not in arrays:
         raise ValueError(f"{path} is not a symnn checkpoint (no 'meta' entry)")
     try:
         meta = json.loads(str(arrays["meta"]))
         if meta.get("format") != CHECKPOINT_FORMAT:
             raise ValueError(f"format {meta.get('format')!r}, expected {CHECKPOINT_FORMAT!r}")
+        missing = [f"history/{k}" for k in _HISTORY_FIELDS if f"history/{k}" not in arrays]
+        missing += [f"meta/{k}" for k in _META_FIELDS if k not in meta]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
         params = {k[6:]: v for k, v in arrays.items() if k.startswith("param/")}
         state: dict[str, dict[str, np.ndarray]] = {}
         for k, v in arrays.items():
@@ -112,6 +127,11 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                 _, slot, name = k.split("/", 2)
                 state.setdefault(slot, {})[name] = v
         history = History.from_arrays({k: arrays[f"history/{k}"] for k in _HISTORY_FIELDS})
+        lengths = {len(getattr(history, k)) for k in _HISTORY_FIELDS}
+        if lengths != {int(meta["epoch"])}:
+            raise ValueError(
+                f"its history has {', '.join(map(str, sorted(lengths)))} entries for {int(meta['epoch'])} epochs"
+            )
         return Checkpoint(
             params,
             state,

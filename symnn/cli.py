@@ -9,6 +9,7 @@ import argparse
 import logging
 import math
 import multiprocessing as mp
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -269,7 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        return COMMANDS[args.command][2](args)
+        status = COMMANDS[args.command][2](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at the interpreter's exit
+        return status
+    except BrokenPipeError:  # `symnn ... | head -1`: the reader has gone; stop quietly
+        # as https://docs.python.org/3/library/signal.html#note-on-sigpipe does: stdout to devnull so
+        # that the interpreter's final flush finds no broken pipe either, and exit status 1
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     # ArithmeticError, RecursionError: what SymPy raises on a statement too large to evaluate (e^(e^(e^100)))
     except (
         UsageError,

@@ -15,7 +15,7 @@ from symnn.compiler import BACKENDS
 from symnn.compiler import compile as compile_model
 from symnn.datasets import DATASETS, Dataset, load_data_file, load_dataset
 from symnn.io import write_atomic
-from symnn.train import DEFAULT_LR, OPTIMIZERS, History, TrainingInterrupted, train
+from symnn.train import DEFAULT_LR, OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
 
 __all__ = ["DEFAULTS", "RECOMMENDED", "add_arguments", "plot_history", "run", "training_settings"]
 
@@ -33,6 +33,10 @@ DEFAULTS: dict[str, int | None] = {"epochs": 100, "batch_size": None}
 RECOMMENDED: dict[str, dict[str, Any]] = {
     "sklearn-digits": {"epochs": 100, "batch_size": 32, "lr": {"adam": 0.01}},
 }
+
+#: backend -> the dtype ``symnn train`` uses without ``--dtype`` (JAX computes in float32 unless its
+#: 64-bit mode is on)
+_DEFAULT_DTYPE: dict[str, str] = {"numpy": "float64", "jax": "float32"}
 
 
 def _recommendation(rec: dict[str, Any]) -> str:
@@ -137,7 +141,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         + "); the options you give always win. The run prints the settings it used and where each came from."
     )
     p.add_argument("--seed", type=int, default=0, help="initial weights and shuffles (default 0)")
-    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    p.add_argument(
+        "--dtype",
+        choices=["float64", "float32"],
+        default=None,
+        help="default: float64 (numpy), float32 (jax; float64 there needs JAX_ENABLE_X64=1 in the environment)",
+    )
     p.add_argument("--backend", choices=list(BACKENDS), default="numpy")
     p.add_argument("--save", type=Path, help="write the trained model (a checkpoint .npz); also saved on Ctrl-C")
     p.add_argument("--checkpoint-every", type=int, default=None, metavar="N", help="also save every N epochs")
@@ -184,13 +193,31 @@ def _run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    if args.checkpoint_every is not None and args.save is None:
+        raise ValueError("--checkpoint-every needs --save FILE: where to write the checkpoints")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
     _check_output(args.save, args, "--save")
     _check_output(args.plot, args, "--plot")
     if args.plot is not None:
         _matplotlib()  # fail before training, not after
     net = network_from_args(args)
     data = _dataset(args)
-    dtype = np.dtype(args.dtype)
+    dtype = np.dtype(args.dtype or _DEFAULT_DTYPE[args.backend])
+    if args.resume is not None:
+        trained = load_checkpoint(args.resume).config.get("dtype")
+        if args.dtype is None and trained in ("float32", "float64"):
+            dtype = np.dtype(trained)  # a resumed run continues in its checkpoint's dtype
+        elif trained in ("float32", "float64") and trained != dtype.name:
+            raise ValueError(f"checkpoint {args.resume} was trained in {trained}: resume with --dtype {trained}")
+    if args.backend == "jax" and dtype == np.float64:
+        import jax
+
+        if not jax.config.read("jax_enable_x64"):
+            raise ValueError(
+                "--dtype float64 with --backend jax needs JAX's 64-bit mode: set JAX_ENABLE_X64=1 in the "
+                "environment, or use --dtype float32"
+            )
     X, T = data.X.astype(dtype), data.targets(net.sizes[-1]).astype(dtype)
     has_test = data.X_test is not None
     X_test = data.X_test.astype(dtype) if has_test else None

@@ -147,7 +147,8 @@ class _Jax(_Printer, JaxPrinter):
 
 
 class FastSigmoid(_ArrayOp):
-    """σ(z) printed ``1/(1 + exp(-z))``, for the generated functions, which run under ``errstate(over="ignore")``.
+    """σ(z) printed ``1/(1 + exp(-z))``, for the generated functions, which run under
+    ``errstate(over="ignore", under="ignore")``.
 
     For z < −709 (float64; −88 in float32) e^(−z) overflows to inf and 1/(1 + inf) = 0, the limit;
     every other z keeps full relative precision (no cancellation). symnn's general printing of σ,
@@ -312,12 +313,15 @@ def emit(
     printer,
     comments: dict[sp.Symbol, str] | None = None,
     guard: str = "",
+    keep: int | None = None,
 ) -> str:
     """``def name(args): ...`` computing ``assignments`` in order and returning ``returns``.
 
     ``sympy.cse`` runs over all of it; each shared subexpression is printed just before the first
     line that needs it, so the named steps keep the derivation's order. ``guard``: a context
-    manager expression the body runs under.
+    manager expression the body runs under. ``keep``: return only the first ``keep`` of ``returns``,
+    computed exactly as the function returning all of them computes them (the same subexpressions,
+    so the same roundings), printing only the lines they need.
     """
     comments = comments or {}
     assignments = _live(assignments, returns)
@@ -327,6 +331,8 @@ def emit(
     temps = (sp.Symbol(f"tmp{i}", real=True) for i in range(10**6) if f"tmp{i}" not in taken)
     replacements, reduced = sp.cse(exprs, symbols=temps, order="none")
     needs = {t: e.free_symbols for t, e in replacements}
+    outs = reduced[len(assignments) :][:keep]
+    used = _used(outs, names, reduced, needs)
     emitted: set[sp.Symbol] = set()
     lines = [f"def {name}({', '.join(str(a) for a in args)}):"]
     indent = "    "
@@ -341,6 +347,8 @@ def emit(
                 lines.append(f"{indent}{t} = {printer.doprint(e)}")
 
     for (s, _), e in zip(assignments, reduced, strict=False):
+        if s not in used:
+            continue
         need(e)
         if s in comments:
             lines.append(f"{indent}# {comments[s]}")
@@ -350,7 +358,6 @@ def emit(
             lines.append(f"{indent}{s} += {printer.doprint(bias)}")
         else:
             lines.append(f"{indent}{s} = {printer.doprint(e)}")
-    outs = reduced[len(assignments) :]
     for e in outs:
         need(e)
     lines.append(f"{indent}return {', '.join(printer.doprint(e) for e in outs)}")
@@ -378,6 +385,21 @@ def _live(
             kept.append((s, e))
             needed |= e.free_symbols
     return kept[::-1]
+
+
+def _used(
+    outs: Sequence[sp.Expr], names: Sequence[sp.Symbol], reduced: Sequence[sp.Expr], needs: dict[sp.Symbol, set]
+) -> set[sp.Symbol]:
+    """The named steps ``outs`` need, directly or through the temporaries of ``sympy.cse``."""
+
+    def deps(e: sp.Expr) -> set[sp.Symbol]:
+        return set(e.free_symbols).union(*(needs[t] for t in _closure(e, needs)))
+
+    used = set().union(*(deps(e) for e in outs))
+    for s, e in reversed(list(zip(names, reduced, strict=False))):
+        if s in used:
+            used |= deps(e)
+    return used
 
 
 def _closure(expr: sp.Expr, needs: dict[sp.Symbol, set]) -> set[sp.Symbol]:

@@ -23,10 +23,10 @@ from symnn import codegen
 from symnn.backprop import backprop
 from symnn.codegen import BatchSum, Term, Total, per_sample_loss, scalarize, stable_log
 from symnn.matrix_view import MatrixView
-from symnn.network import MLP
+from symnn.network import ACTIVATIONS, MLP
 from symnn.notation import NetMatrix
 
-__all__ = ["BACKENDS", "VIEWS", "Model", "compile", "network_from_spec", "network_spec"]
+__all__ = ["BACKENDS", "CROSS_ENTROPY_OUTPUTS", "VIEWS", "Model", "compile", "network_from_spec", "network_spec"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,11 @@ BACKENDS: dict[str, str] = {"numpy": "numpy", "jax": "jax.numpy"}
 #: "matrix": the four matrix equations, batched (fast, any width); "element": every ∂C/∂θ as its own
 #: expression, vectorized over the samples (small networks; a cross-check of the matrix route)
 VIEWS: tuple[str, ...] = ("matrix", "element")
+#: the outputs cross-entropy is compiled for: its log y and δ = ... / y need every y in (0, 1); an
+#: identity, tanh or relu output can be ≤ 0 (log of it: NaN) and softplus underflows to 0 for z < −745
+CROSS_ENTROPY_OUTPUTS: tuple[str, ...] = ("sigmoid", "softmax")
+#: the dtypes compiled code computes in
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def network_spec(net: MLP) -> dict[str, Any]:
@@ -105,8 +110,12 @@ class Model:
 
     # -- parameters ---------------------------------------------------------------------------
 
-    def init(self, seed: int = 0, dtype: Any = np.float64) -> dict[str, Any]:
+    def init(self, seed: int = 0, dtype: Any = None) -> dict[str, Any]:
         """Random weights (normal, variance 1/n_in; 2/n_in for ReLU layers) and zero biases.
+
+        ``dtype``: float32 or float64; default float64, except float32 on the JAX backend without
+        JAX's 64-bit mode (where float64 is refused: enable it with
+        ``jax.config.update("jax_enable_x64", True)``).
 
         Examples
         --------
@@ -115,6 +124,8 @@ class Model:
         >>> {k: v.shape for k, v in model.init(seed=0).items()}
         {'W1': (3, 2), 'b1': (3,), 'W2': (2, 3), 'b2': (2,)}
         """
+        if dtype is None:
+            dtype = np.float32 if self.backend == "jax" and not _jax_x64() else np.float64
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {dtype}")
@@ -132,6 +143,12 @@ class Model:
         if self.backend == "jax":
             import jax.numpy as jnp
 
+            # without 64-bit mode jnp.asarray silently makes float64 arrays float32
+            if not _jax_x64() and any(np.dtype(v.dtype) == np.float64 for v in params.values()):
+                raise ValueError(
+                    "float64 on the JAX backend needs JAX's 64-bit mode: call "
+                    'jax.config.update("jax_enable_x64", True) first, or use float32'
+                )
             return {k: jnp.asarray(v) for k, v in params.items()}
         return params
 
@@ -180,10 +197,13 @@ class Model:
             raise ValueError(f"{name} has {A.shape[0]} rows but X has {rows}: one target row per sample")
         kind = np.dtype(A.dtype).kind
         if kind == "f":
+            if np.dtype(A.dtype) not in _FLOATS:
+                raise TypeError(f"{name} is {A.dtype}; valid dtypes: float32, float64 ({name}.astype({str(dtype)!r}))")
             if np.dtype(A.dtype) != dtype:
                 raise TypeError(
-                    f"{name} is {A.dtype} but the parameters are {dtype}; convert one of them "
-                    f"(model.init(seed, dtype={str(A.dtype)!r}) or {name}.astype({str(dtype)!r}))"
+                    f"{name} is {A.dtype} but the parameters are {dtype}; convert one of them: "
+                    f"{name}.astype({str(dtype)!r}), or parameters of {A.dtype} "
+                    f"(model.init(seed, dtype={str(A.dtype)!r}))"
                 )
             return A
         if kind in "biu":
@@ -226,6 +246,13 @@ class Model:
         return self.value_and_grad(params, X, T)[1]
 
 
+def _jax_x64() -> bool:
+    """Whether JAX computes in 64 bits (``jax_enable_x64``)."""
+    import jax
+
+    return bool(jax.config.read("jax_enable_x64"))
+
+
 def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
     """Generate, from the derivation, the code that evaluates ``net`` and its gradients on batches.
 
@@ -261,6 +288,7 @@ def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
         raise ValueError(f"unknown backend {backend!r}; valid choices: {', '.join(BACKENDS)}")
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; valid choices: {', '.join(VIEWS)}")
+    _check_trainable(net)
     start = time.perf_counter()
     if backend == "jax":
         try:
@@ -278,6 +306,23 @@ def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
     seconds = time.perf_counter() - start
     log.info("compiled %r (%s, %s view) in %.3f s", net, backend, view, seconds)
     return Model(net, backend, view, source, functions, seconds)
+
+
+def _check_trainable(net: MLP) -> None:
+    """Refuse what the numeric code cannot train (the symbolic derivation, :func:`symnn.backprop`, takes any net)."""
+    if "step" in net.activations:
+        where = "the output" if net.activations[-1] == "step" else "a hidden layer"
+        trainable = [a for a in ACTIVATIONS if a != "step"]
+        raise ValueError(
+            f"cannot compile {net!r}: {where} uses the step function, whose derivative is 0 almost everywhere "
+            f"(DiracDelta at 0), so gradient descent cannot train it; trainable activations: {', '.join(trainable)}"
+        )
+    if net.loss_name == "cross-entropy" and net.activations[-1] not in CROSS_ENTROPY_OUTPUTS:
+        raise ValueError(
+            f"cannot compile {net!r}: cross-entropy takes log y of outputs that are probabilities, and "
+            f"{net.activations[-1]!r} outputs are not in (0, 1) (the loss would be NaN); "
+            f"valid outputs for cross-entropy: {', '.join(CROSS_ENTROPY_OUTPUTS)}"
+        )
 
 
 # -- the matrix view ---------------------------------------------------------------------------------
@@ -377,18 +422,21 @@ def _matrix_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]
     printer = codegen.printer_for(backend)
     module = BACKENDS[backend]
     n_line = [(N, sp.Symbol("X.shape[0]"))]
-    guard = 'numpy.errstate(over="ignore")' if backend == "numpy" else ""  # see codegen.FastSigmoid
+    # see codegen.FastSigmoid; underflow (e^(-1e4) = 0, log1p of it) is no error either, even under
+    # numpy.seterr(all="raise")
+    guard = 'numpy.errstate(over="ignore", under="ignore")' if backend == "numpy" else ""
     everything = n_line + forward + loss + backward
     try:
         sources = [
             codegen.emit("forward", [*params, X], forward, [A_L], printer, comments, guard),
-            codegen.emit("loss", [*params, X, T], n_line + forward + loss, [C], printer, comments, guard),
+            # the loss as value_and_grad computes it (its 1/N shared with δ^(L)): the same value to the bit
+            codegen.emit("loss", [*params, X, T], everything, [C, *grad_out], printer, comments, guard, keep=1),
             codegen.emit("value_and_grad", [*params, X, T], everything, [C, *grad_out], printer, comments, guard),
         ]
     except PrintMethodNotImplementedError as e:  # found when compiling, not at the first call (STYLE.md)
         raise codegen.Unsupported(
             f"Unsupported: cannot compile {net!r} for {backend}: {e.args[0].splitlines()[0]} "
-            "(the step's derivative is a Dirac delta: use sigmoid, tanh, relu or softplus to train)"
+            "(a derivative that is not a function, such as a Dirac delta, cannot be trained)"
         ) from e
     header = (
         f"# Generated by symnn from the backprop derivation of {net!r} (matrix view, batched).\n"

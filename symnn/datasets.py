@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import io
 import logging
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from symnn.io import read_npz
 
 __all__ = [
     "DATASETS",
@@ -313,6 +315,10 @@ def sklearn_digits() -> Dataset:
 # -- users' files --------------------------------------------------------------------------------
 
 
+#: without ``n_classes``, the largest label a data file may hold is this minus 1
+_MAX_CLASSES = 2**31
+
+
 def load_data_file(path: str | Path, n_features: int | None = None, n_classes: int | None = None) -> Dataset:
     """Load and validate a user's data file.
 
@@ -350,19 +356,34 @@ def load_data_file(path: str | Path, n_features: int | None = None, n_classes: i
             raise ValueError(f"data file {path}: X_test has {X_test.shape[1]} columns, X has {X.shape[1]}")
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(f"data file {path}: {X.shape[1]} features per sample, the network has {n_features} inputs")
-    found = int(max(y.max(), -1 if y_test is None else y_test.max())) + 1
-    classes = found if n_classes is None else (2 if n_classes == 1 else n_classes)
+    # The range is checked on the labels as read (float64 or any integer dtype), before the cast to
+    # int64: a cast first would wrap 1e20 or a uint64 2**63 + 5 round to a negative number.
+    if n_classes is None:
+        for name, labels in (("y", y), ("y_test", y_test)):
+            if labels is not None and (labels >= _MAX_CLASSES).any():
+                raise ValueError(
+                    f"data file {path}: label {_plain(labels.max())} in {name} is out of range; "
+                    f"labels must be 0 .. {_MAX_CLASSES - 1}"
+                )
+        classes = int(max(y.max(), -1 if y_test is None else y_test.max())) + 1
+    else:
+        classes = 2 if n_classes == 1 else n_classes
     for name, labels in (("y", y), ("y_test", y_test)):
-        if labels is not None and labels.max() >= classes:
+        if labels is not None and (labels >= classes).any():
             raise ValueError(
-                f"data file {path}: label {int(labels.max())} in {name} is out of range; "
+                f"data file {path}: label {_plain(labels.max())} in {name} is out of range; "
                 f"the network has {classes} classes, so labels must be 0 .. {classes - 1}"
             )
+    y = y.astype(np.int64)
+    y_test = None if y_test is None else y_test.astype(np.int64)
     return Dataset(path.name, X, y, max(classes, 2), X_test, y_test)
 
 
 def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"data file {path}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start})") from e
     lines = [line for line in text.splitlines() if line.strip()]
     if lines and not _is_numeric_row(lines[0]):
         lines = lines[1:]  # a header
@@ -386,11 +407,7 @@ def _is_numeric_row(line: str) -> bool:
 
 
 def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"data file {path}: not a readable .npz file ({type(e).__name__}: {e})") from e
+    arrays = read_npz(path, f"data file {path}: it")
     missing = [k for k in ("X", "y") if k not in arrays]
     if missing:
         raise ValueError(
@@ -418,11 +435,21 @@ def _check_arrays(path: Path, xname: str, yname: str, X: np.ndarray, y: np.ndarr
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise ValueError(f"data file {path}: {xname} has NaN or infinity, first at row {r + 1}, column {c + 1}")
-    yf = y.astype(np.float64)
-    if not np.isfinite(yf).all() or (yf != np.round(yf)).any() or (yf < 0).any():
-        i = int(np.flatnonzero(~np.isfinite(yf) | (yf != np.round(yf)) | (yf < 0))[0])
-        raise ValueError(f"data file {path}: labels must be integers from 0; {yname} row {i + 1} is {y[i]!r}")
-    return X, yf.astype(np.int64)
+    bad_label = y < 0
+    if y.dtype.kind == "f":
+        bad_label |= ~np.isfinite(y) | (np.floor(y) != y)
+    if bad_label.any():
+        i = int(np.flatnonzero(bad_label)[0])
+        raise ValueError(f"data file {path}: labels must be integers from 0; {yname} row {i + 1} is {_plain(y[i])}")
+    return X, y
+
+
+def _plain(value: Any) -> str:
+    """A label as a plain number for a message: ``3``, ``1.5``, ``-1``, ``nan`` (not ``np.float64(3.0)``)."""
+    value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 # -- by name -------------------------------------------------------------------------------------

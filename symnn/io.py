@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+import numpy as np
+
+__all__ = ["read_npz", "write_atomic"]
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool = False) -> Path:
@@ -42,3 +45,21 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool
         os.unlink(tmp)
         raise
     return path
+
+
+def read_npz(path: Path, what: str) -> dict[str, np.ndarray]:
+    """The arrays of the ``.npz`` file ``path``; a ``ValueError`` starting ``what`` (e.g. "checkpoint x.npz").
+
+    ``numpy.load`` takes a file that is not a zip archive for a pickle and answers that it "contains
+    pickled (object) data", advising ``allow_pickle=``: never right for a file a user names, so a
+    file that does not start as a zip archive is refused first.
+    """
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise ValueError(f"{what} is not a valid .npz file (not a zip archive)")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return {k: f[k] for k in f.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{what} is not a valid .npz file ({type(e).__name__}: {e})") from e

@@ -7,8 +7,10 @@ from a checkpoint (saved at any step, Ctrl-C included) continues exactly as the 
 from __future__ import annotations
 
 import abc
+import inspect
 import logging
 import math
+import numbers
 import signal
 import sys
 import threading
@@ -70,7 +72,7 @@ class Optimizer(abc.ABC):
     slots: tuple[str, ...] = ()
 
     def __init__(self, lr: float) -> None:
-        if not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
+        if not (_is_real(lr) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"the learning rate must be a positive number, got {lr!r}")
         self.lr = float(lr)
         self.t = 0  # steps taken
@@ -141,7 +143,7 @@ class Adam(Optimizer):
     def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(lr)
         self.beta1, self.beta2 = _fraction("beta1", beta1), _fraction("beta2", beta2)
-        if not eps > 0:
+        if not (_is_real(eps) and eps > 0):
             raise ValueError(f"Adam's eps must be positive, got {eps!r}")
         self.eps = float(eps)
 
@@ -160,9 +162,22 @@ class Adam(Optimizer):
 
 
 def _fraction(name: str, value: float) -> float:
-    if not (isinstance(value, int | float) and 0 <= value < 1):
+    if not (_is_real(value) and 0 <= value < 1):
         raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
     return float(value)
+
+
+def _is_real(value: Any) -> bool:
+    """A real number, NumPy's scalars included (``np.float32(0.1)``), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _positive_int(name: str, value: Any, least: int = 1) -> int:
+    """``value`` as an int ≥ ``least`` (NumPy's integers included, not a bool); else a ValueError naming ``name``."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_) or value < least:
+        what = "a positive integer" if least == 1 else "a non-negative integer"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return int(value)
 
 
 #: name -> optimizer class (what ``train(optimizer=...)`` and ``symnn train --optimizer`` accept)
@@ -185,6 +200,13 @@ def make_optimizer(name: str, lr: float | None = None, **options: Any) -> Optimi
     """
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; valid choices: {', '.join(OPTIMIZERS)}")
+    valid = [p for p in inspect.signature(OPTIMIZERS[name]).parameters if p != "lr"]
+    unknown = [k for k in options if k not in valid]
+    if unknown:
+        raise ValueError(
+            f"{name} has no option {', '.join(map(repr, unknown))}; "
+            + (f"its options: {', '.join(valid)}" if valid else "it takes no options besides lr")
+        )
     return OPTIMIZERS[name](DEFAULT_LR[name] if lr is None else lr, **options)
 
 
@@ -271,7 +293,7 @@ def train(
         Samples per step; default all of them (full-batch gradient descent). Smaller batches are
         drawn from a shuffle seeded by ``(seed, epoch)``: the same seed gives the same result, bit for bit.
     X_test, T_test : arrays, optional
-        Held-out data: its loss and accuracy are recorded every epoch.
+        Held-out data (both or neither): its loss and accuracy are recorded every epoch.
     checkpoint : path, optional
         Where to save checkpoints (``.npz``): every ``checkpoint_every`` epochs, at the end, and on Ctrl-C.
     resume : path, optional
@@ -292,10 +314,12 @@ def train(
     """
     if not isinstance(model, Model):
         raise TypeError(f"train takes a Model from symnn.compile, got {type(model).__name__}")
-    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = _positive_int("epochs", epochs)
+    seed = _positive_int("seed", seed, least=0)
     X = np.asarray(X) if not hasattr(X, "shape") else X
     dtype = np.dtype(X.dtype) if np.dtype(X.dtype).kind == "f" else np.dtype(np.float64)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"X is {dtype}; valid dtypes: float32, float64 (X.astype('float32'))")
     opt = make_optimizer(optimizer, lr, **optimizer_options)
 
     spec = network_spec(model.network)
@@ -304,19 +328,24 @@ def train(
         if ckpt.spec != spec:
             raise ValueError(f"checkpoint {resume} is for the network {ckpt.spec}, not {spec}")
         params = ckpt.params
-        dtype = np.dtype(next(iter(params.values())).dtype)
+        trained = np.dtype(next(iter(params.values())).dtype)
+        if np.dtype(X.dtype).kind == "f" and trained != dtype:
+            raise TypeError(f"checkpoint {resume} was trained in {trained}, X is {dtype}: X.astype({trained.name!r})")
+        dtype = trained
     elif params is None:
         params = model.init(seed, dtype=dtype)
     params = model._to_backend({k: np.array(v, copy=True) for k, v in params.items()})
     X, T = model._checked(params, X, T)
+    if (X_test is None) != (T_test is None):
+        given, missing = ("X_test", "T_test") if T_test is None else ("T_test", "X_test")
+        raise ValueError(f"{given} given without {missing}: held-out data needs both X_test and T_test, or neither")
     has_test = X_test is not None
     if has_test:
         X_test, T_test = model._checked(params, X_test, T_test)
     N = X.shape[0]
     if batch_size is None:
         batch_size = N
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = _positive_int("batch_size", batch_size)
     batch_size = min(batch_size, N)
     n_batches = -(-N // batch_size)
     config = {**opt.config(), "batch_size": batch_size, "seed": seed, "dtype": dtype.name}
@@ -329,6 +358,7 @@ def train(
                 f"checkpoint {resume} was trained with {', '.join(changed)}; resume with the same settings "
                 "so that the run continues exactly"
             )
+        ckpt.check_state(resume, opt.slots, model.param_names)
         opt.t = ckpt.optimizer_steps
         for slot, values in ckpt.optimizer_state.items():
             if slot not in opt.state:

@@ -145,6 +145,25 @@ def test_user_csv(tmp_path, capsys):
         (["--dataset", "xor", "--epochs", "0"], "--epochs must be a positive integer, got 0"),
         (["--dataset", "xor", "--lr", "-1"], "the learning rate must be a positive number, got -1.0"),
         (["--data", "nope.csv", "--layers", "2,2"], "data file nope.csv does not exist"),
+        (
+            ["--dataset", "xor", "--layers", "2,2,1", "--checkpoint-every", "5"],
+            "--checkpoint-every needs --save FILE: where to write the checkpoints",
+        ),
+        (["--dataset", "xor", "--layers", "2,2,1", "--seed", "-1"], "--seed must be a non-negative integer, got -1"),
+        (
+            ["--dataset", "xor", "--layers", "2,2,1", "--output", "identity", "--loss", "cross-entropy"],
+            "'identity' outputs are not in (0, 1) (the loss would be NaN); valid outputs for cross-entropy: "
+            "sigmoid, softmax",
+        ),
+        (
+            ["--dataset", "xor", "--layers", "2,2,1", "--activation", "step"],
+            "a hidden layer uses the step function, whose derivative is 0 almost everywhere (DiracDelta at 0), "
+            "so gradient descent cannot train it; trainable activations: sigmoid, relu, tanh, softplus, identity",
+        ),
+        (
+            ["--dataset", "xor", "--layers", "2,2,1", "--output", "step"],
+            "the output uses the step function",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
@@ -217,3 +236,36 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_130(tmp_path):
     assert "Traceback" not in err
     ckpt = load_checkpoint(save)
     assert ckpt.spec["layers"] == [2, 3, 2] and np.isfinite(ckpt.params["W1"]).all()
+
+
+@pytest.mark.parametrize(("layers", "classes"), [("2,2,1", 2), ("2,2,3", 3)])
+def test_a_huge_label_is_one_line_and_exit_2(tmp_path, capsys, layers, classes):
+    # 1e20 cast to int64 first was -9223372036854775808: trained on it (1 output) or an IndexError (3 outputs)
+    data = tmp_path / "h.csv"
+    data.write_text("0,0,1e20\n1,1,0\n")
+    assert main(["train", "--data", str(data), "--layers", layers, "--epochs", "2", "--quiet"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"symnn: error: data file {data}: label 100000000000000000000 in y is out of range; "
+        f"the network has {classes} classes, so labels must be 0 .. {classes - 1}"
+    ]
+
+
+def test_resume_in_another_dtype_names_the_option(tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    base = ["train", "--dataset", "xor", "--layers", "2,2,1", "--quiet", "--save", str(ckpt), "--force"]
+    assert main([*base, "--epochs", "1"]) == 0
+    assert main([*base, "--epochs", "2", "--resume", str(ckpt), "--dtype", "float32"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"symnn: error: checkpoint {ckpt} was trained in float64: resume with --dtype float64"
+    ]
+    assert main([*base, "--epochs", "2", "--resume", str(ckpt)]) == 0  # without --dtype: the checkpoint's
+    assert load_checkpoint(ckpt).epoch == 2
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `symnn train ... | head -1`: a BrokenPipeError traceback; now exit 1, nothing on stderr
+    argv = [sys.executable, "-m", "symnn", "train", "--dataset", "xor", "--layers", "2,2,1", "--epochs", "1"]
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdout.close()  # the reader is gone before the first line
+    err = p.stderr.read()
+    assert p.wait(timeout=120) == 1 and err == ""

@@ -1,6 +1,7 @@
 """compile: generated code against exact symbolic gradients, central differences, stability, dtypes, bad input."""
 
 import ast
+import re
 import warnings
 
 import mpmath
@@ -14,7 +15,8 @@ from symnn.gradcheck import GradCheck
 # every hidden activation the compiled code supports with a derivative that is a function (the
 # step's derivative is a Dirac delta: nothing to train with)
 HIDDEN = ["sigmoid", "tanh", "relu", "softplus", "identity"]
-# (output, loss) pairs whose loss is defined for every output value (cross-entropy needs y > 0)
+# (output, loss) pairs whose loss is defined for every output value (cross-entropy needs y in (0, 1):
+# sn.compile refuses it with any other output)
 HEADS = [
     ("sigmoid", "sse"),
     ("sigmoid", "mse"),
@@ -24,7 +26,7 @@ HEADS = [
     ("identity", "sse"),
     ("identity", "mse"),
     ("tanh", "sse"),
-    ("softplus", "cross-entropy"),
+    ("softplus", "sse"),
     ("relu", "mse"),
 ]
 
@@ -158,11 +160,17 @@ def test_no_overflow_for_pre_activations_up_to_1e4(hidden, output, loss, dtype):
     if hidden in ("sigmoid", "tanh"):
         params["W2"] *= 1e4
     T = np.eye(3, dtype=dtype)[[0, 1, 2]]
-    # NumPy's warnings as errors (underflow to 0 is no warning: e^(-1e4) is 0 in any float)
-    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-        warnings.simplefilter("error")
-        value, grads = model.value_and_grad(params, X, T)
-        Y = model.forward(params, X)
+    # NumPy's warnings as errors, and NumPy's strict mode (np.seterr(all="raise")): the generated code
+    # silences the overflow and underflow it expects (underflow raised FloatingPointError in strict mode)
+    old = np.seterr(all="raise")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            value, grads = model.value_and_grad(params, X, T)
+            Y = model.forward(params, X)
+            assert np.isfinite(model.loss(params, X, T))
+    finally:
+        np.seterr(**old)
     assert np.isfinite(value) and all(np.isfinite(g).all() for g in grads.values())
     assert np.isfinite(Y).all() and Y.dtype == dtype
 
@@ -205,6 +213,18 @@ def recording(model, name):
     return namespace[name], seen
 
 
+@pytest.mark.parametrize("net", random_architectures(20, seed=12), ids=repr)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_loss_is_value_and_grads_value_to_the_bit(net, dtype):
+    # loss computed Σ/N and value_and_grad Σ·N**(-1.0) (its 1/N shared with δ^(L)): one ulp apart
+    model = sn.compile(net)
+    rng = np.random.default_rng(3)
+    params, X, T = random_point(net, rng, 7)
+    params = {k: (v + rng.normal(scale=0.1, size=v.shape)).astype(dtype) for k, v in params.items()}
+    X, T = X.astype(dtype), T.astype(dtype)
+    assert model.loss(params, X, T) == model.value_and_grad(params, X, T)[0]
+
+
 @pytest.mark.parametrize("net", random_architectures(20, seed=11), ids=repr)
 def test_float32_code_computes_nothing_in_float64(net):
     # A float64 NumPy scalar or array anywhere in a float32 step (a constant such as 1/N made a NumPy
@@ -236,7 +256,7 @@ def test_source_is_readable_and_stable():
     src = model.source
     assert "def value_and_grad(W1, b1, W2, b2, X, T):" in src
     # σ as 1/(1 + e^(-z)), whose one overflow (e^(-z) = inf, σ = 0) is expected and silenced
-    assert "A1 = 1/(1 + numpy.exp(-Z1))" in src and 'with numpy.errstate(over="ignore"):' in src
+    assert "A1 = 1/(1 + numpy.exp(-Z1))" in src and 'with numpy.errstate(over="ignore", under="ignore"):' in src
     assert "numpy.maximum.reduce(Z2, axis=1, keepdims=True)" in src  # softmax shifted by its max (seed 002)
     assert "delta2 = " in src and "# delta1 = " in src  # the derivation's names and equations
     assert "for " not in src  # no per-sample loop
@@ -288,7 +308,13 @@ def test_gradcheck_reports_a_wrong_gradient():
         (
             lambda m, p, X, T: m.loss(p, X.astype(np.float32), T),
             TypeError,
-            r"^X is float32 but the parameters are float64; convert one of them",
+            r"^X is float32 but the parameters are float64; convert one of them: X\.astype\('float64'\), "
+            r"or parameters of float32 \(model\.init\(seed, dtype='float32'\)\)$",
+        ),
+        (  # model.init refuses float16: the message must not suggest it
+            lambda m, p, X, T: m.loss(p, X.astype(np.float16), T),
+            TypeError,
+            r"^X is float16; valid dtypes: float32, float64 \(X\.astype\('float64'\)\)$",
         ),
         (
             lambda m, p, X, T: m.loss({**p, "b1": p["b1"].astype(np.float32)}, X, T),
@@ -321,11 +347,41 @@ def test_integer_inputs_take_the_parameters_dtype():
     assert Y.dtype == np.float32
 
 
-def test_a_step_network_is_refused_when_compiling():
+# the built-in ones, then any registered by sn.register_activation (other tests register some)
+TRAINABLE = r"sigmoid, relu, tanh, softplus, identity(, \w+)*"
+
+
+@pytest.mark.parametrize(
+    ("net", "where"),
+    [
+        (sn.MLP([2, 2, 1], activation="step"), "a hidden layer"),
+        (sn.MLP([2, 2, 1], output="step"), "the output"),
+        (sn.MLP([2, 1], output="step", loss="sse"), "the output"),
+    ],
+)
+def test_a_step_network_is_refused_when_compiling(net, where):
     with pytest.raises(
-        NotImplementedError, match=r"^Unsupported: cannot compile MLP\(\[2, 2, 1\], activation=\['step'\].*DiracDelta"
+        ValueError,
+        match=rf"^cannot compile {re.escape(repr(net))}: {where} uses the step function, whose derivative is 0 "
+        rf"almost everywhere \(DiracDelta at 0\), so gradient descent cannot train it; "
+        rf"trainable activations: {TRAINABLE}$",
     ):
-        sn.compile(sn.MLP([2, 2, 1], activation="step"))
+        sn.compile(net)
+    sn.backprop(net)  # the derivation itself still takes it
+
+
+@pytest.mark.parametrize("output", ["identity", "tanh", "relu", "softplus"])
+def test_cross_entropy_needs_probabilities_to_compile(output):
+    # these compiled and then gave loss NaN (log of y ≤ 0; softplus underflows to 0 below z = −745)
+    net = sn.MLP([1, 2], output=output, loss="cross-entropy")
+    with pytest.raises(
+        ValueError,
+        match=rf"^cannot compile {re.escape(repr(net))}: cross-entropy takes log y of outputs that are "
+        rf"probabilities, and '{output}' outputs are not in \(0, 1\) \(the loss would be NaN\); "
+        r"valid outputs for cross-entropy: sigmoid, softmax$",
+    ):
+        sn.compile(net)
+    assert sn.backprop(net).gradients  # the derivation itself still takes any pair
 
 
 @pytest.mark.parametrize("loss", ["sse", "mse"])

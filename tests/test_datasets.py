@@ -120,8 +120,26 @@ def test_npz_round_trip(tmp_path):
     [
         ("d.csv", "0,1,0\n1,nan,1\n", {}, r"X has NaN or infinity, first at row 2, column 2$"),
         ("d.csv", "0,1,0\n1,inf,1\n", {}, r"X has NaN or infinity, first at row 2, column 2$"),
-        ("d.csv", "0,1,0\n1,0,1.5\n", {}, r"labels must be integers from 0; y row 2 is np.float64\(1.5\)$"),
-        ("d.csv", "0,1,0\n1,0,-1\n", {}, r"labels must be integers from 0; y row 2 is"),
+        ("d.csv", "0,1,0\n1,0,1.5\n", {}, r"labels must be integers from 0; y row 2 is 1.5$"),
+        ("d.csv", "0,1,0\n1,0,-1\n", {}, r"labels must be integers from 0; y row 2 is -1$"),
+        (
+            "d.csv",
+            "0,0,1e20\n1,1,0\n",
+            {"n_classes": 1},
+            r"label 100000000000000000000 in y is out of range; the network has 2 classes, so labels must be 0 \.\. 1$",
+        ),
+        (
+            "d.csv",
+            "0,0,1e20\n1,1,0\n",
+            {"n_classes": 3},
+            r"label 100000000000000000000 in y is out of range; the network has 3 classes, so labels must be 0 \.\. 2$",
+        ),
+        (
+            "d.csv",
+            "0,0,1e20\n1,1,0\n",
+            {},
+            r"label 100000000000000000000 in y is out of range; labels must be 0 \.\. 2147483647$",
+        ),
         (
             "d.csv",
             "0,1,0\n1,0,3\n",
@@ -133,7 +151,10 @@ def test_npz_round_trip(tmp_path):
         ("d.csv", "a,b\n", {}, r"no data rows$"),
         ("d.csv", "1\n2\n", {}, r"needs at least 2 columns \(features, then the label\), got 1$"),
         ("d.txt", "1,2\n", {}, r"unknown format '.txt'; valid: .csv, .npz$"),
-        ("d.npz", b"not a zip", {}, r"not a readable .npz file"),
+        # random bytes: NumPy's message was "contains pickled (object) data ... allow_pickle="
+        ("d.npz", bytes(range(7, 250)), {}, r"it is not a valid \.npz file \(not a zip archive\)$"),
+        ("d.npz", b"PK\x03\x04 truncated", {}, r"it is not a valid \.npz file \(BadZipFile: "),
+        ("d.csv", b"0,1,0\n\xff\xfe,1,1\n", {}, r"not UTF-8 text \(byte 0xff at offset 6\)$"),
     ],
 )
 def test_bad_files(tmp_path, name, content, kwargs, message):
@@ -167,6 +188,17 @@ def test_bad_npz(tmp_path, arrays, message):
     np.savez(f, **arrays)
     with pytest.raises(ValueError, match=rf"^data file {f}: {message}"):
         load_data_file(f)
+
+
+@pytest.mark.parametrize("n_classes", [None, 1, 3])
+def test_huge_unsigned_label_is_refused_before_the_cast(tmp_path, n_classes):
+    # 2**63 + 5 as int64 wraps round to a negative number: the range is checked on the uint64 values
+    f = tmp_path / "d.npz"
+    np.savez(f, X=np.ones((2, 2)), y=np.array([0, 2**63 + 5], dtype=np.uint64))
+    with pytest.raises(
+        ValueError, match=rf"^data file {f}: label 9223372036854775813 in y is out of range; .* 0 \.\. \d+$"
+    ):
+        load_data_file(f, n_classes=n_classes)
 
 
 def test_missing_file(tmp_path):

@@ -6,6 +6,7 @@ never imported into the pytest process itself.
 """
 
 import importlib.util
+import os
 import subprocess
 import sys
 import textwrap
@@ -66,3 +67,65 @@ def test_jax_backend_matches_numpy_and_trains():
         assert np.argmax(np.asarray(model.forward(params, X)), axis=1).tolist() == [0, 1, 1, 0]
         """
     )
+
+
+def test_float64_without_x64_is_refused_not_silently_float32():
+    # jnp.asarray makes float64 float32 unless jax_enable_x64 is on: init(dtype=float64) returned float32
+    run_isolated(
+        """
+        import re
+        import numpy as np
+        import pytest
+        import symnn as sn
+
+        model = sn.compile(sn.MLP([2, 2, 1]), backend="jax")
+        message = (
+            r'^float64 on the JAX backend needs JAX\\'s 64-bit mode: call '
+            r'jax\\.config\\.update\\("jax_enable_x64", True\\) first, or use float32$'
+        )
+        with pytest.raises(ValueError, match=message):
+            model.init(0, dtype=np.float64)
+        d = sn.logic_gate("xor")
+        with pytest.raises(ValueError, match=message):
+            sn.train(model, d.X, d.targets(1), epochs=1)
+        assert {str(v.dtype) for v in model.init(0).values()} == {"float32"}  # the default follows the mode
+        assert {str(v.dtype) for v in model.init(0, dtype="float32").values()} == {"float32"}
+        from symnn.cli import main
+
+        assert main(["train", "--dataset", "xor", "--layers", "2,2,1", "--backend", "jax", "--epochs", "2"]) == 0
+        assert main(["train", "--dataset", "xor", "--layers", "2,2,1", "--backend", "jax", "--dtype", "float64"]) == 2
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        assert {str(v.dtype) for v in model.init(0, dtype=np.float64).values()} == {"float64"}
+        assert {str(v.dtype) for v in model.init(0).values()} == {"float64"}
+        """
+    )
+
+
+def test_cli_float64_with_jax_without_x64_is_one_line():
+    env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
+    argv = ["train", "--dataset", "xor", "--layers", "2,2,1", "--backend", "jax", "--epochs", "2"]
+    r = subprocess.run(
+        [sys.executable, "-m", "symnn", *argv, "--dtype", "float64"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "symnn: error: --dtype float64 with --backend jax needs JAX's 64-bit mode: set JAX_ENABLE_X64=1 in the "
+        "environment, or use --dtype float32"
+    ], r.stderr
+    r = subprocess.run(
+        [sys.executable, "-m", "symnn", *argv, "--dtype", "float64", "--quiet"],
+        capture_output=True,
+        text=True,
+        env={**env, "JAX_ENABLE_X64": "1"},
+        timeout=300,
+    )
+    assert r.returncode == 0 and r.stdout.startswith("epoch 2: loss "), r.stderr
+    r = subprocess.run(
+        [sys.executable, "-m", "symnn", *argv, "--quiet"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert r.returncode == 0 and r.stdout.startswith("epoch 2: loss "), r.stderr  # float32 by default

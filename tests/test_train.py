@@ -192,6 +192,36 @@ def test_resume_refuses_other_settings_and_corrupt_files(digits_model, tmp_path)
     np.savez(bad, W1=np.zeros(3))
     with pytest.raises(ValueError, match=r"^.*bad.npz is not a symnn checkpoint \(no 'meta' entry\)$"):
         load_checkpoint(bad)
+    bad.write_bytes(bytes(range(7, 250)))  # NumPy's answer: "contains pickled (object) data ... allow_pickle="
+    with pytest.raises(ValueError, match=rf"^cannot read checkpoint {bad}: it is not a valid \.npz file \(not a zip"):
+        load_checkpoint(bad)
+    with np.load(ckpt) as f:
+        arrays = {k: f[k] for k in f.files if k != "history/loss"}
+    np.savez(bad, **arrays)
+    with pytest.raises(ValueError, match=rf"^{bad} is not a valid symnn checkpoint: missing history/loss$"):
+        load_checkpoint(bad)
+
+
+def test_resume_refuses_missing_optimizer_state_and_a_history_of_another_length(digits_model, tmp_path):
+    d = digits4x3()
+    ckpt, bad = tmp_path / "c.npz", tmp_path / "bad.npz"
+    kwargs = {"optimizer": "adam", "lr": 0.05, "epochs": 2, "batch_size": 10, "seed": 0}
+    sn.train(digits_model, d.X, d.targets(), checkpoint=ckpt, **kwargs)
+    with np.load(ckpt) as f:
+        arrays = {k: f[k] for k in f.files}
+    # without its moments Adam resumed silently from zeros
+    np.savez(bad, **{k: v for k, v in arrays.items() if not k.startswith("opt/m/")})
+    with pytest.raises(
+        ValueError,
+        match=rf"^checkpoint {bad} lacks the optimizer state opt/m/W1, opt/m/b1, opt/m/W2, opt/m/b2 after 14 steps; "
+        r"it cannot continue the run exactly$",
+    ):
+        sn.train(digits_model, d.X, d.targets(), resume=bad, **{**kwargs, "epochs": 3})
+    np.savez(bad, **{**arrays, "history/loss": arrays["history/loss"][:1]})
+    with pytest.raises(
+        ValueError, match=rf"^{bad} is not a valid symnn checkpoint: its history has 1, 2 entries for 2 epochs$"
+    ):
+        load_checkpoint(bad)
 
 
 @pytest.mark.parametrize(
@@ -202,12 +232,52 @@ def test_resume_refuses_other_settings_and_corrupt_files(digits_model, tmp_path)
         ({"epochs": 0}, r"^epochs must be a positive integer, got 0$"),
         ({"batch_size": 0}, r"^batch_size must be a positive integer, got 0$"),
         ({"optimizer": "momentum", "beta": 1.5}, r"^momentum must be a number in \[0, 1\), got 1.5$"),
+        ({"seed": -1}, r"^seed must be a non-negative integer, got -1$"),
+        ({"seed": None}, r"^seed must be a non-negative integer, got None$"),
+        ({"seed": 1.5}, r"^seed must be a non-negative integer, got 1.5$"),
+        ({"epochs": True}, r"^epochs must be a positive integer, got True$"),
+        ({"lr": np.float32("nan")}, r"^the learning rate must be a positive number, got np.float32\(nan\)$"),
+        ({"optimizer": "sgd", "beta": 0.9}, r"^sgd has no option 'beta'; it takes no options besides lr$"),
+        ({"optimizer": "momentum", "beta1": 0.9}, r"^momentum has no option 'beta1'; its options: beta$"),
+        ({"optimizer": "adam", "beta": 0.9}, r"^adam has no option 'beta'; its options: beta1, beta2, eps$"),
+        # X_test alone was a TypeError inside the generated code; T_test alone was ignored
+        (
+            {"X_test": np.zeros((2, 12))},
+            r"^X_test given without T_test: held-out data needs both X_test and T_test, or neither$",
+        ),
+        (
+            {"T_test": np.zeros((2, 2))},
+            r"^T_test given without X_test: held-out data needs both X_test and T_test, or neither$",
+        ),
     ],
 )
 def test_bad_arguments(digits_model, kwargs, message):
     d = digits4x3()
     with pytest.raises(ValueError, match=message):
         sn.train(digits_model, d.X, d.targets(), **kwargs)
+
+
+def test_float16_and_a_checkpoint_of_another_dtype_are_refused_naming_the_valid_dtypes(digits_model, tmp_path):
+    d = digits4x3()
+    with pytest.raises(TypeError, match=r"^X is float16; valid dtypes: float32, float64 \(X\.astype\('float32'\)\)$"):
+        sn.train(digits_model, d.X.astype(np.float16), d.targets(), epochs=1)
+    ckpt = tmp_path / "c.npz"
+    sn.train(digits_model, d.X, d.targets(), epochs=1, checkpoint=ckpt)
+    with pytest.raises(
+        TypeError, match=rf"^checkpoint {ckpt} was trained in float64, X is float32: X\.astype\('float64'\)$"
+    ):
+        sn.train(digits_model, d.X.astype(np.float32), d.targets().astype(np.float32), epochs=2, resume=ckpt)
+
+
+def test_numpy_scalars_are_numbers(digits_model):
+    # lr=np.float32(0.1), epochs=np.int64(2), batch_size=np.int64(2) were refused
+    d = digits4x3()
+    plain = {"lr": 0.1, "epochs": 2, "batch_size": 16, "seed": 3, "optimizer": "momentum", "beta": 0.5}
+    numpy = {"lr": np.float64(0.1), "epochs": np.int64(2), "batch_size": np.int64(16), "seed": np.int64(3)}
+    (p1, h1), (p2, h2) = (sn.train(digits_model, d.X, d.targets(), **{**plain, **kw}) for kw in ({}, numpy))
+    assert h1.loss == h2.loss and all(np.array_equal(p1[k], p2[k]) for k in p1)
+    _, h3 = sn.train(digits_model, d.X, d.targets(), **{**plain, "lr": np.float32(0.1), "beta": np.float32(0.5)})
+    assert len(h3) == 2
 
 
 def test_progress_bar_when_asked(digits_model, capsys):

@@ -5,7 +5,7 @@ from importlib.metadata import PackageNotFoundError, version
 from symnn.backprop import NetworkDerivation, backprop
 from symnn.catalogue import identities
 from symnn.chain import chain_rule
-from symnn.compiler import Model, compile
+from symnn.compiler import Model
 from symnn.custom import activation
 from symnn.datasets import DATASETS, Dataset, digits4x3, load_data_file, load_dataset, logic_gate, sklearn_digits
 from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
@@ -13,7 +13,20 @@ from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax
 from symnn.gradcheck import gradcheck
 from symnn.latex_input import parse_latex
 from symnn.losses import LOSSES, cross_entropy, mse, sse
+from symnn.model import (
+    Activation,
+    BatchNorm,
+    Dense,
+    Dropout,
+    Elementwise,
+    Layer,
+    LayerNorm,
+    Network,
+    Residual,
+    Softmax,
+)
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activation
+from symnn.network_code import NetworkModel, compile
 from symnn.notation import CONVENTIONS
 from symnn.parsing import parse
 from symnn.perceptron import GATES, truth_table, unit, xor
@@ -36,14 +49,25 @@ __all__ = [
     "OPTIMIZERS",
     "OUTPUT_ACTIVATIONS",
     "RULES",
+    "Activation",
     "ActivationFunction",
+    "BatchNorm",
     "CheckResult",
     "Dataset",
+    "Dense",
     "Derivation",
+    "Dropout",
+    "Elementwise",
     "History",
+    "Layer",
+    "LayerNorm",
     "Model",
+    "Network",
     "NetworkDerivation",
+    "NetworkModel",
     "Partial",
+    "Residual",
+    "Softmax",
     "Step",
     "TotalDerivative",
     "TrainingInterrupted",

@@ -19,6 +19,8 @@ import sympy as sp
 
 from symnn.backprop_matrix import matrix_steps, target_matrix
 from symnn.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
+from symnn.derive.sweep import GraphDerivation, derive_network
+from symnn.model.graph import Network
 from symnn.network import ACTIVATIONS, MLP
 from symnn.notation import NetMatrix, act, bias, delta, preact, weight
 
@@ -372,19 +374,19 @@ def _definition_steps(net: MLP) -> list[Step]:
     return steps
 
 
-def backprop(net: MLP) -> NetworkDerivation:
+def backprop(net: MLP | Network) -> NetworkDerivation | GraphDerivation:
     """Derive every ∂C/∂θ of ``net`` by backpropagation, step by step.
 
     Parameters
     ----------
-    net : MLP
-        Any architecture, activation, loss and convention.
+    net : MLP or Network
+        Any architecture, activation, loss and convention; a :class:`~symnn.Network` of any layers.
 
     Returns
     -------
-    NetworkDerivation
-        ``steps`` (element view), ``matrix_steps`` (the four equations with matrices),
-        ``gradients`` (explicit, sharing the δ's), ``deltas``, ``check()``.
+    NetworkDerivation or GraphDerivation
+        ``steps`` (element view), ``matrix_steps`` (the four equations with matrices; for a Network, the batch
+        rules of its one reverse sweep), ``gradients`` (explicit, sharing the δ's), ``deltas``, ``check()``.
 
     Examples
     --------
@@ -396,6 +398,8 @@ def backprop(net: MLP) -> NetworkDerivation:
     >>> bool(d.check())
     True
     """
+    if isinstance(net, Network):
+        return derive_network(net)
     if not isinstance(net, MLP):
-        raise TypeError(f"backprop takes an MLP, got {type(net).__name__}")
+        raise TypeError(f"backprop takes an MLP or a Network, got {type(net).__name__}")
     return NetworkDerivation(net)

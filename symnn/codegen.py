@@ -52,6 +52,19 @@ class _ArrayOp(sp.Function):
     def _jaxcode(self, printer):
         return self._code(printer, self.jax_code or self.numpy_code)
 
+    #: how ``str`` and LaTeX show it, ``{0}``, ``{1}`` for the printed arguments
+    str_code: str = ""
+    latex_code: str = ""
+
+    def _sympystr(self, printer):
+        return (self.str_code or f"{type(self).__name__}({{0}})").format(*(printer._print(a) for a in self.args))
+
+    def _latex(self, printer, exp=None):
+        s = self.latex_code.format(*(printer._print(a) for a in self.args)) if self.latex_code else None
+        if s is None:
+            s = rf"\operatorname{{{type(self).__name__}}}\left({', '.join(printer._print(a) for a in self.args)}\right)"
+        return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
+
 
 def _operand(printer, a: sp.Expr) -> str:
     """A symbol or a call prints bare; anything else (a sum, a product, ``A @ B``) in parentheses."""
@@ -65,12 +78,16 @@ class MatMul(_ArrayOp):
 
     nargs = 2
     numpy_code = "{0} @ {1}"
+    str_code = "({0} @ {1})"
+    latex_code = r"\left({0}\right) \left({1}\right)"
 
 
 class Transpose(_ArrayOp):
     """``A.T``."""
 
     numpy_code = "{0}.T"
+    str_code = "{0}.T"
+    latex_code = r"\left({0}\right)^{{\mathsf{{T}}}}"
 
 
 # The reductions call the ufunc's own ``reduce`` in NumPy: ``numpy.sum`` and ``numpy.max`` are Python
@@ -98,6 +115,8 @@ class RowSum(_Sum):
 
     numpy_code = "{np}.add.reduce({0}, axis=1, keepdims=True)"
     jax_code = "{np}.sum({0}, axis=1, keepdims=True)"
+    str_code = "rowsum({0})"
+    latex_code = r"\operatorname{{rowsum}}\left({0}\right)"
 
 
 class RowMax(_ArrayOp):
@@ -105,6 +124,8 @@ class RowMax(_ArrayOp):
 
     numpy_code = "{np}.maximum.reduce({0}, axis=1, keepdims=True)"
     jax_code = "{np}.max({0}, axis=1, keepdims=True)"
+    str_code = "rowmax({0})"
+    latex_code = r"\operatorname{{rowmax}}\left({0}\right)"
 
 
 class BatchSum(_Sum):
@@ -112,6 +133,8 @@ class BatchSum(_Sum):
 
     numpy_code = "{np}.add.reduce({0}, axis=0)"
     jax_code = "{np}.sum({0}, axis=0)"
+    str_code = "batchsum({0})"
+    latex_code = r"\sum_{{n}} \left({0}\right)_{{n}}"
 
 
 class Total(_Sum):
@@ -119,6 +142,8 @@ class Total(_Sum):
 
     numpy_code = "{np}.add.reduce({0}, axis=None)"
     jax_code = "{np}.sum({0})"
+    str_code = "total({0})"
+    latex_code = r"\operatorname{{sum}}\left({0}\right)"
 
 
 Function = _ArrayOp

@@ -43,11 +43,17 @@ _KINDS: dict[str, tuple[str, int | None]] = {
     "a": ("a", 1),
     "delta": (r"\delta", 1),
     "theta": (r"\theta", 1),
+    "h": ("h", 1),  # the output of a layer of a Network that is neither z nor a (LayerNorm, Dropout, ...)
+    "gamma": (r"\gamma", 1),  # a normalisation's scale
+    "beta": (r"\beta", 1),  # and shift
+    "m": ("m", 1),  # a dropout mask, an input of the network
+    "g": (r"\bar{g}", 1),  # ∂C/∂h: the adjoint of an output that has no δ of its own
     "x": ("x", None),
     "t": ("t", None),
     "y": ("y", None),
 }
-_NAME = re.compile(r"^(?P<kind>[a-z]+?)(?P<first>[1-9]\d*)(?P<rest>(?:_[1-9]\d*)*)$")
+# an optional ``s<n>``: the sample n of a batch, for layers that couple samples (BatchNorm)
+_NAME = re.compile(r"^(?P<kind>[a-z]+?)(?P<first>[1-9]\d*)(?P<rest>(?:_[1-9]\d*)*)(?:s(?P<sample>[1-9]\d*))?$")
 
 
 def _index_latex(index: tuple[int, ...]) -> str:
@@ -62,9 +68,10 @@ class NetSymbol(sp.Symbol):
     Parameters
     ----------
     name : str
-        ``<kind><n>[_<n>...]`` with kind one of w, b, z, a, delta, theta (layered: the first
-        number is the layer) or x, t, y (one index). Use the constructors :func:`weight`,
-        :func:`bias`, ... rather than spelling names.
+        ``<kind><n>[_<n>...][s<n>]`` with kind one of w, b, z, a, delta, theta, h, gamma, beta, m, g
+        (layered: the first number is the layer) or x, t, y (one index); the optional ``s<n>`` names
+        sample n of a batch (printed as an angle-bracketed superscript), for layers that couple samples.
+        Use the constructors :func:`weight`, :func:`bias`, ... rather than spelling names.
 
     Examples
     --------
@@ -97,10 +104,17 @@ class NetSymbol(sp.Symbol):
         """The unit indices: (j, k) for a weight, (j,) otherwise."""
         return _parse(self.name)[2]
 
+    @property
+    def sample(self) -> int | None:
+        """The sample n of a batch-indexed symbol (``x1s2``), ``None`` for the symbols of one sample."""
+        m = _NAME.match(self.name)
+        return int(m["sample"]) if m["sample"] else None
+
     def _latex(self, printer, exp=None):
         kind, layer, index = _parse(self.name)
-        head = _KINDS[kind][0]
-        s = f"{head}_{{{_index_latex(index)}}}" if layer is None else f"{head}^{{({layer})}}_{{{_index_latex(index)}}}"
+        sample = self.sample
+        top = ([f"({layer})"] if layer is not None else []) + ([rf"\langle {sample}\rangle"] if sample else [])
+        s = _KINDS[kind][0] + (f"^{{{' '.join(top)}}}" if top else "") + f"_{{{_index_latex(index)}}}"
         return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
 
 

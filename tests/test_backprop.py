@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.notation import act, delta, preact
+from symnn.model.notation import act, delta, preact
 
 POSITIVE_OUTPUTS = ["sigmoid", "softmax", "softplus"]  # log y is real only for these
 

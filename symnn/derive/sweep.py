@@ -12,10 +12,11 @@ from functools import cached_property
 
 import sympy as sp
 
-from symnn.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
+from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
+from symnn.model.arrays import RowSum, Total, per_sample_loss
 from symnn.model.graph import Network, Node
 from symnn.model.layers import Activation, Env, Softmax
-from symnn.notation import NetSymbol
+from symnn.model.notation import NetSymbol
 
 __all__ = ["ArraySweep", "GraphDerivation", "array_sweep", "derive_network"]
 
@@ -39,7 +40,7 @@ def _add(terms: list[sp.Expr]) -> sp.Expr:
 
 
 class GraphDerivation(Derivation):
-    """The backprop derivation of a :class:`~symnn.Network`: build it with :func:`symnn.backprop`.
+    """The backprop derivation of a :class:`~symnn.Network`: build it with :func:`symnn.derive.backprop`.
 
     Attributes
     ----------
@@ -198,7 +199,8 @@ class ArraySweep:
     forward : list of (Symbol, Expr)
         One assignment per node, in order.
     loss : Expr
-        C: the mean over the batch of the per-sample loss (plus weight decay).
+        C: the mean over the batch of the per-sample loss (plus weight decay), as written; compiled code rewrites
+        its logarithms into stable forms (log-sum-exp, log-sigmoid).
     backward : list of (Symbol, Expr)
         The adjoint of every node that leads to a parameter, in reverse order.
     grads : dict[str, Expr]
@@ -221,8 +223,6 @@ class ArraySweep:
 
 def array_sweep(net: Network) -> ArraySweep:
     """The batch view of ``net``'s derivation: what :func:`symnn.compile` prints as code."""
-    from symnn.codegen import Total, per_sample_loss, stable_log
-
     N, X, T = (sp.Symbol(s, real=True) for s in ("N", "X", "T"))
     arrays = {p.name: sp.Symbol(p.name, real=True) for p in net.param_arrays}
     arrays.update({m: sp.Symbol(m, real=True) for m in net.mask_names})
@@ -237,9 +237,7 @@ def array_sweep(net: Network) -> ArraySweep:
     y = [output_symbol_row(out.width)]
     t = [[NetSymbol(f"t{k}") for k in range(1, out.width + 1)]]
     g = per_sample_loss(net._loss(y[0], t[0]), y[0], t[0], Y, T)
-    value = dict(forward)
-    g_stable = g.replace(lambda e: isinstance(e, sp.log) and e.args[0] == Y, lambda e: stable_log(sp.log(value[Y])))
-    loss = Total(g_stable) / N
+    loss = Total(g) / N
     decay = [p for p in net.param_arrays if p.decay] if net.decay is not None else []
     if decay:
         loss += net.decay / 2 * sp.Add(*(Total(arrays[p.name] ** 2) for p in decay))
@@ -250,7 +248,7 @@ def array_sweep(net: Network) -> ArraySweep:
     if isinstance(out.layer, Softmax) and net.loss_name == "cross-entropy":
         # fused: C = −Σ t log softmax(z) gives ∂C/∂z = softmax(z) Σt − t per sample (y − t only when Σt = 1)
         start = out.inputs[0]
-        adj[start] = [(Y * _row_sum(T) - T) / N]
+        adj[start] = [(Y * RowSum(T) - T) / N]
     elif _is_sigmoid(out) and net.loss_name == "binary-cross-entropy":
         start = out.inputs[0]
         adj[start] = [(Y - T) / N]
@@ -282,12 +280,6 @@ def output_symbol_row(n: int) -> list[NetSymbol]:
     return [NetSymbol(f"y{k}") for k in range(1, n + 1)]
 
 
-def _row_sum(T: sp.Symbol) -> sp.Expr:
-    from symnn.codegen import RowSum
-
-    return RowSum(T)
-
-
 def _is_sigmoid(node: Node) -> bool:
     return isinstance(node.layer, Activation) and node.layer.name == "sigmoid"
 
@@ -302,5 +294,5 @@ def _leads_to_params(net: Network) -> set[Node]:
 
 
 def derive_network(net: Network) -> GraphDerivation:
-    """The derivation of ``net``: what :func:`symnn.backprop` returns for a :class:`~symnn.Network`."""
+    """The derivation of ``net``: what :func:`symnn.derive.backprop` returns for a :class:`~symnn.Network`."""
     return GraphDerivation(net)

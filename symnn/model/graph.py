@@ -13,10 +13,10 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.functions import relu, step
-from symnn.losses import loss_function
+from symnn.model.functions import relu, step
 from symnn.model.layers import Activation, Add, Dense, Layer, Param, Residual, Rows, Softmax
-from symnn.notation import NetSymbol, check_convention
+from symnn.model.losses import loss_function
+from symnn.model.notation import NetSymbol, check_convention
 
 __all__ = ["Network", "Node"]
 
@@ -79,7 +79,7 @@ class Network:
     inputs : int
         The number of inputs per sample.
     loss : str
-        ``sse``, ``mse``, ``cross-entropy`` (see :mod:`symnn.losses`).
+        ``sse``, ``mse``, ``cross-entropy`` (see :mod:`symnn.model.losses`).
     convention : str
         ``column`` or ``row``: the layout of the Dense weights (the element symbols are the same).
     weight_decay : str, optional

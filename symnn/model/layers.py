@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy as sp
 
-from symnn.codegen import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
-from symnn.functions import softmax
+from symnn.model.arrays import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
+from symnn.model.functions import softmax
 
 if TYPE_CHECKING:
     from symnn.model.graph import Network, Node
@@ -169,7 +169,7 @@ class Dense(Layer):
         return self.units
 
     def params(self, node: Node, net: Network) -> tuple[Param, ...]:
-        from symnn.notation import bias, weight
+        from symnn.model.notation import bias, weight
 
         l, n_in, n_out = node.number, node.inputs[0].width, self.units
         if net.convention == "column":
@@ -184,7 +184,7 @@ class Dense(Layer):
         return tuple(out)
 
     def element(self, node, net, ins):
-        from symnn.notation import bias, weight
+        from symnn.model.notation import bias, weight
 
         l = node.number
         b = (lambda j: bias(l, j)) if self.bias else (lambda j: sp.S.Zero)
@@ -221,7 +221,7 @@ class Activation(Layer):
     title = "activation"
 
     def __init__(self, name: str) -> None:
-        from symnn.network import ACTIVATIONS
+        from symnn.model.network import ACTIVATIONS
 
         if not isinstance(name, str) or name not in ACTIVATIONS:
             hint = " (use sn.Softmax() for softmax)" if name == "softmax" else ""
@@ -232,7 +232,7 @@ class Activation(Layer):
         return f"Activation({self.name!r})"
 
     def function(self, net: Network) -> Callable[[sp.Expr], sp.Expr]:
-        from symnn.network import ACTIVATIONS
+        from symnn.model.network import ACTIVATIONS
 
         return lambda z: ACTIVATIONS[self.name](z, net)
 
@@ -362,7 +362,7 @@ class _Normalize(Layer):
         return f"{type(self).__name__}(eps={self.eps})"
 
     def params(self, node, net):
-        from symnn.notation import NetSymbol
+        from symnn.model.notation import NetSymbol
 
         n, i = node.width, node.index
         g = tuple(NetSymbol(f"gamma{i}_{j}") for j in range(1, n + 1))
@@ -462,7 +462,7 @@ class Dropout(Layer):
         return (f"M{node.index}",)
 
     def mask_symbol(self, node: Node, j: int, sample: int | None) -> sp.Symbol:
-        from symnn.notation import NetSymbol
+        from symnn.model.notation import NetSymbol
 
         return NetSymbol(f"m{node.index}_{j}" + (f"s{sample}" if sample else ""))
 

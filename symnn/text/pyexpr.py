@@ -4,9 +4,9 @@ SymPy's ``sympify``/``parse_expr`` end in ``eval`` and so must never see text fr
 Python's own ``ast`` instead, accepting only arithmetic, comparisons, conditional expressions and calls of the
 functions in a table. It serves two readers: JSON documents written by :mod:`symnn.render.json` (SymPy's ``str``
 form, ``sigmoid(w1_1_1*x1 + b1_1)``) and activation functions users write in plain Python with ``math`` or NumPy
-(:mod:`symnn.custom`).
+(:mod:`symnn.text.custom`).
 
-It is also the one home of what every reader of untrusted text shares (:mod:`symnn.parsing` builds on it):
+It is also the one home of what every reader of untrusted text shares (:mod:`symnn.text.parsing` builds on it):
 :class:`Walker`, the node-by-node conversion of arithmetic, and the limits on numbers — :func:`checked_power`
 and :func:`bound_arguments` — that keep SymPy from spending minutes or more on one innocent-looking number.
 """
@@ -91,7 +91,7 @@ def checked_power(a: sp.Basic, b: sp.Basic) -> sp.Basic:
 
 
 def _fast_growing() -> tuple[type, ...]:
-    from symnn.functions import sigmoid, softmax, softplus
+    from symnn.model.functions import sigmoid, softmax, softplus
 
     return (sp.exp, TrigonometricFunction, HyperbolicFunction, sigmoid, softplus, softmax)
 
@@ -259,7 +259,7 @@ MODULES: tuple[str, ...] = ("math", "np", "numpy")
 
 
 def _sympy_functions() -> dict[str, Callable[..., sp.Expr]]:
-    from symnn import functions as f
+    from symnn.model import functions as f
 
     return {
         "sigmoid": f.sigmoid,
@@ -282,7 +282,7 @@ def _sympy_functions() -> dict[str, Callable[..., sp.Expr]]:
     }
 
 
-#: What SymPy's ``str`` printer writes for symnn's expressions; filled on first use (symnn.functions imports late).
+#: What SymPy's ``str`` printer writes for symnn's expressions; filled on first use.
 SYMPY_FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {}
 #: SymPy's constants by their ``str`` form.
 SYMPY_CONSTANTS: dict[str, sp.Expr] = {"E": sp.E, "pi": sp.pi, "oo": sp.oo, "True": sp.true, "False": sp.false}
@@ -382,8 +382,8 @@ def translate(
 
 
 def symbol_for(name: str) -> sp.Symbol:
-    """The network's :class:`~symnn.notation.NetSymbol` for a name of its notation (``w1_2_1``), else a real symbol."""
-    from symnn.notation import NetSymbol
+    """The network's ``NetSymbol`` for a name of its notation (``w1_2_1``), else a real symbol."""
+    from symnn.model.notation import NetSymbol
 
     try:
         return NetSymbol(name)
@@ -404,7 +404,7 @@ def parse(
     text : str
         For example ``"sigmoid(b1_1 + w1_1_1*x1)"``.
     symbols : mapping, optional
-        name -> symbol. Without it, a name of symnn's notation becomes its :class:`~symnn.notation.NetSymbol`
+        name -> symbol. Without it, a name of symnn's notation becomes its :class:`~symnn.model.notation.NetSymbol`
         (real, as the network makes them) and any other identifier a real ``Symbol``.
     functions : mapping, optional
         Extra functions by name (a registered user activation), added to :data:`SYMPY_FUNCTIONS`.
@@ -437,7 +437,7 @@ def parse(
                 if node.id.isidentifier() and not keyword.iskeyword(node.id):
                     table[node.id] = symbol_for(node.id)
     funcs = {**SYMPY_FUNCTIONS, **(functions or {})}
-    from symnn.network import ACTIVATION_CLASSES
+    from symnn.model.network import ACTIVATION_CLASSES
 
     funcs.update({k: v for k, v in ACTIVATION_CLASSES.items() if k not in funcs})
     try:

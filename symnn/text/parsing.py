@@ -1,10 +1,10 @@
-"""Turning user text into SymPy safely: a whitelisting parser over Python's ``ast`` (LaTeX: :mod:`symnn.latex_input`).
+"""Turning user text into SymPy safely: a whitelisting parser over Python's ``ast`` (LaTeX: ``latex_input``).
 
 ``sympify`` and ``parse_expr`` call ``eval``; this module never does. ``ast.parse(mode="eval")``
 only builds a syntax tree (it executes nothing), and :func:`parse` then converts the few node
 types it allows into SymPy objects, refusing everything else by name. Arithmetic and the limits on
-numbers are :mod:`symnn.pyexpr`'s (:class:`~symnn.pyexpr.Walker`, shared with the reader of symnn's
-JSON); :mod:`symnn.latex_input` rebuilds LaTeX parsed by SymPy under the same limits.
+numbers are :mod:`symnn.text.pyexpr`'s (:class:`~symnn.text.pyexpr.Walker`, shared with the reader of symnn's
+JSON); :mod:`symnn.text.latex_input` rebuilds LaTeX parsed by SymPy under the same limits.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from symnn.functions import relu, sigmoid, softmax, softplus, step
-from symnn.pyexpr import MAX_ARGUMENT, MAX_BITS, MAX_EXPONENT, Walker, checked_power, symbol_for
+from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.text.pyexpr import MAX_ARGUMENT, MAX_BITS, MAX_EXPONENT, Walker, checked_power, symbol_for
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ MAX_DEPTH = 40
 #: (brackets), while staying far below Python's recursion limit in the converter
 MAX_TREE_DEPTH = 200
 #: Longest integer literal, highest derivative order. The caps on numbers (exponents, sizes of powers,
-#: arguments of exp & co.) are symnn.pyexpr's, re-exported here.
+#: arguments of exp & co.) are symnn.text.pyexpr's, re-exported here.
 MAX_DIGITS = 100
 MAX_ORDER = 10
 
@@ -136,7 +136,7 @@ class _Converter(Walker):
             raise ValueError(f"parse: {name} is a function; call it, as {name}(x)")
         if name.startswith("_") or not _NAME.match(name):
             raise _refuse(f"the name {name!r} (names start with a letter, no underscore first, at most 40 characters)")
-        # w1_2_1, x1, ... are the network's own symbols (symnn.notation), as symnn's JSON reads them back
+        # w1_2_1, x1, ... are the network's own symbols (symnn.model.notation), as symnn's JSON reads them back
         return self.symbols.setdefault(name, symbol_for(name))
 
     def call(self, node: ast.Call) -> sp.Basic:
@@ -211,7 +211,7 @@ def parse(text: str) -> sp.Basic:
     """Parse an expression or one relation (``==`` or ``=``, ``<=``, ``>=``, ``<``, ``>``) without evaluating text.
 
     Symbols are real; names of symnn's notation (``w1_2_1``, ``x1``) are the network's own
-    :class:`~symnn.notation.NetSymbol`. Allowed: numbers, names, ``+ - * / **`` (and ``^`` for power),
+    :class:`~symnn.model.notation.NetSymbol`. Allowed: numbers, names, ``+ - * / **`` (and ``^`` for power),
     unary minus, one comparison (kept unevaluated: ``x == x`` stays ``Eq(x, x)``), and calls of the
     functions in :data:`FUNCTIONS`. Everything else (attribute access, subscripts, lambdas,
     comprehensions, strings, keywords, dunder names, text longer than :data:`MAX_LENGTH` or nested

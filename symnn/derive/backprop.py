@@ -17,12 +17,12 @@ from functools import cached_property
 
 import sympy as sp
 
-from symnn.backprop_matrix import matrix_steps, target_matrix
-from symnn.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
+from symnn.derive.backprop_matrix import matrix_steps, target_matrix
+from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
 from symnn.derive.sweep import GraphDerivation, derive_network
 from symnn.model.graph import Network
-from symnn.network import ACTIVATIONS, MLP
-from symnn.notation import NetMatrix, act, bias, delta, preact, weight
+from symnn.model.network import ACTIVATIONS, MLP
+from symnn.model.notation import NetMatrix, act, bias, delta, preact, weight
 
 __all__ = ["NetworkDerivation", "backprop"]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from symnn.functions import ActivationFunction, softmax
-from symnn.notation import NetMatrix
+from symnn.model.functions import ActivationFunction, softmax
+from symnn.model.notation import NetMatrix
 
 __all__ = ["Apply", "ApplyPrime", "MatrixView", "SoftmaxMatrix"]
 

@@ -3,9 +3,9 @@ r"""``parse_latex``: LaTeX as people and symnn's printer write it, read through 
 SymPy's grammar reads \mathrm{d} as the product m·a·t·h·r·m·d, w^{(1)}_{21} as w**1 (the subscript lost),
 \sigma^{2}(x) as σ²·x and x = x as True. The text is therefore rewritten into what the grammar reads right,
 parsed with evaluation off, and rebuilt bottom-up here: symbols real, symnn's functions by name, numbers
-under symnn.pyexpr's limits, relations unevaluated.
+under symnn.text.pyexpr's limits, relations unevaluated.
 What SymPy's grammar gets wrong for this notation is rewritten here; the limits on numbers are
-:mod:`symnn.pyexpr`'s and the limits on text :mod:`symnn.parsing`'s, as for :func:`symnn.parse`.
+:mod:`symnn.text.pyexpr`'s and the limits on text :mod:`symnn.text.parsing`'s, as for :func:`symnn.parse`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from symnn.functions import relu, sigmoid, softmax, softplus, step
-from symnn.notation import NetSymbol
-from symnn.parsing import MAX_DEPTH, MAX_ORDER, bracket_depth, check_text, parse
-from symnn.pyexpr import bound_arguments, check_extremum, checked_power
+from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.model.notation import NetSymbol
+from symnn.text.parsing import MAX_DEPTH, MAX_ORDER, bracket_depth, check_text, parse
+from symnn.text.pyexpr import bound_arguments, check_extremum, checked_power
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def _placeholders(text: str) -> tuple[str, dict[str, sp.Symbol]]:
         kind = m["kind"].lstrip("\\")
         index = m["index"] or m["digit"] or m["index2"] or m["digit2"]  # z^{(2)}_{1}, or z^{(2)}_1 unbraced
         layer, index = m["layer"] or m["layer2"], "".join(index.split())
-        # w^{(1)}_{21}: one digit an index; w^{(1)}_{1,12} once an index has two digits (symnn.notation)
+        # w^{(1)}_{21}: one digit an index; w^{(1)}_{1,12} once an index has two digits (symnn.model.notation)
         indices = index.split(",") if "," in index else list(index) if kind == "w" else [index]
         try:
             return placeholder(NetSymbol(f"{kind}{layer}" + "".join(f"_{int(i)}" for i in indices)))
@@ -376,7 +376,7 @@ def parse_latex(text: str) -> sp.Basic:
     ``\operatorname{step}`` are :class:`~symnn.step`, ``u_{0}(z)`` the step with value 0 at 0;
     ``\operatorname{softmax}_{k}(z_1, \ldots, z_n)`` is component k; ``\max``/``\min``. What symnn's
     printer writes reads back: ``\sigma^{2}\left(x\right)`` is σ(x)², ``w^{(1)}_{21}`` and ``x_{1}`` are the
-    network's symbols (:mod:`symnn.notation`). ``\mathrm{d}`` and ``\mathrm{e}`` are d and e, so
+    network's symbols (:mod:`symnn.model.notation`). ``\mathrm{d}`` and ``\mathrm{e}`` are d and e, so
     ``\frac{\mathrm{d}}{\mathrm{d}x}`` is a derivative and ``\mathrm{e}^{x}`` the exponential. Any other
     applied function is refused. Symbols are real; ``e`` is Euler's number. A relation stays unevaluated
     (``x = x`` is ``Eq(x, x)``, for :func:`~symnn.verify`). Numbers are under :func:`parse`'s limits; text

@@ -1,5 +1,5 @@
 """The element view compiled: every ∂C/∂θ as its own expression through ``lambdify(cse=True)``, vectorized
-over the samples. For small networks and as a cross-check of the matrix route (:mod:`symnn.compiler`)."""
+over the samples. For small networks and as a cross-check of the matrix route (:mod:`symnn.codegen.compiler`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 
-from symnn.backprop import backprop
-from symnn.network import MLP
+from symnn.derive.backprop import backprop
+from symnn.model.network import MLP
 
 __all__ = ["element_functions"]
 

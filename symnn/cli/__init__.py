@@ -18,7 +18,7 @@ from pathlib import Path
 import sympy as sp
 
 import symnn
-from symnn.network import MLP
+from symnn.model.network import MLP
 
 log = logging.getLogger("symnn")
 
@@ -152,7 +152,7 @@ def _parse_within(seconds: float, parse_text: Callable[[str], sp.Basic], text: s
     functions; this is how ``symnn verify`` keeps its budget for parsing as well as verifying. Where fork is
     not available (or the budget is not a positive number, which verify then reports), it parses in-process.
     """
-    from symnn.verification import fork_is_safe
+    from symnn.check.verification import fork_is_safe
 
     if not (math.isfinite(seconds) and seconds > 0) or "fork" not in mp.get_all_start_methods() or not fork_is_safe():
         return parse_text(text)
@@ -176,10 +176,10 @@ def _parse_within(seconds: float, parse_text: Callable[[str], sp.Basic], text: s
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from symnn.catalogue import identities
-    from symnn.latex_input import load_sympy_parser, parse_latex
-    from symnn.parsing import parse
-    from symnn.verification import RELATIONS, verify
+    from symnn.check.catalogue import identities
+    from symnn.check.verification import RELATIONS, verify
+    from symnn.text.latex_input import load_sympy_parser, parse_latex
+    from symnn.text.parsing import parse
 
     given = [name for name, v in (("STATEMENT", args.statement), ("--latex", args.latex), ("--all", args.all)) if v]
     if len(given) != 1:
@@ -216,13 +216,13 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
-    from symnn.cli_train import add_arguments  # imported late: it builds on this module's network options
+    from symnn.cli.train import add_arguments  # imported late: it builds on this module's network options
 
     add_arguments(p)
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from symnn.cli_train import run
+    from symnn.cli.train import run
 
     return run(args)
 

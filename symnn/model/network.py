@@ -9,10 +9,11 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.functions import relu, sigmoid, softmax, softplus, step
-from symnn.losses import loss_function
-from symnn.matrix_view import Apply, MatrixView, SoftmaxMatrix
-from symnn.notation import (
+from symnn.model.display import show
+from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.model.losses import loss_function
+from symnn.model.matrix_view import Apply, MatrixView, SoftmaxMatrix
+from symnn.model.notation import (
     act,
     bias,
     check_convention,
@@ -22,7 +23,7 @@ from symnn.notation import (
     target,
     weight,
 )
-from symnn.values import as_expr
+from symnn.model.values import as_expr
 
 __all__ = ["ACTIVATIONS", "ACTIVATION_CLASSES", "MLP", "OUTPUT_ACTIVATIONS", "register_activation"]
 
@@ -89,7 +90,7 @@ class MLP:
         The output layer's activation: any of the above or ``softmax``.
     loss : str
         ``sse`` (½Σ(t−y)²), ``mse`` ((1/n)Σ(t−y)²) or ``cross-entropy`` (−Σ t log y); see
-        :mod:`symnn.losses` for the exact scaling.
+        :mod:`symnn.model.losses` for the exact scaling.
     convention : str
         ``column`` (z = W a + b, W is n_l × n_(l−1)) or ``row`` (Z = A W + B, W is n_(l−1) × n_l).
         The element symbols are the same in both; only the matrix view differs.
@@ -269,7 +270,7 @@ class MLP:
 
     @cached_property
     def matrix_view(self) -> MatrixView:
-        """The forward pass with W^(l), b^(l) as matrix symbols; see :class:`~symnn.matrix_view.MatrixView`."""
+        """The forward pass with W^(l), b^(l) as matrix symbols; see :class:`~symnn.model.matrix_view.MatrixView`."""
         x = sp.Matrix(self.inputs)
         values = {"x": x, "X": x.T}
         for l in range(1, self.depth + 1):
@@ -343,15 +344,10 @@ class MLP:
     # -- publishing (symnn.render reads the network) ---------------------------------------------------------
 
     def _repr_markdown_(self) -> str:
-        from symnn.render import network_document
-
-        return network_document(self).to_markdown()
+        return show("network markdown", self)
 
     def _repr_latex_(self) -> str:
-        from symnn.render.formula import equation_lines
-
-        lines = [line for lhs, rhs in self.matrix_view.equations for line in equation_lines(lhs, rhs)]
-        return "$\\displaystyle \\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}$"
+        return show("network latex", self)
 
     def __repr__(self) -> str:
         return (

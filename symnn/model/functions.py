@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
-from symnn.values import as_expr
+from symnn.model.values import as_expr
 
 __all__ = [
     "ActivationFunction",

@@ -30,7 +30,7 @@ def as_expr(value: Any, what: str) -> Any:
 
     Examples
     --------
-    >>> from symnn.values import as_expr
+    >>> from symnn.model.values import as_expr
     >>> as_expr(0.5, "the bias"), as_expr(3, "w")
     (0.500000000000000, 3)
     >>> as_expr("1/2", "the bias")

@@ -1,12 +1,12 @@
 """``verify``: prove, sample or refute an identity or inequality, within a hard time budget; ``Verdict``.
 
-Two worker processes: one tries SymPy's simplifications (:mod:`symnn.proving`); the other, started
+Two worker processes: one tries SymPy's simplifications (:mod:`symnn.check.proving`); the other, started
 after a short grace (:data:`SAMPLING_GRACE`) or as soon as the first gives up, compares both sides at
-random points at high precision (:mod:`symnn.sampling`).
+random points at high precision (:mod:`symnn.check.sampling`).
 A proof or a confirmed counterexample ends the call at once; at the deadline both workers are
 killed, so no call outlives its budget by more than the time it takes to kill a process. Everything
 that grows with the statement (substituting ``given``, the entries of matrices) happens in the
-workers (:mod:`symnn.statement`); this process only checks the arguments and the shapes.
+workers (:mod:`symnn.check.statement`); this process only checks the arguments and the shapes.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from typing import Any, Literal
 import sympy as sp
 from sympy.logic.boolalg import BooleanAtom
 
-from symnn.proving import symbolic_worker
-from symnn.sampling import sampling_worker
-from symnn.statement import is_matrix, size
+from symnn.check.proving import symbolic_worker
+from symnn.check.sampling import sampling_worker
+from symnn.check.statement import is_matrix, size
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ def _context() -> mp.context.BaseContext:
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
         # the server imports SymPy and the workers once; each worker then forks from it ready to run
-        ctx.set_forkserver_preload(["symnn.verification", "symnn.proving", "symnn.sampling"])
+        ctx.set_forkserver_preload(["symnn.check.verification", "symnn.check.proving", "symnn.check.sampling"])
         return ctx
     return mp.get_context("spawn")
 
@@ -243,8 +243,8 @@ def _main_hidden() -> Iterator[None]:
 
     Those start methods otherwise re-run the user's main script in every worker, which starts
     workers again at import unless the script has an ``if __name__ == "__main__"`` guard. The
-    workers need nothing from ``__main__``: they run functions of :mod:`symnn.proving` and
-    :mod:`symnn.sampling`.
+    workers need nothing from ``__main__``: they run functions of :mod:`symnn.check.proving` and
+    :mod:`symnn.check.sampling`.
     """
     main = sys.modules.get("__main__")
     if main is None:

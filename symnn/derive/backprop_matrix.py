@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symnn.derivation import LOSS_SYMBOL, Partial, Step, notes
-from symnn.matrix_view import ApplyPrime
-from symnn.network import ACTIVATIONS, MLP
-from symnn.notation import NetMatrix
+from symnn.derive.derivation import LOSS_SYMBOL, Partial, Step, notes
+from symnn.model.matrix_view import ApplyPrime
+from symnn.model.network import ACTIVATIONS, MLP
+from symnn.model.notation import NetMatrix
 
 __all__ = ["matrix_steps", "target_matrix"]
 

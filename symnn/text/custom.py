@@ -1,8 +1,8 @@
 """User activations: a plain Python function (``math`` or NumPy calls) becomes a SymPy activation symnn can derive,
 verify, compile and print.
 
-The function's source is parsed with :mod:`ast` and translated through :mod:`symnn.pyexpr`'s whitelist; it is
-never called or ``eval``-ed. The result is an :class:`~symnn.functions.ActivationFunction` subclass whose
+The function's source is parsed with :mod:`ast` and translated through :mod:`symnn.text.pyexpr`'s whitelist; it is
+never called or ``eval``-ed. The result is an :class:`~symnn.model.functions.ActivationFunction` subclass whose
 ``fdiff`` is the derivative of the definition and whose ``rewrite(exp)`` is the definition, registered by name
 so that ``MLP(..., activation="swish")`` accepts it.
 """
@@ -17,9 +17,9 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
-from symnn.functions import ActivationFunction
-from symnn.network import register_activation
-from symnn.pyexpr import translate
+from symnn.model.functions import ActivationFunction
+from symnn.model.network import register_activation
+from symnn.text.pyexpr import translate
 
 __all__ = ["activation", "definition_of"]
 
@@ -40,7 +40,7 @@ def definition_of(func: Callable[..., object]) -> tuple[sp.Symbol, sp.Expr]:
     """The argument symbol and the SymPy expression a one-argument Python function computes.
 
     The body may hold a docstring, assignments to local names, and one final ``return``; expressions may use
-    arithmetic, comparisons, ``a if c else b`` and the functions of :data:`symnn.pyexpr.PYTHON_FUNCTIONS`.
+    arithmetic, comparisons, ``a if c else b`` and the functions of :data:`symnn.text.pyexpr.PYTHON_FUNCTIONS`.
 
     Examples
     --------
@@ -89,7 +89,7 @@ def activation(
     Returns
     -------
     type
-        An :class:`~symnn.functions.ActivationFunction` subclass: ``cls(z)`` is the activation of ``z``,
+        An :class:`~symnn.model.functions.ActivationFunction` subclass: ``cls(z)`` is the activation of ``z``,
         ``diff`` gives the derivative of the definition, ``.rewrite(sympy.exp)`` the definition itself,
         ``cls.python`` the original function (shown in documents through latexify-py).
 

@@ -76,7 +76,7 @@ class NetSymbol(sp.Symbol):
     Examples
     --------
     >>> import sympy as sp
-    >>> from symnn.notation import weight
+    >>> from symnn.model.notation import weight
     >>> w = weight(1, 2, 1)
     >>> w, sp.latex(w)
     (w1_2_1, 'w^{(1)}_{21}')
@@ -222,7 +222,7 @@ class NetMatrix(sp.MatrixSymbol):
     Examples
     --------
     >>> import sympy as sp
-    >>> from symnn.notation import NetMatrix
+    >>> from symnn.model.notation import NetMatrix
     >>> sp.latex(NetMatrix("W1", 3, 2))
     'W^{(1)}'
     """

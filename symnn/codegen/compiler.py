@@ -2,8 +2,8 @@
 ``symnn.compile`` whenever it is imported again, as pytest's doctest collection does): a network's
 derived gradients as fast, numerically stable NumPy (or JAX) functions.
 
-The code comes from the derivation: :func:`symnn.backprop` gives the four backprop equations in the
-matrix view, :mod:`symnn.codegen` batches them over the samples and prints them with SymPy's
+The code comes from the derivation: :func:`symnn.derive.backprop` gives the four backprop equations in the
+matrix view, :mod:`symnn.codegen.printing` batches them over the samples and prints them with SymPy's
 printers. Arrays are batch-first (N samples × features) whatever the network's convention.
 """
 
@@ -19,12 +19,13 @@ import numpy as np
 import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
-from symnn import codegen
-from symnn.backprop import backprop
-from symnn.codegen import BatchSum, Term, Total, per_sample_loss, scalarize, stable_log
-from symnn.matrix_view import MatrixView
-from symnn.network import ACTIVATIONS, MLP
-from symnn.notation import NetMatrix
+from symnn.codegen import printing as codegen
+from symnn.codegen.printing import Term, scalarize, stable_log
+from symnn.derive.backprop import backprop
+from symnn.model.arrays import BatchSum, Total, Transpose, per_sample_loss
+from symnn.model.matrix_view import MatrixView
+from symnn.model.network import ACTIVATIONS, MLP
+from symnn.model.notation import NetMatrix
 
 __all__ = ["BACKENDS", "CROSS_ENTROPY_OUTPUTS", "VIEWS", "Model", "compile", "network_from_spec", "network_spec"]
 
@@ -263,7 +264,7 @@ def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
         ``jax`` prints the same code against ``jax.numpy`` and ``jax.jit``-compiles it (optional extra
         ``symnn[jax]``; float64 there needs ``jax.config.update("jax_enable_x64", True)``).
     view : {"matrix", "element"}
-        ``matrix`` (default): the four backprop equations of :func:`symnn.backprop`'s matrix view,
+        ``matrix`` (default): the four backprop equations of :func:`symnn.derive.backprop`'s matrix view,
         batched: a few matrix products per layer. ``element``: every ∂C/∂θ as its own expression
         through ``lambdify(cse=True)``, vectorized over the samples — for small networks and cross-checks.
 
@@ -298,7 +299,7 @@ def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
     if view == "matrix":
         source, functions = _matrix_functions(net, backend)
     else:
-        from symnn.element_code import element_functions
+        from symnn.codegen.element_code import element_functions
 
         source, functions = element_functions(net, backend)
     if backend == "jax":
@@ -309,7 +310,7 @@ def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
 
 
 def _check_trainable(net: MLP) -> None:
-    """Refuse what the numeric code cannot train (the symbolic derivation, :func:`symnn.backprop`, takes any net)."""
+    """Refuse what the numeric code cannot train (the symbolic derivation, ``backprop``, takes any net)."""
     if "step" in net.activations:
         where = "the output" if net.activations[-1] == "step" else "a hidden layer"
         trainable = [a for a in ACTIVATIONS if a != "step"]
@@ -368,7 +369,7 @@ def _matrix_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]
         W, b = arr(f"W{l}"), arr(f"b{l}")
         params += [W, b]
         # A column network's W^(l) is the transpose of its row twin's: the code takes it as given.
-        symbols[view.W[l]] = Term(codegen.Transpose(W) if column else W, False)
+        symbols[view.W[l]] = Term(Transpose(W) if column else W, False)
         symbols[view.b[l]] = Term(b, False)
     for m in (*view.z.values(), *view.a.values()):
         symbols[m] = Term(arr(m.name), True)

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from symnn.checkpoint import Checkpoint, History, load_checkpoint, save_checkpoint
-from symnn.compiler import Model, network_spec
+from symnn.codegen.compiler import Model, network_spec
+from symnn.training.checkpoint import Checkpoint, History, load_checkpoint, save_checkpoint
 
 __all__ = [
     "DEFAULT_LR",

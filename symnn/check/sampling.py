@@ -17,7 +17,7 @@ import random
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from symnn.statement import entries, substitute, takes_complex_values
+from symnn.check.statement import entries, substitute, takes_complex_values
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def kinks(exprs: list[sp.Basic]) -> list[sp.Expr]:
     Random points never land there, and there the value is a setting (u(0), ReLU'(0)): an identity that
     fails only there must still be refuted.
     """
-    from symnn.functions import relu, step
+    from symnn.model.functions import relu, step
 
     out: list[sp.Expr] = []
     for e in exprs:

@@ -13,8 +13,8 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.functions import step
-from symnn.values import as_expr
+from symnn.model.functions import step
+from symnn.model.values import as_expr
 
 __all__ = ["GATES", "truth_table", "unit", "xor"]
 

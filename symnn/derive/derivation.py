@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from symnn.model.display import show
+
 if TYPE_CHECKING:
-    from symnn.network import MLP
+    from symnn.model.network import MLP
 
 __all__ = ["LOSS_SYMBOL", "RULES", "CheckResult", "Derivation", "Partial", "Step", "TotalDerivative"]
 
@@ -141,7 +143,7 @@ class Derivation:
     matrix_steps : list[Step]
         For a network: the backprop equations in the matrix view (empty otherwise).
     network : MLP or None
-        The network derived, for :func:`symnn.backprop`.
+        The network derived, for :func:`symnn.derive.backprop`.
     oracle : dict
         Left side -> ``(function, variable)`` such that the result must equal
         ``sympy.diff(function, variable)``; what :meth:`check` compares against.
@@ -213,23 +215,17 @@ class Derivation:
 
     def to_latex(self, lang: str = "en", *, standalone: bool = True) -> str:
         """The derivation as LaTeX: a document for ``pdflatex`` (or a fragment), prose in ``lang`` ("en", "ja")."""
-        from symnn.render import derivation_document
-
-        return derivation_document(self).to_latex(lang, standalone=standalone)
+        return show("derivation latex", self, lang, standalone=standalone)
 
     def to_markdown(self, lang: str = "en") -> str:
         """The derivation as Markdown with ``$…$``/``$$…$$`` maths for KaTeX (Hugo, Zenn, Qiita, Jupyter)."""
-        from symnn.render import derivation_document
-
-        return derivation_document(self).to_markdown(lang)
+        return show("derivation markdown", self, lang)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def _repr_latex_(self) -> str:
-        from symnn.render.build import results_latex
-
-        return results_latex(self)
+        return show("derivation results latex", self)
 
     def __repr__(self) -> str:
         what = f"of {self.network!r}" if self.network is not None else f"with {len(self.results)} result(s)"

@@ -10,12 +10,12 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.chain import chain_rule
-from symnn.functions import relu, sigmoid, softmax, softplus, step
-from symnn.losses import cross_entropy
-from symnn.network import MLP
-from symnn.notation import bias, input_symbol, target, threshold
-from symnn.verification import RELATIONS, Verdict, verify
+from symnn.check.verification import RELATIONS, Verdict, verify
+from symnn.derive.chain import chain_rule
+from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.model.losses import cross_entropy
+from symnn.model.network import MLP
+from symnn.model.notation import bias, input_symbol, target, threshold
 
 log = logging.getLogger(__name__)
 

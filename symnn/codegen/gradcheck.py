@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from symnn.compiler import Model
+from symnn.codegen.compiler import Model
 
 __all__ = ["GRADCHECK_DEFAULTS", "GradCheck", "gradcheck"]
 

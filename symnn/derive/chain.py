@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from symnn.derivation import Derivation, Partial, Step, TotalDerivative, notes
-from symnn.values import as_expr
+from symnn.derive.derivation import Derivation, Partial, Step, TotalDerivative, notes
+from symnn.model.values import as_expr
 
 __all__ = ["chain_rule"]
 

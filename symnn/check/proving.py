@@ -2,7 +2,7 @@
 
 Each strategy maps a difference (or, for an inequality, a quantity that must be ≥ 0 or > 0)
 to a simpler form; the difference is proved zero when a form is 0 or SymPy's assumptions
-say ``is_zero``. These run in a worker process that :mod:`symnn.verification` kills at its deadline,
+say ``is_zero``. These run in a worker process that :mod:`symnn.check.verification` kills at its deadline,
 so a strategy may take as long as SymPy needs.
 """
 
@@ -15,8 +15,8 @@ import sympy as sp
 from sympy.concrete.summations import Sum
 from sympy.simplify.simplify import factor_sum
 
-from symnn.functions import relu, sigmoid, softmax, softplus, step
-from symnn.statement import entries, substitute, takes_complex_values
+from symnn.check.statement import entries, substitute, takes_complex_values
+from symnn.model.functions import relu, sigmoid, softmax, softplus, step
 
 log = logging.getLogger(__name__)
 

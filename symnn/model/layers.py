@@ -11,6 +11,7 @@ from __future__ import annotations
 import keyword
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy as sp
@@ -38,7 +39,7 @@ __all__ = [
 Rows = list[list[sp.Expr]]  # the element view of one layer's input or output: a row of entries per sample
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Param:
     """One parameter array of a layer.
 
@@ -49,7 +50,8 @@ class Param:
     shape : tuple of int
         Its shape in the compiled code (``W`` in the network's convention; vectors 1-D; a scalar ``()``).
     symbols : tuple of sympy.Symbol
-        Its entries as element symbols, in row-major order of ``shape``.
+        Its entries as element symbols, in row-major order of ``shape``: made on first use (compiling a
+        784-100 layer never needs its 78 400 weight symbols).
     init : str
         ``"normal"`` (variance gain / n_in), ``"zeros"`` or ``"ones"``.
     decay : bool
@@ -58,10 +60,13 @@ class Param:
 
     name: str
     shape: tuple[int, ...]
-    symbols: tuple[sp.Symbol, ...]
+    make: Callable[[], tuple[sp.Symbol, ...]]
     init: str = "zeros"
     decay: bool = False
-    gain: float = 1.0
+
+    @cached_property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(self.make())
 
 
 @dataclass(frozen=True)
@@ -173,15 +178,17 @@ class Dense(Layer):
         from symnn.model.notation import bias, weight
 
         l, n_in, n_out = node.number, node.inputs[0].width, self.units
-        if net.convention == "column":
-            ws = tuple(weight(l, j, k) for j in range(1, n_out + 1) for k in range(1, n_in + 1))
-            shape = (n_out, n_in)
-        else:
-            ws = tuple(weight(l, j, k) for k in range(1, n_in + 1) for j in range(1, n_out + 1))
-            shape = (n_in, n_out)
-        out = [Param(f"W{l}", shape, ws, "normal", decay=True, gain=node.gain)]
+        column = net.convention == "column"
+        js, ks = range(1, n_out + 1), range(1, n_in + 1)
+
+        def ws():
+            if column:
+                return (weight(l, j, k) for j in js for k in ks)
+            return (weight(l, j, k) for k in ks for j in js)
+
+        out = [Param(f"W{l}", (n_out, n_in) if column else (n_in, n_out), ws, "normal", decay=True)]
         if self.bias:
-            out.append(Param(f"b{l}", (n_out,), tuple(bias(l, j) for j in range(1, n_out + 1))))
+            out.append(Param(f"b{l}", (n_out,), lambda: (bias(l, j) for j in js)))
         return tuple(out)
 
     def element(self, node, net, ins):
@@ -321,14 +328,17 @@ class Elementwise(Layer):
         for p in self.param_names:
             base = self._array_name(node, p)
             if self.per_unit:
-                syms = tuple(sp.Symbol(f"{base}_{j}", real=True) for j in range(1, n + 1))
-                out.append(Param(base, (n,), syms, "ones" if self.init == 1 else "zeros" if self.init == 0 else "fill"))
+                out.append(
+                    Param(
+                        base, (n,), lambda b=base: (sp.Symbol(f"{b}_{j}", real=True) for j in range(1, n + 1)), "fill"
+                    )
+                )
             else:
-                out.append(Param(base, (), (sp.Symbol(base, real=True),), "fill"))
+                out.append(Param(base, (), lambda b=base: (sp.Symbol(b, real=True),), "fill"))
         return tuple(out)
 
     def element(self, node, net, ins):
-        params = self.params(node, net)
+        params = node.params
 
         def theta(j):
             return [p.symbols[j - 1] if self.per_unit else p.symbols[0] for p in params]
@@ -362,9 +372,10 @@ class _Normalize(Layer):
         from symnn.model.notation import NetSymbol
 
         n, i = node.width, node.index
-        g = tuple(NetSymbol(f"gamma{i}_{j}") for j in range(1, n + 1))
-        b = tuple(NetSymbol(f"beta{i}_{j}") for j in range(1, n + 1))
-        return (Param(f"gamma{i}", (n,), g, "ones"), Param(f"beta{i}", (n,), b, "zeros"))
+        return (
+            Param(f"gamma{i}", (n,), lambda: (NetSymbol(f"gamma{i}_{j}") for j in range(1, n + 1)), "ones"),
+            Param(f"beta{i}", (n,), lambda: (NetSymbol(f"beta{i}_{j}") for j in range(1, n + 1)), "zeros"),
+        )
 
     @staticmethod
     def _normalize(values: Sequence[sp.Expr], eps: sp.Expr) -> list[sp.Expr]:
@@ -374,7 +385,7 @@ class _Normalize(Layer):
         return [(v - mu) / sp.sqrt(var + eps) for v in values]
 
     def _affine(self, node, net, rows: Rows) -> Rows:
-        g, b = (p.symbols for p in self.params(node, net))
+        g, b = (p.symbols for p in node.params)
         return [[g[j] * u + b[j] for j, u in enumerate(row)] for row in rows]
 
     def _batch(self, A, env, reduce, count):

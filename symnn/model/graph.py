@@ -14,9 +14,10 @@ from typing import Any
 import sympy as sp
 
 from symnn.model.functions import relu, step
-from symnn.model.layers import Activation, Add, Dense, Layer, Param, Residual, Rows, Softmax
+from symnn.model.layers import Activation, Dense, Layer, Param, Rows, Softmax
 from symnn.model.losses import loss_function
 from symnn.model.notation import NetSymbol, check_convention
+from symnn.model.wiring import Add, Residual
 
 __all__ = ["Network", "Node"]
 

@@ -30,6 +30,7 @@ from symnn.model.values import as_expr
 
 __all__ = ["MLP"]
 
+
 class MLP:
     r"""A fully connected feed-forward network as SymPy expressions.
 

@@ -12,7 +12,7 @@ from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partia
 from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
 from symnn.gradcheck import gradcheck
 from symnn.latex_input import parse_latex
-from symnn.losses import LOSSES, cross_entropy, mse, sse
+from symnn.losses import LOSSES, binary_cross_entropy, cross_entropy, mse, sse
 from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activation
 from symnn.notation import CONVENTIONS
 from symnn.parsing import parse
@@ -52,6 +52,7 @@ __all__ = [
     "activation",
     "assert_identity",
     "backprop",
+    "binary_cross_entropy",
     "chain_rule",
     "compile",
     "cross_entropy",

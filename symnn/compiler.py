@@ -26,7 +26,16 @@ from symnn.matrix_view import MatrixView
 from symnn.network import ACTIVATIONS, MLP
 from symnn.notation import NetMatrix
 
-__all__ = ["BACKENDS", "CROSS_ENTROPY_OUTPUTS", "VIEWS", "Model", "compile", "network_from_spec", "network_spec"]
+__all__ = [
+    "BACKENDS",
+    "CROSS_ENTROPY_OUTPUTS",
+    "LOSS_OUTPUTS",
+    "VIEWS",
+    "Model",
+    "compile",
+    "network_from_spec",
+    "network_spec",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +44,14 @@ BACKENDS: dict[str, str] = {"numpy": "numpy", "jax": "jax.numpy"}
 #: "matrix": the four matrix equations, batched (fast, any width); "element": every ∂C/∂θ as its own
 #: expression, vectorized over the samples (small networks; a cross-check of the matrix route)
 VIEWS: tuple[str, ...] = ("matrix", "element")
-#: the outputs cross-entropy is compiled for: its log y and δ = ... / y need every y in (0, 1); an
-#: identity, tanh or relu output can be ≤ 0 (log of it: NaN) and softplus underflows to 0 for z < −745
-CROSS_ENTROPY_OUTPUTS: tuple[str, ...] = ("sigmoid", "softmax")
+#: loss -> the outputs it is compiled for. Both logs need every y in (0, 1): an identity, tanh or relu
+#: output can be ≤ 0 (log of it: NaN) and softplus underflows to 0 for z < −745. Cross-entropy −Σ t log y
+#: takes softmax outputs, whose sum is 1: on sigmoid outputs it has no (1 − t) term and is minimised by
+#: y → 1 whatever the targets (it trains to chance while the loss goes to 0). Binary cross-entropy takes
+#: sigmoid outputs, whose logs are stable as −softplus (on softmax outputs log(1 − y) has no stable form here).
+LOSS_OUTPUTS: dict[str, tuple[str, ...]] = {"cross-entropy": ("softmax",), "binary-cross-entropy": ("sigmoid",)}
+#: the outputs cross-entropy is compiled for (see :data:`LOSS_OUTPUTS`)
+CROSS_ENTROPY_OUTPUTS: tuple[str, ...] = LOSS_OUTPUTS["cross-entropy"]
 #: the dtypes compiled code computes in
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -317,11 +331,24 @@ def _check_trainable(net: MLP) -> None:
             f"cannot compile {net!r}: {where} uses the step function, whose derivative is 0 almost everywhere "
             f"(DiracDelta at 0), so gradient descent cannot train it; trainable activations: {', '.join(trainable)}"
         )
-    if net.loss_name == "cross-entropy" and net.activations[-1] not in CROSS_ENTROPY_OUTPUTS:
+    loss, output = net.loss_name, net.activations[-1]
+    if loss == "cross-entropy" and output == "sigmoid":
         raise ValueError(
-            f"cannot compile {net!r}: cross-entropy takes log y of outputs that are probabilities, and "
-            f"{net.activations[-1]!r} outputs are not in (0, 1) (the loss would be NaN); "
-            f"valid outputs for cross-entropy: {', '.join(CROSS_ENTROPY_OUTPUTS)}"
+            f"cannot compile {net!r}: cross-entropy −Σ t log y on sigmoid outputs has no (1 − t) term, so it is "
+            "minimised by y → 1 whatever the targets; use loss='binary-cross-entropy' for sigmoid outputs "
+            "(or output='softmax' with cross-entropy)"
+        )
+    if loss == "binary-cross-entropy" and output == "softmax":
+        raise ValueError(
+            f"cannot compile {net!r}: binary cross-entropy takes each output as the probability of its own yes/no "
+            "answer, and softmax outputs share one distribution (log(1 − y) has no stable form here); use "
+            "loss='cross-entropy' with softmax outputs, or output='sigmoid' with binary-cross-entropy"
+        )
+    if loss in LOSS_OUTPUTS and output not in LOSS_OUTPUTS[loss]:
+        raise ValueError(
+            f"cannot compile {net!r}: {loss} takes log y of outputs that are probabilities, and "
+            f"{output!r} outputs are not in (0, 1) (the loss would be NaN); "
+            f"valid outputs for {loss}: {', '.join(LOSS_OUTPUTS[loss])}"
         )
 
 
@@ -390,7 +417,10 @@ def _matrix_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]
     # loss: mean over the batch of the per-sample loss, logs rewritten stably (log-sum-exp, softplus)
     g = per_sample_loss(row.loss_of(row.output_symbols), row.output_symbols, row.targets, A_L, T)
     comments[arr("C")] = f"C = (1/N) Σ_samples Σ_outputs {sp.sstr(g)}   [{row.loss_name}, mean over the batch]"
-    g = g.replace(lambda e: isinstance(e, sp.log) and e.args[0] == A_L, lambda e: stable_log(sp.log(A_L_value)))
+    g = g.replace(
+        lambda e: isinstance(e, sp.log) and A_L in e.free_symbols,
+        lambda e: stable_log(sp.log(e.args[0].xreplace({A_L: A_L_value}))),
+    )
     C = arr("C")
     loss = [(C, Total(g) / N)]
 

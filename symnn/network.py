@@ -10,7 +10,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.functions import relu, sigmoid, softmax, softplus, step
-from symnn.losses import loss_function
+from symnn.losses import loss_function, loss_name
 from symnn.matrix_view import Apply, MatrixView, SoftmaxMatrix
 from symnn.notation import (
     act,
@@ -88,8 +88,9 @@ class MLP:
     output : str
         The output layer's activation: any of the above or ``softmax``.
     loss : str
-        ``sse`` (½Σ(t−y)²), ``mse`` ((1/n)Σ(t−y)²) or ``cross-entropy`` (−Σ t log y); see
-        :mod:`symnn.losses` for the exact scaling.
+        ``sse`` (½Σ(t−y)²), ``mse`` ((1/n)Σ(t−y)²), ``cross-entropy`` (−Σ t log y, for a softmax
+        output) or ``binary-cross-entropy`` (−Σ [t log y + (1 − t) log(1 − y)], for sigmoid outputs);
+        underscores work for hyphens (``binary_cross_entropy``). See :mod:`symnn.losses` for the exact scaling.
     convention : str
         ``column`` (z = W a + b, W is n_l × n_(l−1)) or ``row`` (Z = A W + B, W is n_(l−1) × n_l).
         The element symbols are the same in both; only the matrix view differs.
@@ -140,8 +141,8 @@ class MLP:
         if output not in OUTPUT_ACTIVATIONS:
             raise ValueError(f"unknown output activation {output!r}; valid choices: {', '.join(OUTPUT_ACTIVATIONS)}")
         self.activations: tuple[str, ...] = (*hidden, output)
-        self.loss_name: str = loss
-        self._loss = loss_function(loss)
+        self.loss_name: str = loss_name(loss)  # "cross_entropy" -> "cross-entropy"
+        self._loss = loss_function(self.loss_name)
         self.convention: str = check_convention(convention)
         self.relu_grad_at_zero: sp.Expr = relu(sp.Symbol("z"), relu_grad_at_zero).grad_at_zero
         self.step_at_zero: sp.Expr = step(sp.Symbol("z"), step_at_zero).at_zero

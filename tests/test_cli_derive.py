@@ -50,7 +50,7 @@ def test_refuses_to_overwrite_without_force(tmp_path, capsys):
         (["--format", "pdf"], "argument --format: invalid choice: 'pdf' (choose from 'markdown', 'latex', 'json')"),
         (["--lang", "fr"], "argument --lang: invalid choice: 'fr' (choose from 'en', 'ja')"),
         (["--activation", "gelu"], "unknown hidden activation 'gelu'; valid choices"),
-        (["--loss", "hinge"], "unknown loss 'hinge'; valid choices: sse, mse, cross-entropy"),
+        (["--loss", "hinge"], "unknown loss 'hinge'; valid choices: sse, mse, cross-entropy, binary-cross-entropy"),
         (["--layers", "2,x"], "--layers takes comma-separated unit counts"),
     ],
 )

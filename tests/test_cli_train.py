@@ -152,8 +152,16 @@ def test_user_csv(tmp_path, capsys):
         (["--dataset", "xor", "--layers", "2,2,1", "--seed", "-1"], "--seed must be a non-negative integer, got -1"),
         (
             ["--dataset", "xor", "--layers", "2,2,1", "--output", "identity", "--loss", "cross-entropy"],
-            "'identity' outputs are not in (0, 1) (the loss would be NaN); valid outputs for cross-entropy: "
-            "sigmoid, softmax",
+            "'identity' outputs are not in (0, 1) (the loss would be NaN); valid outputs for cross-entropy: softmax",
+        ),
+        (  # −Σ t log y on sigmoid outputs trained digits4x3 to accuracy 0.50 while the loss went to 0.0016
+            ["--dataset", "digits4x3", "--layers", "12,3,2", "--loss", "cross-entropy"],
+            "cross-entropy −Σ t log y on sigmoid outputs has no (1 − t) term, so it is minimised by y → 1 whatever "
+            "the targets; use loss='binary-cross-entropy' for sigmoid outputs (or output='softmax' with cross-entropy)",
+        ),
+        (
+            ["--dataset", "digits4x3", "--layers", "12,3,2", "--loss", "cross_entropy"],
+            "use loss='binary-cross-entropy' for sigmoid outputs",
         ),
         (
             ["--dataset", "xor", "--layers", "2,2,1", "--activation", "step"],

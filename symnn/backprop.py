@@ -128,7 +128,7 @@ class NetworkDerivation(Derivation):
                     )
                 )
                 if self._sigmoid_bce:
-                    steps += self._sigmoid_bce_steps(j)
+                    steps += self._sigmoid_bce_steps(j, fprime[L])
                     value = a - net.targets[j - 1]
             deltas[d] = value.xreplace(self._explicit(L, explicit_a))
 
@@ -231,7 +231,7 @@ class NetworkDerivation(Derivation):
                     a * sp.Add(*t) - t[j - 1],
                     "simplification",
                     notes(
-                        "The a_k cancel: −t_k/a_k · a_k = −t_k, so δ_j = a_j Σ_k t_k − t_j for any targets.",
+                        "The a_k cancel: −t_k/a_k · a_k = −t_k, so δ_j = a_j Σ_k t_k − t_j, for any targets.",
                         "a_k が約分されて −t_k/a_k · a_k = −t_k となり、どんな教師データでも "
                         "δ_j = a_j Σ_k t_k − t_j となる。",
                     ),
@@ -253,20 +253,18 @@ class NetworkDerivation(Derivation):
             )
         return out
 
-    def _sigmoid_bce_steps(self, j: int) -> list[Step]:
+    def _sigmoid_bce_steps(self, j: int, fprime) -> list[Step]:
         """δ^(L)_j = y_j − t_j for a sigmoid output with binary cross-entropy, as two simplification steps."""
         L = self.network.depth
-        d, a, t = delta(L, j), act(L, j), self.network.targets[j - 1]
+        d, z, a, t = delta(L, j), preact(L, j), act(L, j), self.network.targets[j - 1]
         return [
             Step(
                 d,
-                _mul((a - t) / (a * (1 - a)), a * (1 - a)),
+                _mul(fprime(z), (a - t) / (a * (1 - a))),
                 "simplification",
                 notes(
-                    f"σ(z^({L})_{j}) = a^({L})_{j}, so σ' = a(1 − a); over a common denominator "
-                    "−t/a + (1 − t)/(1 − a) = (a − t)/(a(1 − a)).",
-                    f"σ(z^({L})_{j}) = a^({L})_{j} より σ' = a(1 − a)。通分すると "
-                    "−t/a + (1 − t)/(1 − a) = (a − t)/(a(1 − a)) となる。",
+                    "Over a common denominator, −t_j/a_j + (1−t_j)/(1−a_j) = (a_j−t_j)/(a_j(1−a_j)).",
+                    "通分すると −t_j/a_j + (1−t_j)/(1−a_j) = (a_j−t_j)/(a_j(1−a_j)) となる。",
                 ),
             ),
             Step(
@@ -274,9 +272,10 @@ class NetworkDerivation(Derivation):
                 a - t,
                 "simplification",
                 notes(
-                    "a(1 − a) cancels: sigmoid with binary cross-entropy gives δ = y − t, for any targets.",
-                    "a(1 − a) が約分され、シグモイド関数と二値交差エントロピーの組では、どんな教師データでも "
-                    "δ = y − t となる。",
+                    "σ(z_j) = a_j, so σ' = a_j(1−a_j) cancels the denominator: sigmoid with binary cross-entropy "
+                    "gives δ = y − t, for any targets.",
+                    "σ(z_j) = a_j より σ' = a_j(1−a_j) が分母と約分され、シグモイド関数と二値交差エントロピーの組では"
+                    "どんな教師データでも δ = y − t となる。",
                 ),
             ),
         ]

@@ -84,17 +84,17 @@ def matrix_steps(net: MLP) -> list[Step]:
         else:
             first = sp.MatAdd(sp.MatMul(t, ones.T, a), -t, evaluate=False)
         note = notes(
-            "softmax with cross-entropy: δ^(L) = a Σ_k t_k − t for any targets (Σ_k t_k = 1ᵀt, one number "
+            "softmax with cross-entropy: δ^(L) = a^(L)(1ᵀt) − t for any targets (1ᵀt = Σ_k t_k, one number "
             "per sample); assuming the targets sum to 1 (one-hot), δ^(L) = y − t.",
-            "ソフトマックス関数と交差エントロピーの組では、どんな教師データでも δ^(L) = a Σ_k t_k − t"
-            "（Σ_k t_k = 1ᵀt はサンプルごとに 1 つの数）。教師データの総和が 1（one-hot）と仮定すると δ^(L) = y − t。",
+            "ソフトマックス関数と交差エントロピーの組では、どんな教師データでも δ^(L) = a^(L)(1ᵀt) − t"
+            "（1ᵀt = Σ_k t_k はサンプルごとに 1 つの数）。教師データの総和が 1（one-hot）と仮定すると δ^(L) = y − t。",
         )
     elif out_name == "sigmoid" and loss == "binary-cross-entropy":
         first = error
         note = notes(
-            "sigmoid with binary cross-entropy: σ' = a ⊙ (1 − a) cancels the loss's denominator, "
+            "sigmoid with binary cross-entropy: σ'(z^(L)) = a^(L) ⊙ (1−a^(L)) cancels the loss's denominator, "
             "so δ^(L) = y − t for any targets.",
-            "シグモイド関数と二値交差エントロピーの組では σ' = a ⊙ (1 − a) が損失の分母と約分され、"
+            "シグモイド関数と二値交差エントロピーの組では σ'(z^(L)) = a^(L) ⊙ (1−a^(L)) が損失の分母と約分され、"
             "どんな教師データでも δ^(L) = y − t。",
         )
     elif out_name == "softmax":

@@ -32,6 +32,7 @@ __all__ = [
     "LOSS_OUTPUTS",
     "VIEWS",
     "Model",
+    "check_trainable",
     "compile",
     "network_from_spec",
     "network_spec",
@@ -302,7 +303,7 @@ def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
         raise ValueError(f"unknown backend {backend!r}; valid choices: {', '.join(BACKENDS)}")
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; valid choices: {', '.join(VIEWS)}")
-    _check_trainable(net)
+    check_trainable(net)
     start = time.perf_counter()
     if backend == "jax":
         try:
@@ -322,8 +323,12 @@ def compile(net: MLP, backend: str = "numpy", view: str = "matrix") -> Model:
     return Model(net, backend, view, source, functions, seconds)
 
 
-def _check_trainable(net: MLP) -> None:
-    """Refuse what the numeric code cannot train (the symbolic derivation, :func:`symnn.backprop`, takes any net)."""
+def check_trainable(net: MLP) -> None:
+    """Refuse (``ValueError``) what the numeric code cannot train; :func:`compile` and :func:`symnn.train` call it.
+
+    The symbolic derivation, :func:`symnn.backprop`, takes any network (the step, cross-entropy on sigmoid
+    outputs): for teaching.
+    """
     if "step" in net.activations:
         where = "the output" if net.activations[-1] == "step" else "a hidden layer"
         trainable = [a for a in ACTIVATIONS if a != "step"]

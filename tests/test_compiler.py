@@ -482,6 +482,9 @@ def test_binary_cross_entropy_gradient_is_y_minus_t_and_matches_central_differen
     # δ^(L) = y − t: the output bias's gradient is the batch mean of y − t
     Y = model.forward(params, X)
     np.testing.assert_allclose(grads["b2"], (Y - T).mean(axis=0), rtol=1e-12, atol=1e-15)
+    if view == "matrix":  # the loss through log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z)
+        assert "T*numpy.logaddexp(0, -Z2) + (1 - T)*numpy.logaddexp(0, Z2)" in model.source
+        assert "delta2 = tmp0*(A2 - T)" in model.source
 
 
 @pytest.mark.parametrize("loss", ["sse", "mse"])

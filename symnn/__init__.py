@@ -23,7 +23,7 @@ from symnn.model import (
     Softmax,
 )
 from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
-from symnn.model.losses import LOSSES, cross_entropy, mse, sse
+from symnn.model.losses import LOSSES, binary_cross_entropy, cross_entropy, mse, sse
 from symnn.model.network import MLP
 from symnn.model.notation import CONVENTIONS
 from symnn.model.perceptron import GATES, truth_table, unit, xor
@@ -85,6 +85,7 @@ __all__ = [
     "activation",
     "assert_identity",
     "backprop",
+    "binary_cross_entropy",
     "chain_rule",
     "compile",
     "cross_entropy",

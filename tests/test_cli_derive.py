@@ -34,6 +34,17 @@ def test_japanese_latex_and_json(capsys, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["network"]["activations"] == ["sigmoid"]
 
 
+def test_loss_names_take_underscores_and_cross_entropy_on_sigmoid_is_still_derived(capsys):
+    # derive teaches what compile refuses (as the step): cross-entropy on a sigmoid output is derived
+    assert main(["derive", "--layers", "2,2", "--loss", "binary_cross_entropy"]) == 0
+    out = capsys.readouterr().out
+    assert "The loss function is the binary cross-entropy" in out and "(binary-cross-entropy)" in out
+    assert main(["derive", "--layers", "2,2", "--loss", "cross_entropy"]) == 0
+    assert "The loss function is the cross-entropy" in capsys.readouterr().out
+    assert main(["network", "--layers", "2,2", "--loss", "binary_cross_entropy"]) == 0
+    assert "loss='binary-cross-entropy'" in capsys.readouterr().out
+
+
 def test_refuses_to_overwrite_without_force(tmp_path, capsys):
     target = tmp_path / "d.md"
     target.write_text("keep me", encoding="utf-8")
@@ -50,7 +61,7 @@ def test_refuses_to_overwrite_without_force(tmp_path, capsys):
         (["--format", "pdf"], "argument --format: invalid choice: 'pdf' (choose from 'markdown', 'latex', 'json')"),
         (["--lang", "fr"], "argument --lang: invalid choice: 'fr' (choose from 'en', 'ja')"),
         (["--activation", "gelu"], "unknown hidden activation 'gelu'; valid choices"),
-        (["--loss", "hinge"], "unknown loss 'hinge'; valid choices: sse, mse, cross-entropy"),
+        (["--loss", "hinge"], "unknown loss 'hinge'; valid choices: sse, mse, cross-entropy, binary-cross-entropy"),
         (["--layers", "2,x"], "--layers takes comma-separated unit counts"),
     ],
 )

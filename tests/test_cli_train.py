@@ -152,8 +152,16 @@ def test_user_csv(tmp_path, capsys):
         (["--dataset", "xor", "--layers", "2,2,1", "--seed", "-1"], "--seed must be a non-negative integer, got -1"),
         (
             ["--dataset", "xor", "--layers", "2,2,1", "--output", "identity", "--loss", "cross-entropy"],
-            "'identity' outputs are not in (0, 1) (the loss would be NaN); valid outputs for cross-entropy: "
-            "sigmoid, softmax",
+            "'identity' outputs are not in (0, 1) (the loss would be NaN); valid outputs for cross-entropy: softmax",
+        ),
+        (  # −Σ t log y on sigmoid outputs trained digits4x3 to accuracy 0.50 while the loss went to 0.0016
+            ["--dataset", "digits4x3", "--layers", "12,3,2", "--loss", "cross-entropy"],
+            "cross-entropy −Σ t log y on sigmoid outputs has no (1 − t) term, so it is minimised by y → 1 whatever "
+            "the targets; use loss='binary-cross-entropy' for sigmoid outputs (or output='softmax' with cross-entropy)",
+        ),
+        (
+            ["--dataset", "digits4x3", "--layers", "12,3,2", "--loss", "cross_entropy"],
+            "use loss='binary-cross-entropy' for sigmoid outputs",
         ),
         (
             ["--dataset", "xor", "--layers", "2,2,1", "--activation", "step"],
@@ -179,6 +187,27 @@ def test_bad_input_in_a_real_process():
         "symnn: error: dataset 'digits4x3' has 2 classes: the network needs 2 output units "
         "(or 1 for two classes), got 4"
     ]
+
+
+def test_cross_entropy_on_sigmoid_outputs_in_a_real_process_names_binary_cross_entropy():
+    # it trained to loss 0.0016 and accuracy 0.50 before (issue 11): now one line, exit 2, before training
+    r = run("--dataset", "digits4x3", "--layers", "12,3,2", "--loss", "cross-entropy")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip().splitlines() == [
+        "symnn: error: cannot compile MLP([12, 3, 2], activation=['sigmoid'], output='sigmoid', "
+        "loss='cross-entropy', convention='column'): cross-entropy −Σ t log y on sigmoid outputs has no (1 − t) "
+        "term, so it is minimised by y → 1 whatever the targets; use loss='binary-cross-entropy' for sigmoid "
+        "outputs (or output='softmax' with cross-entropy)"
+    ]
+
+
+@pytest.mark.parametrize("loss", ["binary-cross-entropy", "binary_cross_entropy"])
+def test_digits4x3_with_binary_cross_entropy_on_the_command_line(loss, capsys):
+    argv = ["train", "--dataset", "digits4x3", "--layers", "12,3,2", "--loss", loss, "--epochs", "2000", "--lr", "0.2"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("MLP([12, 3, 2], activation=['sigmoid'], output='sigmoid', loss='binary-cross-entropy'")
+    assert lines[-1].startswith("epoch 2000: loss ") and ", accuracy 1.0000, " in lines[-1], lines[-1]
 
 
 def test_bad_data_file_and_existing_outputs_leave_files_alone(tmp_path, capsys):

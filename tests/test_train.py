@@ -30,6 +30,28 @@ def test_digits4x3_12_3_2_learns_and_classifies_noisy_variants(digits_model):
     assert hist.test_accuracy[-1] == np.mean(predicted == d.labels_test)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_digits4x3_with_sigmoid_outputs_and_binary_cross_entropy_reach_100_percent(seed):
+    # −Σ t log y on these sigmoid outputs ended at loss 0.0016 and accuracy 0.50 (issue 11): binary
+    # cross-entropy, −Σ [t log y + (1 − t) log(1 − y)], learns them as SSE does
+    d = sn.digits4x3()
+    model = sn.compile(sn.MLP([12, 3, 2], activation="sigmoid", output="sigmoid", loss="binary_cross_entropy"))
+    params, hist = sn.train(model, d.X, d.targets(), lr=0.2, epochs=2000, seed=seed)
+    assert hist.accuracy[-1] == 1.0, hist.accuracy[-1]
+    assert hist.loss[-1] < hist.loss[0] / 10
+    Y = model.forward(params, d.X)
+    # the outputs answer their own question: y ≈ t for the right digit and the wrong one alike
+    assert np.all((Y > 0.5) == (d.targets() > 0.5))
+
+
+def test_train_refuses_what_compile_refuses():
+    model = sn.compile(sn.MLP([12, 3, 2], output="sigmoid", loss="binary-cross-entropy"))
+    model.network = sn.MLP([12, 3, 2], output="sigmoid", loss="cross-entropy")  # a Model put together by hand
+    d = sn.digits4x3()
+    with pytest.raises(ValueError, match=r"use loss='binary-cross-entropy' for sigmoid outputs"):
+        sn.train(model, d.X, d.targets(), epochs=1)
+
+
 def test_sklearn_digits_reach_97_percent():
     pytest.importorskip("sklearn")
     d = load_dataset("sklearn-digits")

@@ -13,7 +13,7 @@ import sympy as sp
 from symnn.check.verification import RELATIONS, Verdict, verify
 from symnn.derive.chain import chain_rule
 from symnn.model.functions import relu, sigmoid, softmax, softplus, step
-from symnn.model.losses import cross_entropy
+from symnn.model.losses import binary_cross_entropy, cross_entropy
 from symnn.model.network import MLP
 from symnn.model.notation import bias, input_symbol, target, threshold
 
@@ -171,6 +171,29 @@ def _softmax() -> list[Identity]:
             source="seed 004",
             note="given t3 = 1 − t1 − t2",
             given={t3: 1 - t1 - t2},
+        ),
+        Identity(
+            "cross-entropy-softmax-gradient-general",
+            "∂C/∂z_i = y_i (t_1 + t_2 + t_3) − t_i (i = 1, 2, 3) for C = −Σ t_k log softmax_k(z), any targets",
+            sp.Matrix([sp.Derivative(ce, zj) for zj in zs]),
+            sp.Matrix([yj * (t1 + t2 + t3) - tj for yj, tj in zip(y, (t1, t2, t3), strict=True)]),
+            note="what compiled code computes: soft targets (label smoothing) need not sum to 1",
+        ),
+    ]
+
+
+def _binary() -> list[Identity]:
+    (z,) = _real("z")
+    t = target(1)
+    return [
+        Identity("log-sigmoid", "log σ(z) = −softplus(−z)", sp.log(sigmoid(z)), -softplus(-z)),
+        Identity("log-one-minus-sigmoid", "log(1 − σ(z)) = −softplus(z)", sp.log(1 - sigmoid(z)), -softplus(z)),
+        Identity(
+            "binary-cross-entropy-sigmoid-gradient",
+            "d/dz [−t log σ(z) − (1 − t) log(1 − σ(z))] = σ(z) − t, any t",
+            sp.Derivative(binary_cross_entropy([sigmoid(z)], [t]), z),
+            sigmoid(z) - t,
+            note="binary cross-entropy with a sigmoid output: δ = y − t",
         ),
     ]
 
@@ -372,6 +395,7 @@ def _matrix_form(convention: str) -> Identity:
 _FAMILIES: tuple[Callable[[], list[Identity]], ...] = (
     _activations,
     _softmax,
+    _binary,
     _chain_and_sums,
     _approximation,
     _vectors,

@@ -19,21 +19,34 @@ import sympy as sp
 
 from symnn.codegen.element_code import element_functions
 from symnn.codegen.model import BACKENDS, Model
-from symnn.codegen.network_code import compile_network
+from symnn.codegen.network_code import check_layers_trainable, compile_network
 from symnn.model.graph import Network
 from symnn.model.network import MLP
 from symnn.model.registry import ACTIVATIONS
 
-__all__ = ["BACKENDS", "CROSS_ENTROPY_OUTPUTS", "VIEWS", "Model", "compile", "network_from_spec", "network_spec"]
+__all__ = [
+    "CROSS_ENTROPY_OUTPUTS",
+    "LOSS_OUTPUTS",
+    "VIEWS",
+    "check_trainable",
+    "compile",
+    "network_from_spec",
+    "network_spec",
+]
 
 log = logging.getLogger(__name__)
 
 #: "matrix": the four matrix equations, batched (fast, any width); "element": every ∂C/∂θ as its own
 #: expression, vectorized over the samples (small networks; a cross-check of the matrix route)
 VIEWS: tuple[str, ...] = ("matrix", "element")
-#: the outputs cross-entropy is compiled for: its log y and δ = ... / y need every y in (0, 1); an
-#: identity, tanh or relu output can be ≤ 0 (log of it: NaN) and softplus underflows to 0 for z < −745
-CROSS_ENTROPY_OUTPUTS: tuple[str, ...] = ("sigmoid", "softmax")
+#: loss -> the outputs it is compiled for. Both logs need every y in (0, 1): an identity, tanh or relu
+#: output can be ≤ 0 (log of it: NaN) and softplus underflows to 0 for z < −745. Cross-entropy −Σ t log y
+#: takes softmax outputs, whose sum is 1: on sigmoid outputs it has no (1 − t) term and is minimised by
+#: y → 1 whatever the targets (it trains to chance while the loss goes to 0). Binary cross-entropy takes
+#: sigmoid outputs, whose logs are stable as −softplus (on softmax outputs log(1 − y) has no stable form here).
+LOSS_OUTPUTS: dict[str, tuple[str, ...]] = {"cross-entropy": ("softmax",), "binary-cross-entropy": ("sigmoid",)}
+#: the outputs cross-entropy is compiled for (see :data:`LOSS_OUTPUTS`)
+CROSS_ENTROPY_OUTPUTS: tuple[str, ...] = LOSS_OUTPUTS["cross-entropy"]
 
 
 def network_spec(net: MLP) -> dict[str, Any]:
@@ -112,7 +125,7 @@ def compile(
     else:
         if constants:
             raise ValueError("constants= is for a Network's dropout and weight decay; an MLP has none")
-        _check_trainable(net)
+        check_trainable(net)
         if view == "matrix":
             model = compile_network(net.graph, backend, network=net)
         else:
@@ -127,8 +140,15 @@ def compile(
     return model
 
 
-def _check_trainable(net: MLP) -> None:
-    """Refuse what the numeric code cannot train (the symbolic derivation, ``backprop``, takes any net)."""
+def check_trainable(net: MLP | Network) -> None:
+    """Refuse (``ValueError``) what the numeric code cannot train; :func:`compile` and ``symnn.train`` call it.
+
+    The symbolic derivation, ``symnn.backprop``, takes any network (the step, cross-entropy on sigmoid
+    outputs): for teaching.
+    """
+    if isinstance(net, Network):
+        check_layers_trainable(net)
+        return
     if "step" in net.activations:
         where = "the output" if net.activations[-1] == "step" else "a hidden layer"
         trainable = [a for a in ACTIVATIONS if a != "step"]
@@ -136,9 +156,22 @@ def _check_trainable(net: MLP) -> None:
             f"cannot compile {net!r}: {where} uses the step function, whose derivative is 0 almost everywhere "
             f"(DiracDelta at 0), so gradient descent cannot train it; trainable activations: {', '.join(trainable)}"
         )
-    if net.loss_name == "cross-entropy" and net.activations[-1] not in CROSS_ENTROPY_OUTPUTS:
+    loss, output = net.loss_name, net.activations[-1]
+    if loss == "cross-entropy" and output == "sigmoid":
         raise ValueError(
-            f"cannot compile {net!r}: cross-entropy takes log y of outputs that are probabilities, and "
-            f"{net.activations[-1]!r} outputs are not in (0, 1) (the loss would be NaN); "
-            f"valid outputs for cross-entropy: {', '.join(CROSS_ENTROPY_OUTPUTS)}"
+            f"cannot compile {net!r}: cross-entropy −Σ t log y on sigmoid outputs has no (1 − t) term, so it is "
+            "minimised by y → 1 whatever the targets; use loss='binary-cross-entropy' for sigmoid outputs "
+            "(or output='softmax' with cross-entropy)"
+        )
+    if loss == "binary-cross-entropy" and output == "softmax":
+        raise ValueError(
+            f"cannot compile {net!r}: binary cross-entropy takes each output as the probability of its own yes/no "
+            "answer, and softmax outputs share one distribution (log(1 − y) has no stable form here); use "
+            "loss='cross-entropy' with softmax outputs, or output='sigmoid' with binary-cross-entropy"
+        )
+    if loss in LOSS_OUTPUTS and output not in LOSS_OUTPUTS[loss]:
+        raise ValueError(
+            f"cannot compile {net!r}: {loss} takes log y of outputs that are probabilities, and "
+            f"{output!r} outputs are not in (0, 1) (the loss would be NaN); "
+            f"valid outputs for {loss}: {', '.join(LOSS_OUTPUTS[loss])}"
         )

@@ -1,5 +1,11 @@
 """The element view compiled: every ∂C/∂θ as its own expression through ``lambdify(cse=True)``, vectorized
-over the samples. For small networks and as a cross-check of the matrix route (:mod:`symnn.codegen.compiler`)."""
+over the samples. For small networks and as a cross-check of the matrix route (:mod:`symnn.codegen.compiler`).
+
+Its numerics are the matrix view's: logs of the output activation rewritten stably
+(:func:`symnn.codegen.printing.stable_log`: log σ = −softplus, log softmax through log-sum-exp), and the NumPy
+functions run under the same ``errstate(over="ignore", under="ignore")`` (σ and softmax saturate:
+e^(−1e4) underflows to 0 by design), so they are finite and quiet at inputs of ±1e4, float32 and float64.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 
+from symnn.codegen.printing import stable_log
 from symnn.derive.backprop import backprop
 from symnn.model.network import MLP
 
@@ -21,7 +28,11 @@ def element_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]
     args = [*net.params, *net.inputs, *net.targets]
     f_forward = sp.lambdify(args[: len(net.params) + len(net.inputs)], net.outputs, modules=module, cse=True)
     f_all = sp.lambdify(
-        args, [net.loss_expr, *(d.gradients[p] for p in net.params)], modules=module, cse=True, docstring_limit=0
+        args,
+        [stable_log(net.loss_expr), *(d.gradients[p] for p in net.params)],
+        modules=module,
+        cse=True,
+        docstring_limit=0,
     )
     xp = np if backend == "numpy" else __import__("jax.numpy", fromlist=["numpy"])
     column = net.convention == "column"
@@ -63,5 +74,19 @@ def element_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]
     def loss(*arrays):
         return value_and_grad(*arrays)[0]
 
+    functions = {"forward": forward_, "loss": loss, "value_and_grad": value_and_grad}
+    if backend == "numpy":  # the matrix view's guard (codegen.FastSigmoid); JAX's exp saturates quietly
+        functions = {name: _quiet(f) for name, f in functions.items()}
+
     source = "# element view: loss and every gradient, lambdify(cse=True)\n" + inspect.getsource(f_all)
-    return source, {"forward": forward_, "loss": loss, "value_and_grad": value_and_grad}
+    return source, functions
+
+
+def _quiet(f: Callable) -> Callable:
+    """``f`` under ``numpy.errstate(over="ignore", under="ignore")``, as the matrix view's generated code runs."""
+
+    def guarded(*arrays):
+        with np.errstate(over="ignore", under="ignore"):
+            return f(*arrays)
+
+    return guarded

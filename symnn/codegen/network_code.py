@@ -16,10 +16,10 @@ from symnn.derive.sweep import array_sweep
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Softmax
 
-__all__ = ["check_trainable", "compile_network"]
+__all__ = ["check_layers_trainable", "compile_network"]
 
 
-def check_trainable(net: Network) -> None:
+def check_layers_trainable(net: Network) -> None:
     """Refuse what gradient descent cannot train or the compiled loss cannot compute."""
     for node in net.nodes:
         if isinstance(node.layer, Activation) and node.layer.name == "step":
@@ -46,7 +46,7 @@ def compile_network(
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; valid choices: {', '.join(BACKENDS)}")
-    check_trainable(net)
+    check_layers_trainable(net)
     values = _constants(net, constants)
     start = time.perf_counter()
     if backend == "jax":
@@ -61,10 +61,12 @@ def compile_network(
     forward = [(s, e.xreplace(sub)) for s, e in sw.forward]
     known = {e: s for s, e in forward if not e.is_Symbol}  # f(Z) in the backward pass reuses A = f(Z)
     C = sp.Symbol("C", real=True)
-    # logs of the output rewritten stably: log softmax as log-sum-exp, log σ(z) = −softplus(−z)
+    # logs of the output rewritten stably: log softmax as log-sum-exp, log σ(z) = −softplus(−z),
+    # log(1 − σ(z)) = −softplus(z)
     Y_value = dict(forward)[sw.output]
     stable = sw.loss.replace(
-        lambda e: isinstance(e, sp.log) and e.args[0] == sw.output, lambda e: printing.stable_log(sp.log(Y_value))
+        lambda e: isinstance(e, sp.log) and sw.output in e.free_symbols,
+        lambda e: printing.stable_log(sp.log(e.args[0].xreplace({sw.output: Y_value}))),
     )
     loss = [(C, stable.xreplace(sub))]
     backward = [(s, e.xreplace(sub).xreplace(known)) for s, e in sw.backward]
@@ -113,4 +115,3 @@ def _constants(net: Network, given: Mapping[str, float] | None) -> dict[sp.Symbo
                 raise ValueError(f"constant {name} is a keep probability: it must be in (0, 1], got {v!r}")
         out[by_name[name]] = float(v)
     return out
-

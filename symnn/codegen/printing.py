@@ -24,10 +24,10 @@ from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
 from symnn.errors import Unsupported
 from symnn.model.arrays import MatMul, RowMax, RowSum, Transpose, _ArrayOp
-from symnn.model.functions import sigmoid, softplus
+from symnn.model.functions import sigmoid, softmax, softplus
 from symnn.model.matrix_view import SoftmaxMatrix
 
-__all__ = ["emit", "printer_for", "scalarize"]
+__all__ = ["LogSumExp", "emit", "printer_for", "scalarize", "stable_log"]
 
 
 class _Printer:
@@ -109,9 +109,14 @@ def scalarize(expr: sp.Basic, symbols: dict[sp.Basic, Term]) -> Term:
         return Term(_transpose(inner.expr), False)
     if isinstance(expr, sp.MatMul):
         coeff, factors = expr.as_coeff_matrices()
-        terms = [scalarize(f, symbols) for f in factors]
-        out, shape = terms[0], factors[0].shape
-        for right, right_shape in zip(terms[1:], (f.shape for f in factors[1:]), strict=True):
+        out, shape = scalarize(factors[0], symbols), factors[0].shape
+        for factor in factors[1:]:
+            right_shape = factor.shape
+            if isinstance(factor, sp.OneMatrix) and right_shape[1] == 1 and out.batched and not out.transposed:
+                out = Term(RowSum(out.expr), True)  # (1×n)(n×1 of ones): the sum of each row, Σ_k t_k
+                shape = (shape[0], 1)
+                continue
+            right = scalarize(factor, symbols)
             per_sample = out.batched and right.batched and not (out.transposed or right.transposed)
             if per_sample and (shape == (1, 1) or right_shape == (1, 1)):
                 out = Term(out.expr * right.expr, True)  # one number per sample (a column) scales each row
@@ -175,16 +180,48 @@ def _matmul(left: Term, right: Term, whole: sp.Basic) -> Term:
     raise Unsupported(f"Unsupported: a matrix product with the batch where it cannot be batched in {whole}")
 
 
+class LogSumExp(_ArrayOp):
+    """log Σ_i e^(z_i) of its arguments, entrywise: ``logaddexp(z1, logaddexp(z2, ...))``, which neither
+    overflows nor takes log 0 (``log(softmax_k(z)) = z_k − log Σ_i e^(z_i)`` in the element view)."""
+
+    nargs = None
+
+    def _sympystr(self, printer):
+        return f"logsumexp({', '.join(printer._print(a) for a in self.args)})"
+
+    def _latex(self, printer, exp=None):
+        s = rf"\log \sum e^{{\left({', '.join(printer._print(a) for a in self.args)}\right)}}"
+        return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
+
+    def _code(self, printer, code: str) -> str:
+        logaddexp = printer._module_format(printer._module + ".logaddexp")
+        out = printer._print(self.args[-1])
+        for z in reversed(self.args[:-1]):
+            out = f"{logaddexp}({printer._print(z)}, {out})"
+        return out
+
+
+def _stable(e: sp.log) -> sp.Expr | None:
+    """A log of an activation in a form without overflow or log 0, or None for any other log."""
+    arg = e.args[0]
+    if isinstance(arg, sigmoid):  # log σ(u) = −softplus(−u)
+        return -softplus(-arg.args[0])
+    if isinstance(1 - arg, sigmoid):  # log(1 − σ(u)) = log σ(−u) = −softplus(u)
+        return -softplus((1 - arg).args[0])
+    if isinstance(arg, softmax):  # log softmax_k(z) = z_k − log Σ_i e^(z_i)
+        return arg.inputs[arg.index - 1] - LogSumExp(*arg.inputs)
+    return None
+
+
 def stable_log(expr: sp.Expr) -> sp.Expr:
     """Rewrite logs of activations into forms that cannot overflow or give log(0).
 
-    ``log(softmax)`` becomes the shifted log-sum-exp (``expand_log`` of ``exp(z − m)/Σ exp(z − m)``)
-    and ``log σ(z) = −softplus(−z)`` (printed through ``logaddexp``).
+    ``log(softmax)`` becomes the shifted log-sum-exp (``expand_log`` of ``exp(z − m)/Σ exp(z − m)``,
+    the matrix view; :class:`LogSumExp` for symnn's ``softmax``, the element view), ``log σ(z) =
+    −softplus(−z)`` and ``log(1 − σ(z)) = −softplus(z)`` (binary cross-entropy; softplus is printed
+    through ``logaddexp``).
     """
-    expr = expr.replace(
-        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sigmoid),
-        lambda e: -softplus(-e.args[0].args[0]),
-    )
+    expr = expr.replace(lambda e: isinstance(e, sp.log) and _stable(e) is not None, _stable)
     return sp.expand_log(expr, force=True)
 
 

@@ -2,7 +2,9 @@
 
 The four equations, element view (f_l is layer l's activation, L the output layer):
 
-    δ^(L)_j = ∂C/∂a^(L)_j · f_L'(z^(L)_j)            (softmax with cross-entropy: δ^(L)_j = a^(L)_j − t_j)
+    δ^(L)_j = ∂C/∂a^(L)_j · f_L'(z^(L)_j)            (softmax with cross-entropy: δ^(L)_j = a^(L)_j Σ_k t_k − t_j,
+                                                      a^(L)_j − t_j for targets summing to 1; sigmoid with
+                                                      binary cross-entropy: δ^(L)_j = a^(L)_j − t_j)
     δ^(l)_j = (Σ_k w^(l+1)_kj δ^(l+1)_k) · f_l'(z^(l)_j)
     ∂C/∂w^(l)_jk = δ^(l)_j a^(l−1)_k,    ∂C/∂b^(l)_j = δ^(l)_j
 
@@ -57,17 +59,11 @@ class NetworkDerivation(Derivation):
     """
 
     def __init__(self, net: MLP) -> None:
-        softmax_ce = net.activations[-1] == "softmax" and net.loss_name == "cross-entropy"
-        constraint, assumptions = {}, ()
-        if softmax_ce:
-            # δ = y − t needs Σ_k t_k = 1 (one-hot or probability targets).
-            t = net.targets
-            constraint = {t[-1]: 1 - sp.Add(*t[:-1])}
-            assumptions = ("sum of targets = 1",)
-        super().__init__(
-            [], {}, {}, network=net, constraint=constraint, assumptions=assumptions, matrix_steps=matrix_steps(net)
-        )
-        self._softmax_ce = softmax_ce  # the element view is built on first use: see _built
+        # No assumption on the targets: softmax with cross-entropy gives δ^(L) = a Σ_k t_k − t, exact for
+        # any targets (soft ones, label smoothing); the steps then show y − t for targets summing to 1.
+        super().__init__([], {}, {}, network=net, matrix_steps=matrix_steps(net))
+        self._softmax_ce = net.activations[-1] == "softmax" and net.loss_name == "cross-entropy"
+        self._sigmoid_bce = net.activations[-1] == "sigmoid" and net.loss_name == "binary-cross-entropy"
 
     # -- the element view, built once on first use ---------------------------------------------
 
@@ -100,7 +96,7 @@ class NetworkDerivation(Derivation):
             if net.activations[-1] == "softmax":
                 steps += self._softmax_output_steps(j, a_L, dC_da)
                 if self._softmax_ce:
-                    value = a - net.targets[j - 1]
+                    value = a * sp.Add(*net.targets) - net.targets[j - 1]  # exact for any targets
                 else:
                     value = sp.Add(
                         *(
@@ -134,6 +130,9 @@ class NetworkDerivation(Derivation):
                         ),
                     )
                 )
+                if self._sigmoid_bce:
+                    steps += self._sigmoid_bce_steps(j, fprime[L])
+                    value = a - net.targets[j - 1]
             deltas[d] = value.xreplace(self._explicit(L, explicit_a))
 
         # Hidden layers, from the output back.
@@ -235,8 +234,9 @@ class NetworkDerivation(Derivation):
                     a * sp.Add(*t) - t[j - 1],
                     "simplification",
                     notes(
-                        "The a_k cancel: −t_k/a_k · a_k = −t_k.",
-                        "a_k が約分されて −t_k/a_k · a_k = −t_k となる。",
+                        "The a_k cancel: −t_k/a_k · a_k = −t_k, so δ_j = a_j Σ_k t_k − t_j, for any targets.",
+                        "a_k が約分されて −t_k/a_k · a_k = −t_k となり、どんな教師データでも "
+                        "δ_j = a_j Σ_k t_k − t_j となる。",
                     ),
                 )
             )
@@ -246,12 +246,42 @@ class NetworkDerivation(Derivation):
                     a - t[j - 1],
                     "substitution",
                     notes(
-                        "The targets sum to 1 (one-hot or probabilities), so δ = y − t.",
-                        "教師データの総和は 1（one-hot または確率）なので、δ = y − t となる。",
+                        "Assuming the targets sum to 1 (one-hot or probabilities), δ = y − t; "
+                        "other targets (label smoothing) keep the general form, as the compiled code does.",
+                        "教師データの総和が 1（one-hot または確率）と仮定すると δ = y − t となる。"
+                        "総和が 1 でない教師データ（ラベル平滑化など）では一般形のまま"
+                        "（コンパイルしたコードも一般形を使う）。",
                     ),
                 )
             )
         return out
+
+    def _sigmoid_bce_steps(self, j: int, fprime) -> list[Step]:
+        """δ^(L)_j = y_j − t_j for a sigmoid output with binary cross-entropy, as two simplification steps."""
+        L = self.network.depth
+        d, z, a, t = delta(L, j), preact(L, j), act(L, j), self.network.targets[j - 1]
+        return [
+            Step(
+                d,
+                _mul(fprime(z), (a - t) / (a * (1 - a))),
+                "simplification",
+                notes(
+                    "Over a common denominator, −t_j/a_j + (1−t_j)/(1−a_j) = (a_j−t_j)/(a_j(1−a_j)).",
+                    "通分すると −t_j/a_j + (1−t_j)/(1−a_j) = (a_j−t_j)/(a_j(1−a_j)) となる。",
+                ),
+            ),
+            Step(
+                d,
+                a - t,
+                "simplification",
+                notes(
+                    "σ(z_j) = a_j, so σ' = a_j(1−a_j) cancels the denominator: sigmoid with binary cross-entropy "
+                    "gives δ = y − t, for any targets.",
+                    "σ(z_j) = a_j より σ' = a_j(1−a_j) が分母と約分され、シグモイド関数と二値交差エントロピーの組では"
+                    "どんな教師データでも δ = y − t となる。",
+                ),
+            ),
+        ]
 
     @property
     def steps(self) -> list[Step]:

@@ -6,8 +6,11 @@ Column (z = W a + b):                      Row (Z = A W + B, one sample a row):
     ∂C/∂W^(l) = δ^(l) (a^(l−1))ᵀ               ∂C/∂W^(l) = (A^(l−1))ᵀ δ^(l)
     ∂C/∂b^(l) = δ^(l)                          ∂C/∂B^(l) = δ^(l)
 
-Softmax with cross-entropy gives δ^(L) = y − t. The equations hold for any width: they are
-matrix expressions in W^(l), δ^(l) as symbols; ``NetworkDerivation.matrix_gradients`` expands them.
+Softmax with cross-entropy gives δ^(L) = a (1ᵀt) − t (column; (T 1) A − T in rows), which is y − t
+only for targets that sum to 1: 1ᵀt = Σ_k t_k is one number per sample, kept so that soft targets
+(label smoothing) get their exact gradient. Sigmoid with binary cross-entropy gives δ^(L) = y − t for
+any targets. The equations hold for any width: they are matrix expressions in W^(l), δ^(l) as symbols;
+``NetworkDerivation.matrix_gradients`` expands them.
 """
 
 from __future__ import annotations
@@ -20,9 +23,26 @@ from symnn.model.network import MLP
 from symnn.model.notation import NetMatrix
 from symnn.model.registry import ACTIVATIONS
 
-__all__ = ["matrix_steps", "target_matrix"]
+__all__ = ["Ones", "matrix_steps", "target_matrix"]
 
 C = LOSS_SYMBOL
+
+
+class Ones(sp.OneMatrix):
+    r"""The matrix of ones printed as the vector :math:`\mathbf{1}` (a column) or :math:`\mathbf{1}^{T}` (a row).
+
+    SymPy's ``OneMatrix`` prints as a bare ``1``, which reads as the number: :math:`a\,\mathbf{1}^{T} t` is
+    :math:`a \sum_k t_k`, and ``a 1 t`` is not. ``doit`` and explicit matrices treat it as ``OneMatrix``.
+    """
+
+    def _latex(self, printer, exp=None):
+        return r"\mathbf{1}" if self.cols == 1 else r"\mathbf{1}^{T}"
+
+    def _sympystr(self, printer):
+        return "1" if self.cols == 1 else "1.T"
+
+    def _eval_transpose(self):
+        return Ones(self.cols, self.rows)
 
 
 def target_matrix(net: MLP) -> NetMatrix:
@@ -45,19 +65,38 @@ def matrix_steps(net: MLP) -> list[Step]:
         return ApplyPrime(sp.Lambda(d, ACTIVATIONS[net.activations[l - 1]](d, net)), view.z[l])
 
     a, t = view.a[L], target_matrix(net)
-    out_name = net.activations[-1]
+    out_name, loss = net.activations[-1], net.loss_name
+    ones = Ones(*a.shape)  # 1 (column) or 1ᵀ (row), a's shape
     # ∇_a C for each loss, as a matrix expression in a^(L) and t.
     error = sp.MatAdd(a, -t, evaluate=False)  # written y − t, not SymPy's sorted −t + y
     grad_a = {
         "sse": error,
         "mse": sp.Rational(2, n[L]) * error,
         "cross-entropy": sp.HadamardProduct(-t, sp.HadamardPower(a, -1)),
-    }[net.loss_name]
-    if out_name == "softmax" and net.loss_name == "cross-entropy":
+        # −t/a + (1 − t)/(1 − a) = (a − t)/(a(1 − a)), entrywise
+        "binary-cross-entropy": sp.HadamardProduct(
+            error, sp.HadamardPower(sp.HadamardProduct(a, sp.MatAdd(ones, -a, evaluate=False)), -1)
+        ),
+    }[loss]
+    if out_name == "softmax" and loss == "cross-entropy":
+        # Σ_k t_k as a matrix product: 1ᵀt (column), T 1 (row); one number per sample
+        if column:
+            first = sp.MatAdd(sp.MatMul(a, ones.T, t), -t, evaluate=False)
+        else:
+            first = sp.MatAdd(sp.MatMul(t, ones.T, a), -t, evaluate=False)
+        note = notes(
+            "softmax with cross-entropy: δ^(L) = a^(L)(1ᵀt) − t for any targets (1ᵀt = Σ_k t_k, one number "
+            "per sample); assuming the targets sum to 1 (one-hot), δ^(L) = y − t.",
+            "ソフトマックス関数と交差エントロピーの組では、どんな教師データでも δ^(L) = a^(L)(1ᵀt) − t"
+            "（1ᵀt = Σ_k t_k はサンプルごとに 1 つの数）。教師データの総和が 1（one-hot）と仮定すると δ^(L) = y − t。",
+        )
+    elif out_name == "sigmoid" and loss == "binary-cross-entropy":
         first = error
         note = notes(
-            "softmax with cross-entropy: δ^(L) = y − t (targets summing to 1).",
-            "ソフトマックス関数と交差エントロピーの組では δ^(L) = y − t（教師データの総和は 1）。",
+            "sigmoid with binary cross-entropy: σ'(z^(L)) = a^(L) ⊙ (1−a^(L)) cancels the loss's denominator, "
+            "so δ^(L) = y − t for any targets.",
+            "シグモイド関数と二値交差エントロピーの組では σ'(z^(L)) = a^(L) ⊙ (1−a^(L)) が損失の分母と約分され、"
+            "どんな教師データでも δ^(L) = y − t。",
         )
     elif out_name == "softmax":
         # (diag(a) − a aᵀ) ∇_a C, the softmax Jacobian applied to the loss gradient.

@@ -15,7 +15,7 @@ import sympy as sp
 
 from symnn.model.functions import relu, step
 from symnn.model.layers import Activation, Dense, Layer, Param, Rows, Softmax
-from symnn.model.losses import loss_function
+from symnn.model.losses import loss_function, loss_name
 from symnn.model.notation import NetSymbol, check_convention
 from symnn.model.wiring import Add, Residual
 
@@ -80,7 +80,8 @@ class Network:
     inputs : int
         The number of inputs per sample.
     loss : str
-        ``sse``, ``mse``, ``cross-entropy`` (see :mod:`symnn.model.losses`).
+        ``sse``, ``mse``, ``cross-entropy`` (softmax outputs), ``binary-cross-entropy`` (sigmoid outputs); see
+        :mod:`symnn.model.losses`. Underscores work for hyphens.
     convention : str
         ``column`` or ``row``: the layout of the Dense weights (the element symbols are the same).
     weight_decay : str, optional
@@ -117,8 +118,8 @@ class Network:
         if isinstance(inputs, bool) or not isinstance(inputs, int) or inputs < 1:
             raise ValueError(f"inputs must be a positive integer (the number of inputs per sample), got {inputs!r}")
         self.layers = tuple(layers)
-        self.loss_name: str = loss
         self._loss = loss_function(loss)
+        self.loss_name: str = loss_name(loss)  # cross_entropy and cross-entropy alike
         self.convention: str = check_convention(convention)
         self.relu_grad_at_zero: sp.Expr = relu(sp.Symbol("z"), relu_grad_at_zero).grad_at_zero
         self.step_at_zero: sp.Expr = step(sp.Symbol("z"), step_at_zero).at_zero

@@ -13,7 +13,7 @@ from symnn.model.display import show
 from symnn.model.functions import relu, softmax, step
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Softmax
-from symnn.model.losses import loss_function
+from symnn.model.losses import loss_function, loss_name
 from symnn.model.matrix_view import Apply, MatrixView, SoftmaxMatrix
 from symnn.model.notation import (
     act,
@@ -48,8 +48,9 @@ class MLP:
     output : str
         The output layer's activation: any of the above or ``softmax``.
     loss : str
-        ``sse`` (½Σ(t−y)²), ``mse`` ((1/n)Σ(t−y)²) or ``cross-entropy`` (−Σ t log y); see
-        :mod:`symnn.model.losses` for the exact scaling.
+        ``sse`` (½Σ(t−y)²), ``mse`` ((1/n)Σ(t−y)²), ``cross-entropy`` (−Σ t log y, for a softmax
+        output) or ``binary-cross-entropy`` (−Σ [t log y + (1 − t) log(1 − y)], for sigmoid outputs);
+        underscores work for hyphens (``binary_cross_entropy``). See :mod:`symnn.model.losses` for the exact scaling.
     convention : str
         ``column`` (z = W a + b, W is n_l × n_(l−1)) or ``row`` (Z = A W + B, W is n_(l−1) × n_l).
         The element symbols are the same in both; only the matrix view differs.
@@ -100,8 +101,8 @@ class MLP:
         if output not in OUTPUT_ACTIVATIONS:
             raise ValueError(f"unknown output activation {output!r}; valid choices: {', '.join(OUTPUT_ACTIVATIONS)}")
         self.activations: tuple[str, ...] = (*hidden, output)
-        self.loss_name: str = loss
-        self._loss = loss_function(loss)
+        self.loss_name: str = loss_name(loss)  # "cross_entropy" -> "cross-entropy"
+        self._loss = loss_function(self.loss_name)
         self.convention: str = check_convention(convention)
         self.relu_grad_at_zero: sp.Expr = relu(sp.Symbol("z"), relu_grad_at_zero).grad_at_zero
         self.step_at_zero: sp.Expr = step(sp.Symbol("z"), step_at_zero).at_zero

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from symnn.codegen.compiler import Model, network_spec
+from symnn.codegen.compiler import check_trainable, network_spec
+from symnn.codegen.model import Model
 from symnn.training.checkpoint import Checkpoint, History, load_checkpoint, save_checkpoint
 
 __all__ = [
@@ -314,6 +315,7 @@ def train(
     """
     if not isinstance(model, Model):
         raise TypeError(f"train takes a Model from symnn.compile, got {type(model).__name__}")
+    check_trainable(model.network)  # a Model built by hand gets compile's refusals too
     epochs = _positive_int("epochs", epochs)
     seed = _positive_int("seed", seed, least=0)
     X = np.asarray(X) if not hasattr(X, "shape") else X

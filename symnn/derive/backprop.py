@@ -8,7 +8,9 @@ The four equations, element view (f_l is layer l's activation, L the output laye
     δ^(l)_j = (Σ_k w^(l+1)_kj δ^(l+1)_k) · f_l'(z^(l)_j)
     ∂C/∂w^(l)_jk = δ^(l)_j a^(l−1)_k,    ∂C/∂b^(l)_j = δ^(l)_j
 
-Each δ is built once as an explicit expression and shared by every gradient that uses it, so
+The values (every δ and gradient) come from the one reverse sweep over the MLP's layers (:mod:`symnn.derive.sweep`,
+on :attr:`~symnn.MLP.graph`); this module writes the textbook's steps for them. Each δ is built once as an
+explicit expression and shared by every gradient that uses it, so
 the gradients are a DAG that ``sympy.cse`` collapses to a few times the loss's own cost
 (reverse mode), where ``sympy.diff`` of the explicit loss re-expands every path.
 """
@@ -72,13 +74,13 @@ class NetworkDerivation(Derivation):
         net = self.network
         L, n = net.depth, net.sizes
         fprime = {l: _fprime(net, l) for l in range(1, L + 1) if net.activations[l - 1] != "softmax"}
+        # the maths comes from the one reverse sweep over the MLP's layers; this builds the textbook's steps
+        core = GraphDerivation(net.graph)
         steps: list[Step] = _definition_steps(net)
-        deltas: dict[sp.Symbol, sp.Expr] = {}
 
         # Output layer.
         a_L = [act(L, k) for k in range(1, n[L] + 1)]
         dC_da = [sp.diff(net.loss_of(a_L), a) for a in a_L]
-        explicit_a = dict(zip(a_L, net.a_exprs[L - 1], strict=True))
         for j in range(1, n[L] + 1):
             d, z, a = delta(L, j), preact(L, j), act(L, j)
             steps.append(
@@ -95,17 +97,7 @@ class NetworkDerivation(Derivation):
             )
             if net.activations[-1] == "softmax":
                 steps += self._softmax_output_steps(j, a_L, dC_da)
-                if self._softmax_ce:
-                    value = a * sp.Add(*net.targets) - net.targets[j - 1]  # exact for any targets
-                else:
-                    value = sp.Add(
-                        *(
-                            g * ak * ((1 if k == j else 0) - a)
-                            for k, (g, ak) in enumerate(zip(dC_da, a_L, strict=True), 1)
-                        )
-                    )
             else:
-                value = dC_da[j - 1] * fprime[L](z)
                 steps.append(
                     Step(
                         d,
@@ -132,8 +124,6 @@ class NetworkDerivation(Derivation):
                 )
                 if self._sigmoid_bce:
                     steps += self._sigmoid_bce_steps(j, fprime[L])
-                    value = a - net.targets[j - 1]
-            deltas[d] = value.xreplace(self._explicit(L, explicit_a))
 
         # Hidden layers, from the output back.
         for l in range(L - 1, 0, -1):
@@ -171,34 +161,22 @@ class NetworkDerivation(Derivation):
                         ),
                     )
                 )
-                explicit_back = sp.Add(*(weight(l + 1, k, j) * deltas[delta(l + 1, k)] for k in ks))
-                deltas[d] = explicit_back * fprime[l](net.z_exprs[l - 1][j - 1])
 
         # Gradients of the parameters.
-        local: dict[sp.Symbol, sp.Expr] = {}
-        gradients: dict[sp.Symbol, sp.Expr] = {}
+        local = core.local_gradients
         for l in range(1, L + 1):
-            prev_sym = net.inputs if l == 1 else tuple(act(l - 1, k) for k in range(1, n[l - 1] + 1))
-            prev_expr = net.inputs if l == 1 else net.a_exprs[l - 2]
             for j in range(1, n[l] + 1):
-                d, z = delta(l, j), preact(l, j)
+                z = preact(l, j)
                 for k in range(1, n[l - 1] + 1):
                     w = weight(l, j, k)
-                    local[w] = d * prev_sym[k - 1]
-                    gradients[w] = deltas[d] * prev_expr[k - 1]
                     steps.append(Step(Partial(C, w), _mul(Partial(C, z), Partial(z, w)), "chain rule", _GRAD_NOTE_W))
                     steps.append(Step(Partial(C, w), local[w], "substitution", _SUBST_NOTE_W))
                 b = bias(l, j)
-                local[b] = d
-                gradients[b] = deltas[d]
                 steps.append(Step(Partial(C, b), _mul(Partial(C, z), Partial(z, b)), "chain rule", _GRAD_NOTE_B))
-                steps.append(Step(Partial(C, b), d, "substitution", _SUBST_NOTE_B))
-        ordered = {p: gradients[p] for p in net.params}
-        return steps, ordered, {p: local[p] for p in net.params}, deltas
-
-    def _explicit(self, L: int, explicit_a: dict) -> dict:
-        net = self.network
-        return {**explicit_a, **{preact(L, j): net.z_exprs[L - 1][j - 1] for j in range(1, net.sizes[L] + 1)}}
+                steps.append(Step(Partial(C, b), local[b], "substitution", _SUBST_NOTE_B))
+        gradients = {p: core.gradients[p] for p in net.params}
+        deltas = {d: e for d, e in core.deltas.items() if d.kind == "delta"}
+        return steps, gradients, {p: local[p] for p in net.params}, deltas
 
     def _softmax_output_steps(self, j: int, a_L: list[sp.Symbol], dC_da: list[sp.Expr]) -> list[Step]:
         net = self.network

@@ -78,6 +78,9 @@ class GraphDerivation(Derivation):
         for row in out.symbols:
             for y in row:
                 into.setdefault(y, []).append((sp.S.One, sp.diff(loss_local, y), C))
+        # the output layer and the loss simplified together (softmax with cross-entropy: a Σt − t)
+        fused = set(out.inputs)
+        at_output: dict[sp.Symbol, sp.Expr] = {}  # the output's adjoints, to be simplified with its layer
         adjoint: dict[sp.Symbol, sp.Symbol] = {}
         deltas: dict[sp.Symbol, sp.Expr] = {}
         grads_local: dict[sp.Symbol, sp.Expr] = {}
@@ -91,23 +94,33 @@ class GraphDerivation(Derivation):
                         [_mul(Partial(C, c), Partial(c, s)) if c is not C else Partial(C, s) for _, _, c in terms]
                     )
                     local = sp.Add(*(g * dl for g, dl, _ in terms))
+                    if node in fused:
+                        local = _fused(local.xreplace(at_output))
+                    elif node is out:
+                        at_output[d] = local
                     steps.append(Step(d, Partial(C, s), "definition", _note_adjoint(node)))
                     if len(terms) > 1 or (terms and terms[0][2] is not C):
                         steps.append(Step(d, chain, "chain rule", _note_chain(node)))
                     steps.append(Step(d, local, "substitution", _note_local(node)))
                     deltas[d] = local.xreplace(values)
                     values[d] = deltas[d]
-            # the local derivatives of this node's rule, by SymPy, pushed to its inputs and parameters
+            # the local derivatives of this node's rule, by SymPy, pushed to its inputs and parameters; written
+            # in the node's own outputs where the rule reappears (σ' = σ(1 − σ) = a(1 − a)), as backprop reuses them
             own = {p for param in node.params for p in param.symbols}
+            outputs = {
+                e: s
+                for srow, erow in zip(node.symbols, node.element, strict=True)
+                for s, e in zip(srow, erow, strict=True)
+            }
             reads = {v for u in node.inputs if u is not net.input_node for r in u.symbols for v in r}
             for srow, erow in zip(node.symbols, node.element, strict=True):
                 for s, e in zip(srow, erow, strict=True):
                     for v in sorted(e.free_symbols, key=sp.default_sort_key):
                         if v in own:
                             grads_local.setdefault(v, sp.S.Zero)
-                            grads_local[v] += adjoint[s] * sp.diff(e, v)
+                            grads_local[v] += adjoint[s] * sp.diff(e, v).xreplace(outputs)
                         elif v in reads:
-                            into.setdefault(v, []).append((adjoint[s], sp.diff(e, v), s))
+                            into.setdefault(v, []).append((adjoint[s], sp.diff(e, v).xreplace(outputs), s))
         local, gradients = {}, {}
         decayed = {s for p in net.param_arrays if p.decay for s in p.symbols} if net.decay is not None else set()
         for p in net.params:
@@ -143,6 +156,18 @@ class GraphDerivation(Derivation):
     def oracle(self) -> dict[sp.Basic, tuple[sp.Expr, sp.Symbol]]:
         loss = self.network.loss_expr
         return {Partial(C, p): (loss, p) for p in self.network.params}
+
+
+def _fused(local: sp.Expr) -> sp.Expr:
+    """The adjoint below the output layer in its simplest form, when cancelling makes it simpler.
+
+    The loss's derivative and the output activation's often cancel: softmax with cross-entropy gives
+    a_j Σ_k t_k − t_j, a sigmoid with binary cross-entropy a − t (each a the output, written as a symbol).
+    """
+    simpler = sp.expand(sp.cancel(local))
+    outputs = sorted((s for s in simpler.free_symbols if getattr(s, "kind", "") == "a"), key=sp.default_sort_key)
+    simpler = sp.collect(simpler, outputs) if outputs else simpler
+    return simpler if sp.count_ops(simpler) < sp.count_ops(local) else local
 
 
 def _note_definition(node: Node) -> dict[str, str]:

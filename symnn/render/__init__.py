@@ -69,6 +69,8 @@ def write_derivation(
     from symnn.render.markdown import render as markdown
 
     path = Path(path)
+    if path.is_dir():  # before anything is written: no figure is left beside a document that cannot be
+        raise IsADirectoryError(f"cannot write {path}: it is a directory")
     if fmt == "markdown":
         import symnn
 

@@ -17,7 +17,7 @@ from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activat
 from symnn.notation import CONVENTIONS
 from symnn.parsing import parse
 from symnn.perceptron import GATES, truth_table, unit, xor
-from symnn.train import OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
+from symnn.train import OPTIMIZERS, History, TrainingDiverged, TrainingInterrupted, load_checkpoint, train
 from symnn.verification import Verdict, assert_identity, verify
 
 try:
@@ -46,6 +46,7 @@ __all__ = [
     "Partial",
     "Step",
     "TotalDerivative",
+    "TrainingDiverged",
     "TrainingInterrupted",
     "Verdict",
     "__version__",

@@ -15,7 +15,15 @@ from symnn.compiler import BACKENDS
 from symnn.compiler import compile as compile_model
 from symnn.datasets import DATASETS, Dataset, load_data_file, load_dataset
 from symnn.io import write_atomic
-from symnn.train import DEFAULT_LR, OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
+from symnn.train import (
+    DEFAULT_LR,
+    OPTIMIZERS,
+    History,
+    TrainingDiverged,
+    TrainingInterrupted,
+    load_checkpoint,
+    train,
+)
 
 __all__ = ["DEFAULTS", "RECOMMENDED", "add_arguments", "plot_history", "run", "training_settings"]
 
@@ -252,6 +260,9 @@ def _run(args: argparse.Namespace) -> int:
         where = f"; saved {e.checkpoint} (continue with --resume {e.checkpoint})" if e.checkpoint else ""
         print(f"symnn: interrupted in epoch {e.epoch + 1}{where}", file=sys.stderr)
         return 130
+    except TrainingDiverged as e:
+        print(f"symnn: {_diverged(e, args)}", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - start
     line = f"epoch {len(hist)}: loss {hist.loss[-1]:.6g}, accuracy {hist.accuracy[-1]:.4f}"
     if has_test:
@@ -263,6 +274,24 @@ def _run(args: argparse.Namespace) -> int:
         write_atomic(args.plot, plot_history(hist, title=f"{net!r} on {data.name}"), force=True)
         print(f"plotted {args.plot}")
     return 0
+
+
+def _diverged(e: TrainingDiverged, args: argparse.Namespace) -> str:
+    """One line: where the loss stopped being finite, what to try, and what ``--save`` holds."""
+    tries = [f"a lower --lr (now {e.lr:g}; e.g. {e.lr / 10:g})", "inputs scaled to about [-1, 1]"]
+    if args.optimizer != "adam":
+        tries.insert(1, "--optimizer adam")
+    advice = "try " + ", ".join(tries[:-1]) + " or " + tries[-1]
+    if args.save is None:
+        kept = ""
+    elif e.checkpoint is None:
+        kept = f"; {args.save} not written: no step had a finite loss"
+    else:
+        epochs, steps = e.kept_at
+        kept = f"; {e.checkpoint} holds the last finite state, after {epochs} epochs" + (
+            f" and {steps} steps" if steps else ""
+        )
+    return f"training diverged in epoch {e.epoch + 1}: the loss is {e.loss}; {advice}{kept}"
 
 
 def _matplotlib():

@@ -269,3 +269,34 @@ def test_a_closed_pipe_ends_quietly():
     p.stdout.close()  # the reader is gone before the first line
     err = p.stderr.read()
     assert p.wait(timeout=120) == 1 and err == ""
+
+
+def test_a_diverging_run_is_one_line_exit_1_and_saves_the_last_finite_state(tmp_path):
+    # identity outputs and ρ = 1e6: the SSE loss overflows to inf in epoch 26 (was: exit 0, "loss nan", and a
+    # RuntimeWarning from the generated code)
+    save = tmp_path / "model.npz"
+    r = run(
+        "--dataset", "digits4x3", "--layers", "12,3,2", "--output", "identity", "--lr", "1e6", "--save", str(save)
+    )  # fmt: skip
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines() == [
+        "symnn: training diverged in epoch 26: the loss is inf; try a lower --lr (now 1e+06; e.g. 100000), "
+        f"--optimizer adam or inputs scaled to about [-1, 1]; {save} holds the last finite state, after 24 epochs"
+    ]
+    assert "epoch 100" not in r.stdout
+    saved = load_checkpoint(save)
+    assert saved.epoch == 24 and all(np.isfinite(v).all() for v in saved.params.values())
+    assert np.isfinite(saved.history.loss).all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+
+
+def test_a_diverging_run_without_save_names_what_to_try(capsys):
+    argv = ["train", "--dataset", "digits4x3", "--layers", "12,3,2", "--output", "identity", "--quiet"]
+    assert main([*argv, "--lr", "1e6", "--optimizer", "adam"]) == 0  # Adam's steps are bounded by ρ
+    capsys.readouterr()
+    assert main([*argv, "--lr", "1e6"]) == 1
+    assert capsys.readouterr() == (
+        "",
+        "symnn: training diverged in epoch 26: the loss is inf; try a lower --lr (now 1e+06; e.g. 100000), "
+        "--optimizer adam or inputs scaled to about [-1, 1]\n",
+    )

@@ -300,3 +300,79 @@ def test_a_diverging_run_without_save_names_what_to_try(capsys):
         "symnn: training diverged in epoch 26: the loss is inf; try a lower --lr (now 1e+06; e.g. 100000), "
         "--optimizer adam or inputs scaled to about [-1, 1]\n",
     )
+
+
+# -- --resume: the checkpoint holds the architecture and the settings ------------------------------------------
+
+TRAINED = [
+    *("--dataset", "digits4x3", "--layers", "12,3,2", "--activation", "tanh", "--output", "softmax"),
+    *("--loss", "cross-entropy", "--optimizer", "momentum", "--momentum", "0.8", "--lr", "0.3"),
+    *("--batch-size", "16", "--seed", "4", "--quiet"),
+]
+
+
+def test_resume_takes_the_network_and_settings_from_the_checkpoint(tmp_path, capsys):
+    whole, part = tmp_path / "whole.npz", tmp_path / "part.npz"
+    assert main(["train", *TRAINED, "--epochs", "6", "--save", str(whole)]) == 0
+    assert main(["train", *TRAINED, "--epochs", "3", "--save", str(part)]) == 0
+    capsys.readouterr()
+    # was: the default 2-3-2 network, refused ("--layers must start with 12"); every option had to be repeated
+    argv = ["train", "--dataset", "digits4x3", "--resume", str(part), "--epochs", "6", "--save", str(part)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(
+        "MLP([12, 3, 2], activation=['tanh'], output='softmax', loss='cross-entropy', convention='column')"
+    )
+    assert out[1] == (
+        f"settings: momentum, epochs 6 (given), lr 0.3 (from {part}), batch size 16 (from {part}), seed 4"
+    )
+    a, b = load_checkpoint(whole), load_checkpoint(part)
+    assert b.spec == a.spec and b.config == a.config and b.epoch == 6
+    for k in a.params:  # the oracle: the uninterrupted run, bit for bit
+        np.testing.assert_array_equal(b.params[k], a.params[k])
+    assert b.history.loss == a.history.loss
+
+
+def test_options_that_agree_with_the_checkpoint_are_accepted(tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    assert main(["train", *TRAINED, "--epochs", "1", "--save", str(ckpt)]) == 0
+    agreeing = ["--layers", "12,3,2", "--activation", "tanh", "--output", "softmax", "--convention", "column"]
+    argv = ["train", "--dataset", "digits4x3", "--resume", str(ckpt), "--epochs", "2", "--save", str(ckpt)]
+    assert main([*argv, *agreeing, "--loss", "cross-entropy", "--quiet"]) == 0
+    assert load_checkpoint(ckpt).epoch == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "given", "trained"),
+    [
+        ("--layers", "12,4,2", "12,3,2"),
+        ("--activation", "sigmoid", "tanh"),
+        ("--output", "sigmoid", "softmax"),
+        ("--loss", "sse", "cross-entropy"),
+        ("--convention", "row", "column"),
+    ],
+)
+def test_an_option_contradicting_the_checkpoint_names_both_values(option, given, trained, tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    assert main(["train", *TRAINED, "--epochs", "1", "--save", str(ckpt)]) == 0
+    before = ckpt.read_bytes()
+    capsys.readouterr()
+    argv = ["train", "--dataset", "digits4x3", "--resume", str(ckpt), "--save", str(ckpt), option, given]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"symnn: error: symnn train: {option} {given} contradicts the checkpoint {ckpt}, trained with "
+        f"{option} {trained}; leave {option} out to take the checkpoint's"
+    ]
+    assert ckpt.read_bytes() == before
+
+
+def test_a_setting_contradicting_the_checkpoint_names_both_values(tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    assert main(["train", *TRAINED, "--epochs", "1", "--save", str(ckpt)]) == 0
+    capsys.readouterr()
+    argv = ["train", "--dataset", "digits4x3", "--resume", str(ckpt), "--epochs", "2", "--save", str(ckpt)]
+    assert main([*argv, "--lr", "0.1"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"symnn: error: checkpoint {ckpt} was trained with lr=0.3 (now 0.1); resume with the same settings so "
+        "that the run continues exactly"
+    ]

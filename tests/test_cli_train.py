@@ -376,3 +376,12 @@ def test_a_setting_contradicting_the_checkpoint_names_both_values(tmp_path, caps
         f"symnn: error: checkpoint {ckpt} was trained with lr=0.3 (now 0.1); resume with the same settings so "
         "that the run continues exactly"
     ]
+
+
+def test_a_typo_in_the_first_csv_row_names_the_cell(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("0.1,0.2,O.3,1\n0.4,0.5,0.6,0\n0.7,0.8,0.9,1\n")  # was: row 1 taken for a header, dropped
+    assert main(["train", "--data", str(data), "--layers", "3,2,2", "--epochs", "1", "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"symnn: error: data file {data}: row 1, column 3 is 'O.3', not a number"
+    ]

@@ -284,6 +284,8 @@ def _dataset(args: argparse.Namespace) -> Dataset:
 def _check_output(path: Path | None, args: argparse.Namespace, option: str) -> None:
     if path is None:
         return
+    if path.is_dir():  # found before training, not when saving after it
+        raise IsADirectoryError(f"cannot write {path}: it is a directory; {option} takes a file name")
     if path.exists() and not args.force and path != args.resume:
         raise FileExistsError(f"{path} exists; pass --force to overwrite it ({option})")
     if not path.parent.is_dir():

@@ -385,3 +385,13 @@ def test_a_typo_in_the_first_csv_row_names_the_cell(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines() == [
         f"symnn: error: data file {data}: row 1, column 3 is 'O.3', not a number"
     ]
+
+
+@pytest.mark.parametrize("option", ["--save", "--plot"])
+def test_a_directory_as_output_is_refused_before_training(option, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    r = run("--dataset", "xor", "--layers", "2,2,1", "--epochs", "1", option, str(folder), "--force")
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == f"symnn: error: cannot write {folder}: it is a directory; {option} takes a file name\n"
+    assert list(folder.iterdir()) == [] and [p.name for p in tmp_path.iterdir()] == ["out"]

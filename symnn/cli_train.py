@@ -176,7 +176,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--resume",
         type=Path,
-        help="continue from a checkpoint written by --save; the network options left out come from it",
+        help="continue from a checkpoint written by --save; the network and settings left out come from it",
     )
     p.add_argument("--plot", type=Path, help="write the loss and accuracy curves as PNG (needs matplotlib)")
     p.add_argument("--force", action="store_true", help="overwrite existing --save / --plot files")

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.notation import act, delta, preact
+from symnn.model.notation import act, delta, preact
 
 POSITIVE_OUTPUTS = ["sigmoid", "softmax", "softplus"]  # log y is real only for these
 
@@ -187,7 +187,7 @@ def test_all_gradients_cost_at_most_three_losses_after_cse(hidden, output, loss)
 
 
 def test_bad_input():
-    with pytest.raises(TypeError, match=r"^backprop takes an MLP, got list$"):
+    with pytest.raises(TypeError, match=r"^backprop takes an MLP or a Network, got list$"):
         sn.backprop([2, 3, 2])
     with pytest.raises(ValueError, match=r"^unknown check method 'fast'; valid choices: auto, exact, numeric$"):
         sn.backprop(sn.MLP([1, 1])).check("fast")

@@ -135,7 +135,7 @@ def test_a_directory_as_output_is_one_line_exit_2_and_no_side_file(force, tmp_pa
 
 
 def test_write_derivation_refuses_a_directory_before_writing_figures(tmp_path):
-    from symnn.network import MLP
+    from symnn.model.network import MLP
     from symnn.render import write_derivation
 
     with pytest.raises(IsADirectoryError, match=rf"^cannot write {tmp_path}: it is a directory$"):
@@ -147,14 +147,14 @@ def test_write_derivation_refuses_a_directory_before_writing_figures(tmp_path):
 # command runs in a session of its own, so that the signal reaches it (and its workers) only.
 INTERRUPT = """
 import os, signal, sys, time
-import symnn
+import symnn.render
 from symnn.cli import main
 
 def interrupted(*args, **kwargs):
     os.killpg(0, signal.SIGINT)
     time.sleep(30)  # the signal ends this
 
-symnn.backprop = interrupted
+symnn.render.backprop = interrupted  # what symnn derive calls
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -178,12 +178,12 @@ def test_ctrl_c_in_derive_is_one_line_and_exit_130(out, tmp_path):
 
 
 def test_ctrl_c_in_process_is_exit_130(monkeypatch, capsys, tmp_path):
-    import symnn
+    import symnn.render
 
     def interrupted(net):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(symnn, "backprop", interrupted)
+    monkeypatch.setattr(symnn.render, "backprop", interrupted)
     assert main(["derive", "-o", str(tmp_path / "d.md")]) == 130
     assert capsys.readouterr().err == "symnn: interrupted\n"
     assert list(tmp_path.iterdir()) == []

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from symnn.cli import main
-from symnn.cli_train import training_settings
-from symnn.train import load_checkpoint
+from symnn.cli.train import training_settings
+from symnn.training.train import load_checkpoint
 
 
 def run(*args, cwd=None):

@@ -168,7 +168,7 @@ def test_the_budget_covers_parsing_latex():
 INTERRUPT_ALL = """
 import os, signal, sys, time
 from multiprocessing import connection
-import symnn.verification
+import symnn.check.verification
 from symnn.cli import main
 
 calls = []
@@ -183,7 +183,7 @@ def wait(*args, **kwargs):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     return connection.wait(*args, **kwargs)
 
-symnn.verification.wait = wait
+symnn.check.verification.wait = wait
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -201,11 +201,11 @@ def test_ctrl_c_in_verify_all_is_one_line_and_exit_130(tmp_path):
 
 
 def test_ctrl_c_in_verify_in_process_is_exit_130(monkeypatch, capsys):
-    import symnn.catalogue
+    import symnn.check.catalogue
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(symnn.catalogue, "verify", interrupted)
+    monkeypatch.setattr(symnn.check.catalogue, "verify", interrupted)
     assert main(["verify", "--all"]) == 130
     assert capsys.readouterr() == ("", "symnn: interrupted\n")

@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 import symnn as sn
-from symnn.gradcheck import GradCheck
+from symnn.codegen.gradcheck import GradCheck
 
 # every hidden activation the compiled code supports with a derivative that is a function (the
 # step's derivative is a Dirac delta: nothing to train with)

@@ -1,4 +1,4 @@
-"""symnn.custom: a plain Python activation becomes a SymPy activation (derivable, printable, registered)."""
+"""symnn.text.custom: a plain Python activation becomes a SymPy activation (derivable, printable, registered)."""
 
 import math
 
@@ -7,8 +7,8 @@ import pytest
 import sympy as sp
 
 import symnn as sn
-from symnn.custom import definition_of
-from symnn.network import ACTIVATION_CLASSES, ACTIVATIONS, register_activation
+from symnn.model.network import ACTIVATION_CLASSES, ACTIVATIONS, register_activation
+from symnn.text.custom import definition_of
 
 
 def swish(x):
@@ -101,7 +101,7 @@ def test_registering_updates_the_exported_choices():
     import sympy as sp
 
     import symnn as sn
-    from symnn import network
+    from symnn.model import network
 
     class cube(sn.ActivationFunction):
         @classmethod

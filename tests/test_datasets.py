@@ -5,8 +5,8 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from symnn import datasets
-from symnn.datasets import digits4x3, digits4x3_csv, load_data_file, load_dataset, logic_gate, one_hot
+from symnn.training import datasets
+from symnn.training.datasets import digits4x3, digits4x3_csv, load_data_file, load_dataset, logic_gate, one_hot
 
 
 def grid(row):

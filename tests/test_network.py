@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.notation import bias, input_symbol, weight
+from symnn.model.notation import bias, input_symbol, weight
 
 
 def w(l, j, k):

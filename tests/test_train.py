@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import symnn as sn
-from symnn.datasets import digits4x3, load_dataset, logic_gate
-from symnn.train import DEFAULT_LR, TrainingInterrupted, load_checkpoint
+from symnn.training.datasets import digits4x3, load_dataset, logic_gate
+from symnn.training.train import DEFAULT_LR, TrainingInterrupted, load_checkpoint
 
 
 @pytest.fixture(scope="module")

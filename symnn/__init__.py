@@ -4,9 +4,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 from symnn.check.catalogue import identities
 from symnn.check.verification import Verdict, assert_identity, verify
-from symnn.codegen.compiler import Model
+from symnn.codegen.compiler import compile
 from symnn.codegen.gradcheck import gradcheck
-from symnn.codegen.network_code import NetworkModel, compile
+from symnn.codegen.model import Model
 from symnn.derive.backprop import NetworkDerivation, backprop
 from symnn.derive.chain import chain_rule
 from symnn.derive.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
@@ -24,9 +24,10 @@ from symnn.model import (
 )
 from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
 from symnn.model.losses import LOSSES, cross_entropy, mse, sse
-from symnn.model.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activation
+from symnn.model.network import MLP
 from symnn.model.notation import CONVENTIONS
 from symnn.model.perceptron import GATES, truth_table, unit, xor
+from symnn.model.registry import ACTIVATIONS, OUTPUT_ACTIVATIONS, register_activation, unregister_activation
 from symnn.render import display as _display  # noqa: F401  (registers how derivations and networks show themselves)
 from symnn.text.custom import activation
 from symnn.text.latex_input import parse_latex
@@ -80,7 +81,6 @@ __all__ = [
     "Model",
     "Network",
     "NetworkDerivation",
-    "NetworkModel",
     "Partial",
     "Residual",
     "Softmax",
@@ -118,6 +118,7 @@ __all__ = [
     "train",
     "truth_table",
     "unit",
+    "unregister_activation",
     "verify",
     "xor",
 ]

@@ -328,7 +328,7 @@ def test_gradcheck_reports_a_wrong_gradient():
         ),
         (lambda m, p, X, T: sn.compile(m.network, backend="torch"), ValueError, r"^unknown backend 'torch'; valid"),
         (lambda m, p, X, T: sn.compile(m.network, view="tensor"), ValueError, r"^unknown view 'tensor'; valid"),
-        (lambda m, p, X, T: sn.compile("2,3,2"), TypeError, r"^compile takes an MLP, got str$"),
+        (lambda m, p, X, T: sn.compile("2,3,2"), TypeError, r"^compile takes an MLP or a Network, got str$"),
         (lambda m, p, X, T: m.init(dtype=np.int32), TypeError, r"^dtype must be float32 or float64, got int32$"),
     ],
 )

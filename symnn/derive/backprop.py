@@ -21,8 +21,9 @@ from symnn.derive.backprop_matrix import matrix_steps, target_matrix
 from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
 from symnn.derive.sweep import GraphDerivation, derive_network
 from symnn.model.graph import Network
-from symnn.model.network import ACTIVATIONS, MLP
+from symnn.model.network import MLP
 from symnn.model.notation import NetMatrix, act, bias, delta, preact, weight
+from symnn.model.registry import ACTIVATIONS
 
 __all__ = ["NetworkDerivation", "backprop"]
 

@@ -16,8 +16,9 @@ import sympy as sp
 
 from symnn.derive.derivation import LOSS_SYMBOL, Partial, Step, notes
 from symnn.model.matrix_view import ApplyPrime
-from symnn.model.network import ACTIVATIONS, MLP
+from symnn.model.network import MLP
 from symnn.model.notation import NetMatrix
+from symnn.model.registry import ACTIVATIONS
 
 __all__ = ["matrix_steps", "target_matrix"]
 

@@ -260,7 +260,8 @@ def array_sweep(net: Network) -> ArraySweep:
     for node in order:
         if node not in adj:
             continue
-        G = sp.Symbol(f"d{sym[node].name}", real=True)
+        # δ^(l) = ∂C/∂Z^(l) as the element view names it; ∂C/∂H as dH for the other nodes
+        G = sp.Symbol(f"delta{node.number}" if node.kind == "z" else f"d{sym[node].name}", real=True)
         backward.append((G, sp.Add(*adj[node])))
         steps.append(Step(G, sp.Add(*adj[node]), "chain rule", _note_adjoint(node)))
         ins = [sym[u] for u in node.inputs]

@@ -78,6 +78,12 @@ class Transpose(_ArrayOp):
     str_code = "{0}.T"
     latex_code = r"\left({0}\right)^{{\mathsf{{T}}}}"
 
+    @classmethod
+    def eval(cls, arg):
+        if isinstance(arg, Transpose):  # (Aᵀ)ᵀ = A
+            return arg.args[0]
+        return None
+
 
 # The reductions call the ufunc's own ``reduce`` in NumPy: ``numpy.sum`` and ``numpy.max`` are Python
 # wrappers around it (``_wrapreduction``: keyword dict, type checks) that cost 2-3 µs a call more

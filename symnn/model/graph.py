@@ -46,7 +46,7 @@ class Node:
     width: int
     kind: str
     number: int
-    gain: float = 1.0
+    gain: float = 1.0  # the variance of its initial weights, times n_in
     params: tuple[Param, ...] = ()
     element: Rows = field(default_factory=list)  # filled by Network's element view: the local rule
     symbols: Rows = field(default_factory=list)
@@ -177,10 +177,9 @@ class Network:
             kind, number = "a", prev.number
         else:
             kind, number = "h", index
-        gain = 1.0
-        if isinstance(layer, Dense) and isinstance(prev.layer, Activation) and prev.layer.name == "relu":
-            gain = 2.0  # He initialisation for weights that read ReLU outputs
-        node = Node(index, layer, inputs, width, kind, number, gain)
+        if isinstance(layer, Activation) and layer.name == "relu" and isinstance(prev.layer, Dense):
+            prev.gain = 2.0  # He initialisation: variance 2/n_in for the weights of a layer that ReLU follows
+        node = Node(index, layer, inputs, width, kind, number)
         self.nodes.append(node)
         return node
 

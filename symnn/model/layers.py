@@ -17,6 +17,7 @@ import sympy as sp
 
 from symnn.model.arrays import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
 from symnn.model.functions import softmax
+from symnn.model.registry import ACTIVATIONS
 
 if TYPE_CHECKING:
     from symnn.model.graph import Network, Node
@@ -212,7 +213,7 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """An activation applied to every entry: any name :data:`symnn.ACTIVATIONS` knows (``"relu"``, ``"tanh"``, ...).
+    """An activation applied to every entry: any name :data:`~symnn.ACTIVATIONS` knows (``"relu"``, ``"tanh"``, ...).
 
     Its output is :math:`a^{(l)}` when it follows Dense layer l directly, :math:`h^{(i)}` otherwise.
     ReLU′(0) and the step's value at 0 are the network's settings (``Network(relu_grad_at_zero=…)``).
@@ -221,8 +222,6 @@ class Activation(Layer):
     title = "activation"
 
     def __init__(self, name: str) -> None:
-        from symnn.model.network import ACTIVATIONS
-
         if not isinstance(name, str) or name not in ACTIVATIONS:
             hint = " (use sn.Softmax() for softmax)" if name == "softmax" else ""
             raise ValueError(f"Activation: unknown activation {name!r}{hint}; valid choices: {', '.join(ACTIVATIONS)}")
@@ -232,8 +231,6 @@ class Activation(Layer):
         return f"Activation({self.name!r})"
 
     def function(self, net: Network) -> Callable[[sp.Expr], sp.Expr]:
-        from symnn.model.network import ACTIVATIONS
-
         return lambda z: ACTIVATIONS[self.name](z, net)
 
     def element(self, node, net, ins):

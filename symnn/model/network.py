@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
 import sympy as sp
 
 from symnn.model.display import show
-from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.model.functions import relu, softmax, step
+from symnn.model.graph import Network
+from symnn.model.layers import Activation, Dense, Softmax
 from symnn.model.losses import loss_function
 from symnn.model.matrix_view import Apply, MatrixView, SoftmaxMatrix
 from symnn.model.notation import (
@@ -23,54 +25,10 @@ from symnn.model.notation import (
     target,
     weight,
 )
+from symnn.model.registry import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from symnn.model.values import as_expr
 
-__all__ = ["ACTIVATIONS", "ACTIVATION_CLASSES", "MLP", "OUTPUT_ACTIVATIONS", "register_activation"]
-
-#: name -> elementwise activation of one expression; relu and step get the network's
-#: choice of value at 0 (see :class:`MLP`).
-ACTIVATIONS: dict[str, Callable[..., sp.Expr]] = {
-    "sigmoid": lambda z, net: sigmoid(z),
-    "relu": lambda z, net: relu(z, net.relu_grad_at_zero),
-    "tanh": lambda z, net: sp.tanh(z),
-    "softplus": lambda z, net: softplus(z),
-    "step": lambda z, net: step(z, net.step_at_zero),
-    "identity": lambda z, net: z,
-}
-#: softmax is a function of the whole layer, so it is allowed only on the output layer.
-OUTPUT_ACTIVATIONS: list[str] = [*ACTIVATIONS, "softmax"]  # updated in place by register_activation
-#: name -> SymPy function class of each activation added by :func:`register_activation` (user activations).
-ACTIVATION_CLASSES: dict[str, type[sp.Function]] = {}
-
-
-def register_activation(name: str, function: type[sp.Function], *, replace: bool = False) -> None:
-    """Make ``function`` (a one-argument SymPy function class) the activation called ``name``.
-
-    Afterwards ``MLP(..., activation=name)`` and ``output=name`` accept it. :func:`symnn.activation` builds such
-    a class from a plain Python function and registers it.
-
-    Parameters
-    ----------
-    name : str
-        A Python identifier, not one of the built-in activations (nor ``softmax``).
-    function : type
-        A subclass of ``sympy.Function`` taking one argument (usually an :class:`~symnn.ActivationFunction`).
-    replace : bool
-        Allow replacing an activation registered earlier under the same name.
-    """
-    if not (isinstance(name, str) and name.isidentifier()):
-        raise ValueError(f"an activation name must be a Python identifier, got {name!r}")
-    if name == "softmax" or (name in ACTIVATIONS and name not in ACTIVATION_CLASSES):
-        raise ValueError(f"{name!r} is a built-in activation; choose another name")
-    if name in ACTIVATION_CLASSES and not replace:
-        raise ValueError(f"an activation {name!r} is already registered; pass replace=True to replace it")
-    if not (isinstance(function, type) and issubclass(function, sp.Function)):
-        raise TypeError(f"function must be a sympy.Function subclass, got {function!r}")
-    ACTIVATION_CLASSES[name] = function
-    ACTIVATIONS[name] = lambda z, net: function(z)
-    if name not in OUTPUT_ACTIVATIONS:  # in place, so every module that imported the list sees it; softmax last
-        OUTPUT_ACTIVATIONS.insert(len(OUTPUT_ACTIVATIONS) - 1, name)
-
+__all__ = ["MLP"]
 
 class MLP:
     r"""A fully connected feed-forward network as SymPy expressions.
@@ -286,6 +244,23 @@ class MLP:
             return z
         d = sp.Dummy("d", real=True)
         return Apply(sp.Lambda(d, ACTIVATIONS[name](d, self)), z)
+
+    # -- the same network as a composition of layers --------------------------------------------
+
+    @cached_property
+    def graph(self) -> Network:
+        """This MLP as a :class:`~symnn.Network`: Dense l then its activation, for l = 1..L (what compiles)."""
+        layers = []
+        for units, name in zip(self.sizes[1:], self.activations, strict=True):
+            layers += [Dense(units), Softmax() if name == "softmax" else Activation(name)]
+        return Network(
+            layers,
+            inputs=self.sizes[0],
+            loss=self.loss_name,
+            convention=self.convention,
+            relu_grad_at_zero=self.relu_grad_at_zero,
+            step_at_zero=self.step_at_zero,
+        )
 
     # -- numbers --------------------------------------------------------------------------
 

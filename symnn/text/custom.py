@@ -18,7 +18,7 @@ import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
 from symnn.model.functions import ActivationFunction
-from symnn.model.network import register_activation
+from symnn.model.registry import register_activation
 from symnn.text.pyexpr import translate
 
 __all__ = ["activation", "definition_of"]

@@ -437,7 +437,7 @@ def parse(
                 if node.id.isidentifier() and not keyword.iskeyword(node.id):
                     table[node.id] = symbol_for(node.id)
     funcs = {**SYMPY_FUNCTIONS, **(functions or {})}
-    from symnn.model.network import ACTIVATION_CLASSES
+    from symnn.model.registry import ACTIVATION_CLASSES
 
     funcs.update({k: v for k, v in ACTIVATION_CLASSES.items() if k not in funcs})
     try:

@@ -101,3 +101,21 @@ def test_an_existing_file_needs_force(tmp_path):
     with pytest.raises(FileExistsError, match="exists; pass force=True"):
         write_atomic(target, "new")
     assert target.read_text(encoding="utf-8") == "keep"
+
+
+@posix
+def test_every_file_the_commands_write_has_the_umask_mode(tmp_path, capsys):
+    # what `make docs` met: documents, figures and checkpoints all came out 0600
+    from symnn.cli import main
+
+    old = os.umask(0o022)
+    try:
+        assert main(["derive", "--layers", "1,1", "-o", str(tmp_path / "d.md")]) == 0
+        assert main(["derive", "--layers", "1,1", "-o", str(tmp_path / "d.tex")]) == 0
+        argv = ["train", "--dataset", "xor", "--layers", "2,2,1", "--epochs", "2", "--quiet"]
+        assert main([*argv, "--save", str(tmp_path / "m.npz")]) == 0
+    finally:
+        os.umask(old)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["d-network.svg", "d.md", "d.tex", "m.npz"]
+    assert {name: mode(tmp_path / name) for name in written} == dict.fromkeys(written, 0o644)

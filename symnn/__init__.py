@@ -41,7 +41,14 @@ from symnn.training.datasets import (
     logic_gate,
     sklearn_digits,
 )
-from symnn.training.train import OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
+from symnn.training.train import (
+    OPTIMIZERS,
+    History,
+    TrainingDiverged,
+    TrainingInterrupted,
+    load_checkpoint,
+    train,
+)
 
 try:
     __version__ = version("symnn")
@@ -79,6 +86,7 @@ __all__ = [
     "Softmax",
     "Step",
     "TotalDerivative",
+    "TrainingDiverged",
     "TrainingInterrupted",
     "Verdict",
     "__version__",

@@ -6,13 +6,16 @@ Errors a user can cause (bad options, bad input) print one line on stderr and ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import multiprocessing as mp
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import sympy as sp
@@ -100,25 +103,52 @@ def _run_network(args: argparse.Namespace) -> int:
     return 0
 
 
+#: file extension -> the format ``symnn derive -o FILE`` writes without ``--format``
+FORMAT_OF_EXTENSION: dict[str, str] = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
+
+
 def _derive_arguments(p: argparse.ArgumentParser) -> None:
     add_network_arguments(p)
-    p.add_argument("--format", choices=["markdown", "latex", "json"], default="markdown", help="output format")
+    p.add_argument(
+        "--format",
+        choices=["markdown", "latex", "json"],
+        default=None,
+        help="output format (default: from the extension of -o FILE, .md, .tex or .json; else markdown)",
+    )
     p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the prose")
     p.add_argument("-o", "--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
 
+def output_format(given: str | None, out: str | None) -> str:
+    """The format ``symnn derive`` writes: ``--format`` if given, else the one of ``-o FILE``'s extension.
+
+    A ``--format`` that contradicts a known extension (``--format latex -o notes.md``) is a
+    :class:`UsageError`; without either, and for other extensions, Markdown.
+    """
+    implied = FORMAT_OF_EXTENSION.get(Path(out).suffix.lower()) if out is not None else None
+    if given is not None and implied is not None and given != implied:
+        raise UsageError(
+            f"symnn derive: --format {given} contradicts -o {out}, a {implied} file name; "
+            f"drop --format, or give FILE the extension of {given}"
+        )
+    return given or implied or "markdown"
+
+
 def _run_derive(args: argparse.Namespace) -> int:
     from symnn.render import derive_document, write_derivation
 
+    fmt = output_format(args.format, args.out)
     net = network_from_args(args)
+    # checked before the derivation runs, which can take a while
+    if args.out is not None and Path(args.out).is_dir():
+        raise IsADirectoryError(f"cannot write {args.out}: it is a directory; -o takes a file name")
     if args.out is not None and Path(args.out).exists() and not args.force:
-        # checked before the derivation runs, which can take a while
         raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
     if args.out is None:
-        sys.stdout.write(derive_document(net, fmt=args.format, lang=args.lang))
+        sys.stdout.write(derive_document(net, fmt=fmt, lang=args.lang))
     else:
-        write_derivation(net, args.out, fmt=args.format, lang=args.lang, force=args.force)
+        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force)
     return 0
 
 
@@ -261,9 +291,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: exit status after Ctrl-C (128 + SIGINT, what a shell reports for a process SIGINT ended)
+INTERRUPTED = 130
+
+
+@contextlib.contextmanager
+def _quiet_workers_on_ctrl_c() -> Iterator[None]:
+    """While the command runs, Ctrl-C raises KeyboardInterrupt in this process only.
+
+    A terminal sends SIGINT to the whole process group: the worker processes ``verify`` forks would each
+    print a traceback of their own (multiprocessing prints a child's uncaught exception), after the
+    command's one line. A forked child inherits this handler and ends at once, silently; the command
+    reports the interrupt and stops its workers.
+    """
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield  # a caller with its own Ctrl-C handling keeps it
+        return
+    pid = os.getpid()
+
+    def on_sigint(signum, frame):
+        if os.getpid() != pid:
+            os._exit(INTERRUPTED)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``symnn`` command; returns the exit status."""
     logging.basicConfig(level=logging.WARNING, format="symnn: %(message)s")
+    with _quiet_workers_on_ctrl_c():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -273,6 +340,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = COMMANDS[args.command][2](args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at the interpreter's exit
         return status
+    except KeyboardInterrupt:  # Ctrl-C: files are written atomically, so nothing half-written remains
+        print("symnn: interrupted", file=sys.stderr)
+        return INTERRUPTED
     except BrokenPipeError:  # `symnn ... | head -1`: the reader has gone; stop quietly
         # as https://docs.python.org/3/library/signal.html#note-on-sigpipe does: stdout to devnull so
         # that the interpreter's final flush finds no broken pipe either, and exit status 1
@@ -286,6 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         TypeError,
         FileExistsError,
         FileNotFoundError,
+        IsADirectoryError,
         ArithmeticError,
         RecursionError,
     ) as e:

@@ -11,13 +11,32 @@ from typing import Any
 
 import numpy as np
 
-from symnn.codegen.compiler import BACKENDS
+from symnn.codegen.compiler import BACKENDS, network_from_spec, network_spec
 from symnn.codegen.compiler import compile as compile_model
 from symnn.io import write_atomic
+from symnn.model.network import MLP
+from symnn.training.checkpoint import Checkpoint
 from symnn.training.datasets import DATASETS, Dataset, load_data_file, load_dataset
-from symnn.training.train import DEFAULT_LR, OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
+from symnn.training.train import (
+    DEFAULT_LR,
+    OPTIMIZERS,
+    History,
+    TrainingDiverged,
+    TrainingInterrupted,
+    load_checkpoint,
+    train,
+)
 
-__all__ = ["DEFAULTS", "RECOMMENDED", "add_arguments", "plot_history", "run", "training_settings"]
+__all__ = [
+    "DEFAULTS",
+    "NETWORK_OPTIONS",
+    "RECOMMENDED",
+    "add_arguments",
+    "network_of_run",
+    "plot_history",
+    "run",
+    "training_settings",
+]
 
 #: what ``symnn train`` uses for the options a user leaves out, where the dataset has no recommendation;
 #: ``batch_size`` None: all samples in one step. The learning rate's default depends on the optimizer
@@ -122,6 +141,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument("--dataset", choices=list(DATASETS), help="a bundled dataset")
     source.add_argument("--data", type=Path, help="a .csv (last column the class label) or .npz (X, y) file")
     add_network_arguments(p)
+    # None marks an option left out: with --resume, it comes from the checkpoint; else from these defaults
+    p.set_defaults(network_defaults={name: p.get_default(name) for name in NETWORK_OPTIONS})
+    p.set_defaults(**dict.fromkeys(NETWORK_OPTIONS))
     p.add_argument(
         "--epochs", type=int, default=None, help=f"passes over the data (default {DEFAULTS['epochs']}; see below)"
     )
@@ -132,15 +154,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"learning rate ρ (default by optimizer: {', '.join(f'{k} {v}' for k, v in DEFAULT_LR.items())}; "
         "see below)",
     )
-    p.add_argument("--optimizer", choices=list(OPTIMIZERS), default="sgd", help="default sgd")
-    p.add_argument("--momentum", type=float, default=0.9, help="β of --optimizer momentum (default 0.9)")
+    # None: left out (with --resume: the checkpoint's; else the default that _fill_run_settings gives)
+    p.add_argument("--optimizer", choices=list(OPTIMIZERS), default=None, help="default sgd")
+    p.add_argument("--momentum", type=float, default=None, help="β of --optimizer momentum (default 0.9)")
     p.add_argument("--batch-size", type=int, default=None, help="samples per step (default: all; see below)")
     p.epilog = (
         "Options left out take the settings recommended for a bundled dataset ("
         + "; ".join(f"{name}: {_recommendation(rec)}" for name, rec in RECOMMENDED.items())
         + "); the options you give always win. The run prints the settings it used and where each came from."
     )
-    p.add_argument("--seed", type=int, default=0, help="initial weights and shuffles (default 0)")
+    p.add_argument("--seed", type=int, default=None, help="initial weights and shuffles (default 0)")
     p.add_argument(
         "--dtype",
         choices=["float64", "float32"],
@@ -150,10 +173,99 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=list(BACKENDS), default="numpy")
     p.add_argument("--save", type=Path, help="write the trained model (a checkpoint .npz); also saved on Ctrl-C")
     p.add_argument("--checkpoint-every", type=int, default=None, metavar="N", help="also save every N epochs")
-    p.add_argument("--resume", type=Path, help="continue from a checkpoint written by --save")
+    p.add_argument(
+        "--resume",
+        type=Path,
+        help="continue from a checkpoint written by --save; the network and settings left out come from it",
+    )
     p.add_argument("--plot", type=Path, help="write the loss and accuracy curves as PNG (needs matplotlib)")
     p.add_argument("--force", action="store_true", help="overwrite existing --save / --plot files")
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the final line")
+
+
+#: the network options (``symnn.cli.add_network_arguments``), as argparse names them
+NETWORK_OPTIONS: tuple[str, ...] = ("layers", "activation", "output", "loss", "convention")
+
+
+def _option_text(name: str, value: Any) -> str:
+    """A network option's value as it is typed: ``12,3,2``; one activation for all hidden layers or a list."""
+    if name == "layers":
+        return ",".join(map(str, value))
+    if name == "activation" and not isinstance(value, str):
+        return value[0] if len(set(value)) == 1 else ",".join(value)
+    return str(value)
+
+
+def network_of_run(args: argparse.Namespace, checkpoint: Checkpoint | None) -> MLP:
+    """The network ``symnn train`` trains: from the options given, the rest from ``checkpoint`` or defaults.
+
+    With ``--resume``, the checkpoint holds the architecture: an option left out takes its value from it,
+    and an option given must agree with it (after names are resolved: ``--activation sigmoid`` agrees with
+    a checkpoint of two sigmoid hidden layers). Without, options left out take their defaults. Fills
+    ``args.layers`` and the other network options in.
+
+    Raises
+    ------
+    UsageError
+        An option contradicts the checkpoint; the message names both values.
+    """
+    from symnn.cli import UsageError, network_from_args
+
+    given = {name: getattr(args, name) for name in NETWORK_OPTIONS if getattr(args, name) is not None}
+    if checkpoint is None:
+        for name in NETWORK_OPTIONS:
+            setattr(args, name, given.get(name, args.network_defaults[name]))
+        return network_from_args(args)
+    spec = checkpoint.spec
+    missing = [name for name in NETWORK_OPTIONS if name not in spec]
+    if missing:
+        raise ValueError(f"checkpoint {args.resume} does not name its network's {', '.join(missing)}")
+
+    def contradiction(name: str, value: Any) -> UsageError:
+        option = f"--{name}"
+        return UsageError(
+            f"symnn train: {option} {_option_text(name, given[name])} contradicts the checkpoint {args.resume}, "
+            f"trained with {option} {_option_text(name, value)}; leave {option} out to take the checkpoint's"
+        )
+
+    if "layers" in given and list(given["layers"]) != list(spec["layers"]):
+        raise contradiction("layers", spec["layers"])
+    for name in NETWORK_OPTIONS:
+        if name in given:
+            setattr(args, name, given[name])
+        elif name == "layers":
+            setattr(args, name, [int(n) for n in spec[name]])
+        elif name == "activation" and not spec[name]:  # no hidden layer: the option is not used
+            setattr(args, name, args.network_defaults[name])
+        else:
+            setattr(args, name, _option_text(name, spec[name]))
+    net = network_from_args(args)  # what the options given mean, resolved as for any run
+    built = network_spec(net)
+    for name in NETWORK_OPTIONS:
+        if built[name] != spec[name]:
+            raise contradiction(name, spec[name])
+    # the settings no option names (ReLU'(0), the step at 0) come from the checkpoint too
+    return network_from_spec(spec)
+
+
+#: what ``symnn train`` uses for these options when they are left out and no checkpoint is resumed
+RUN_DEFAULTS: dict[str, Any] = {"optimizer": "sgd", "momentum": 0.9, "seed": 0}
+
+
+def _fill_run_settings(args: argparse.Namespace, checkpoint: Checkpoint | None) -> dict[str, Any]:
+    """Fill in ``--optimizer``, ``--momentum`` and ``--seed`` left out: the checkpoint's, else the defaults.
+
+    Returns the checkpoint's learning rate and batch size for those options left out (``{}`` without a
+    checkpoint): a resumed run continues with the settings it was trained with. Options given that differ
+    from the checkpoint's are refused by :func:`symnn.training.train.train`, naming both values.
+    """
+    config = checkpoint.config if checkpoint is not None else {}
+    args.optimizer = args.optimizer or config.get("optimizer", RUN_DEFAULTS["optimizer"])
+    if args.seed is None:
+        args.seed = config.get("seed", RUN_DEFAULTS["seed"])
+    if args.momentum is None:
+        args.momentum = config.get("beta", RUN_DEFAULTS["momentum"])  # a momentum run's checkpoint has its β
+    return {name: config[name] for name in ("lr", "batch_size") if getattr(args, name) is None and name in config}
 
 
 def _dataset(args: argparse.Namespace) -> Dataset:
@@ -172,6 +284,8 @@ def _dataset(args: argparse.Namespace) -> Dataset:
 def _check_output(path: Path | None, args: argparse.Namespace, option: str) -> None:
     if path is None:
         return
+    if path.is_dir():  # found before training, not when saving after it
+        raise IsADirectoryError(f"cannot write {path}: it is a directory; {option} takes a file name")
     if path.exists() and not args.force and path != args.resume:
         raise FileExistsError(f"{path} exists; pass --force to overwrite it ({option})")
     if not path.parent.is_dir():
@@ -187,25 +301,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from symnn.cli import network_from_args
-
     for name in ("epochs", "checkpoint_every", "batch_size"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
     if args.checkpoint_every is not None and args.save is None:
         raise ValueError("--checkpoint-every needs --save FILE: where to write the checkpoints")
-    if args.seed < 0:
+    if args.seed is not None and args.seed < 0:
         raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
     _check_output(args.save, args, "--save")
     _check_output(args.plot, args, "--plot")
     if args.plot is not None:
         _matplotlib()  # fail before training, not after
-    net = network_from_args(args)
+    checkpoint = load_checkpoint(args.resume) if args.resume is not None else None
+    net = network_of_run(args, checkpoint)
+    resumed = _fill_run_settings(args, checkpoint)
     data = _dataset(args)
     dtype = np.dtype(args.dtype or _DEFAULT_DTYPE[args.backend])
-    if args.resume is not None:
-        trained = load_checkpoint(args.resume).config.get("dtype")
+    if checkpoint is not None:
+        trained = checkpoint.config.get("dtype")
         if args.dtype is None and trained in ("float32", "float64"):
             dtype = np.dtype(trained)  # a resumed run continues in its checkpoint's dtype
         elif trained in ("float32", "float64") and trained != dtype.name:
@@ -225,6 +339,7 @@ def _run(args: argparse.Namespace) -> int:
     model = compile_model(net, backend=args.backend)
     held = f", {X_test.shape[0]} held out" if has_test else ""
     settings = training_settings(args.dataset, args.optimizer, args.epochs, args.lr, args.batch_size)
+    settings.update({name: (value, f"from {args.resume}") for name, value in resumed.items()})
     if not args.quiet:
         print(f"{net!r} on {data.name}: {X.shape[0]} samples{held}; compiled in {model.compile_seconds:.2f} s")
         print(_describe(settings, args.optimizer, X.shape[0], args.seed))
@@ -252,6 +367,9 @@ def _run(args: argparse.Namespace) -> int:
         where = f"; saved {e.checkpoint} (continue with --resume {e.checkpoint})" if e.checkpoint else ""
         print(f"symnn: interrupted in epoch {e.epoch + 1}{where}", file=sys.stderr)
         return 130
+    except TrainingDiverged as e:
+        print(f"symnn: {_diverged(e, args)}", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - start
     line = f"epoch {len(hist)}: loss {hist.loss[-1]:.6g}, accuracy {hist.accuracy[-1]:.4f}"
     if has_test:
@@ -263,6 +381,24 @@ def _run(args: argparse.Namespace) -> int:
         write_atomic(args.plot, plot_history(hist, title=f"{net!r} on {data.name}"), force=True)
         print(f"plotted {args.plot}")
     return 0
+
+
+def _diverged(e: TrainingDiverged, args: argparse.Namespace) -> str:
+    """One line: where the loss stopped being finite, what to try, and what ``--save`` holds."""
+    tries = [f"a lower --lr (now {e.lr:g}; e.g. {e.lr / 10:g})", "inputs scaled to about [-1, 1]"]
+    if args.optimizer != "adam":
+        tries.insert(1, "--optimizer adam")
+    advice = "try " + ", ".join(tries[:-1]) + " or " + tries[-1]
+    if args.save is None:
+        kept = ""
+    elif e.checkpoint is None:
+        kept = f"; {args.save} not written: no step had a finite loss"
+    else:
+        epochs, steps = e.kept_at
+        kept = f"; {e.checkpoint} holds the last finite state, after {epochs} epochs" + (
+            f" and {steps} steps" if steps else ""
+        )
+    return f"training diverged in epoch {e.epoch + 1}: the loss is {e.loss}; {advice}{kept}"
 
 
 def _matplotlib():

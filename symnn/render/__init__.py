@@ -68,6 +68,8 @@ def write_derivation(
         The files written, the document last.
     """
     path = Path(path)
+    if path.is_dir():  # before anything is written: no figure is left beside a document that cannot be
+        raise IsADirectoryError(f"cannot write {path}: it is a directory")
     if fmt == "markdown":
         text, figures = markdown(derivation_document(backprop(net)), lang, figures=path.stem)
     else:

@@ -325,9 +325,10 @@ def load_data_file(path: str | Path, n_features: int | None = None, n_classes: i
     Parameters
     ----------
     path : path-like
-        ``.csv``: numbers separated by commas, an optional header line, one sample a line, the
-        **last** column the class label (an integer from 0). ``.npz``: arrays ``X`` (N × features)
-        and ``y`` (N integer labels), optionally ``X_test`` and ``y_test``.
+        ``.csv``: numbers separated by commas, an optional header line (a first line with no number
+        in it), one sample a line, the **last** column the class label (an integer from 0). A cell that
+        is not a number is an error naming its row, column and text. ``.npz``: arrays ``X``
+        (N × features) and ``y`` (N integer labels), optionally ``X_test`` and ``y_test``.
     n_features, n_classes : int, optional
         What the network expects: the number of inputs, and of classes (output units; 1 output
         unit means two classes).
@@ -384,26 +385,51 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(f"data file {path}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start})") from e
-    lines = [line for line in text.splitlines() if line.strip()]
-    if lines and not _is_numeric_row(lines[0]):
-        lines = lines[1:]  # a header
-    if not lines:
+    rows = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    # A header has no number in it: a first row of numbers with a typo ("0.1,0.2,O.3,1") is data, and its
+    # bad cell an error, not a header that silently drops a sample.
+    if rows and not any(_is_number(cell) for cell in rows[0][1].split(",")):
+        rows = rows[1:]
+    if not rows:
         raise ValueError(f"data file {path}: no data rows")
     try:
-        data = np.loadtxt(io.StringIO("\n".join(lines)), delimiter=",", ndmin=2, dtype=np.float64)
+        data = np.loadtxt(io.StringIO("\n".join(line for _, line in rows)), delimiter=",", ndmin=2, dtype=np.float64)
     except ValueError as e:
-        raise ValueError(f"data file {path}: not a table of numbers ({e})") from e
+        raise ValueError(f"data file {path}: {_first_bad_cell(rows) or f'not a table of numbers ({e})'}") from e
     if data.shape[1] < 2:
         raise ValueError(f"data file {path}: needs at least 2 columns (features, then the label), got {data.shape[1]}")
     return data[:, :-1], data[:, -1]
 
 
-def _is_numeric_row(line: str) -> bool:
+def _is_number(cell: str) -> bool:
     try:
-        [float(v) for v in line.split(",")]
+        float(cell)
     except ValueError:
         return False
     return True
+
+
+def _first_bad_cell(rows: list[tuple[int, str]]) -> str | None:
+    """What is wrong with the first bad row of a CSV table: a cell that is not a number, or a row of another
+    width than the first; None if nothing is found (``numpy.loadtxt``'s message then says it).
+
+    Rows count samples, as the other messages about a data file do (the header is not one); the line of
+    the file follows where it differs.
+    """
+
+    def row(index: int) -> str:
+        line = rows[index][0]
+        return f"row {index + 1}" + (f" (line {line})" if line != index + 1 else "")
+
+    width = len(rows[0][1].split(","))
+    for index, (_, line) in enumerate(rows):
+        cells = line.split(",")
+        for column, cell in enumerate(cells, start=1):
+            if not _is_number(cell):
+                return f"{row(index)}, column {column} is {cell.strip()!r}, not a number"
+        if len(cells) != width:
+            return f"{row(index)} has {len(cells)} columns, row 1 has {width}"
+    return None
 
 
 def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:

@@ -34,6 +34,7 @@ __all__ = [
     "History",
     "Momentum",
     "Optimizer",
+    "TrainingDiverged",
     "TrainingInterrupted",
     "accuracy",
     "load_checkpoint",
@@ -230,6 +231,69 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.params, self.history, self.epoch, self.checkpoint = params, history, epoch, checkpoint
 
 
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite: :func:`train` stopped at that step, before taking it.
+
+    Attributes
+    ----------
+    epoch, batch : int
+        Where (0-based): the step ``batch`` of epoch ``epoch`` had a non-finite loss.
+    loss : float
+        That loss (``nan``, ``inf``).
+    params : dict
+        The last finite state's parameters: those at the end of the last epoch whose next step still had
+        a finite loss (the starting parameters if the first step's loss was not finite).
+    history : History
+        The history up to that state (``len(history)`` epochs).
+    checkpoint : Path or None
+        Where that state was saved (``train(checkpoint=...)``); None without a checkpoint, or when no
+        step had a finite loss (an existing checkpoint file is then left as it was).
+    lr : float
+        The learning rate of the run.
+    kept_at : (int, int) or None
+        The last finite state as (complete epochs, steps into the next); None when there is none.
+    """
+
+    def __init__(
+        self,
+        params,
+        history: History,
+        epoch: int,
+        batch: int,
+        loss: float,
+        lr: float,
+        checkpoint: Path | None,
+        kept_at: tuple[int, int] | None,
+    ) -> None:
+        if kept_at is None:
+            kept = "no step had a finite loss: check the data and the starting parameters"
+        else:
+            steps = f" and {kept_at[1]} steps of the next" if kept_at[1] else ""
+            kept = f"kept the state after {kept_at[0]} epochs{steps}" + (
+                f", saved in {checkpoint}" if checkpoint else ""
+            )
+        super().__init__(
+            f"training diverged in epoch {epoch + 1} (step {batch + 1} of it): the loss is {loss}; {kept}. "
+            f"Try a lower learning rate (now {lr:g}; e.g. {lr / 10:g}), the adam optimizer, or inputs scaled "
+            "to about [-1, 1]"
+        )
+        self.params, self.history, self.epoch, self.batch, self.loss = params, history, epoch, batch, loss
+        self.lr, self.checkpoint, self.kept_at = lr, checkpoint, kept_at
+
+
+class _NonFiniteLoss(Exception):
+    """Inside :func:`train`: the step ``batch`` of ``epoch`` had the non-finite ``loss``."""
+
+    def __init__(self, epoch: int, batch: int, loss: float) -> None:
+        super().__init__(epoch, batch, loss)
+        self.epoch, self.batch, self.loss = epoch, batch, loss
+
+
+def _kept(value: Any) -> Any:
+    """A copy of a NumPy array that later in-place steps will not change (JAX's arrays are immutable)."""
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
 class _SigintFlag:
     """While active, Ctrl-C sets a flag instead of raising, so the loop stops between two steps."""
 
@@ -312,6 +376,11 @@ def train(
     ------
     TrainingInterrupted
         On Ctrl-C, after the current step, with the checkpoint saved if ``checkpoint`` is given.
+    TrainingDiverged
+        At the first step whose loss is NaN or infinite (too large a learning rate, most often), before
+        taking it. It carries the last finite state (the end of the last epoch after which the loss stayed
+        finite), which is also what ``checkpoint`` then holds. NumPy's floating-point warnings are not
+        printed while training: whatever they would warn of shows as a non-finite loss, and stops the run.
     """
     if not isinstance(model, Model):
         raise TypeError(f"train takes a Model from symnn.compile, got {type(model).__name__}")
@@ -376,12 +445,20 @@ def train(
             {k: np.asarray(v) for k, v in params.items()}, state, opt.t, epoch, batch, partial, spec, config, history
         )
 
+    def kept(epoch: int, batch: int, partial: float) -> tuple:
+        """The state now, safe from later steps: (params, optimizer state, steps, epoch, batch, loss, epochs)."""
+        state = {slot: {k: _kept(v) for k, v in values.items()} for slot, values in opt.state.items()}
+        return {k: _kept(v) for k, v in params.items()}, state, opt.t, epoch, batch, partial, len(history)
+
+    # The last finite state: a state (kept at each epoch's end) counts once the step after it has a finite loss.
+    finite: tuple | None = None
+    pending: tuple | None = kept(start_epoch, start_batch, loss_sum)
     bar = _progress_bar(progress, epochs, start_epoch)
     vg, fwd, lossf = model._value_and_grad, model._f["forward"], model._f["loss"]
     names = model.param_names
     epoch = start_epoch
     try:
-        with _SigintFlag() as sigint:
+        with _SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(start_epoch, epochs):
                 t0 = time.perf_counter()
                 order = np.random.default_rng((seed, epoch)).permutation(N) if n_batches > 1 else None
@@ -392,11 +469,16 @@ def train(
                         idx = order[b * batch_size : (b + 1) * batch_size]
                         Xb, Tb = X[idx], T[idx]
                     loss, grads = vg(params, Xb, Tb)
+                    value = float(loss)
+                    if not math.isfinite(value):
+                        raise _NonFiniteLoss(epoch, b, value)
+                    if pending is not None:
+                        finite, pending = pending, None
                     opt.step(params, grads)
-                    loss_sum += float(loss) * Xb.shape[0]
+                    loss_sum += value * Xb.shape[0]
                     start_batch = b + 1  # from here on the step is complete: a checkpoint resumes after it
                     if callback is not None:
-                        callback(epoch, b, float(loss))
+                        callback(epoch, b, value)
                     if sigint.raised:
                         raise KeyboardInterrupt
                 args = [params[k] for k in names]
@@ -410,6 +492,7 @@ def train(
                     history.test_accuracy.append(math.nan)
                 history.seconds.append(time.perf_counter() - t0)
                 start_batch, loss_sum = 0, 0.0
+                pending = kept(epoch + 1, 0, 0.0)
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{history.loss[-1]:.4g}", acc=f"{history.accuracy[-1]:.3f}", refresh=False)
@@ -420,6 +503,31 @@ def train(
         if checkpoint is not None:
             saved = save_checkpoint(checkpoint, snapshot(epoch, start_batch, loss_sum))
         raise TrainingInterrupted(params, history, epoch, saved) from None
+    except _NonFiniteLoss as e:
+        saved = None
+        if finite is None:  # not one finite loss: the starting state is all there is, and it is not finite
+            last = History(**{k: list(v) for k, v in vars(history).items()})
+            raise TrainingDiverged(params, last, e.epoch, e.batch, e.loss, opt.lr, None, None) from None
+        kept_params, state, steps, at_epoch, at_batch, partial, length = finite
+        last = History(**{k: v[:length] for k, v in vars(history).items()})
+        if checkpoint is not None:
+            state = {slot: {k: np.asarray(v) for k, v in values.items()} for slot, values in state.items()}
+            saved = save_checkpoint(
+                checkpoint,
+                Checkpoint(
+                    {k: np.asarray(v) for k, v in kept_params.items()},
+                    state,
+                    steps,
+                    at_epoch,
+                    at_batch,
+                    partial,
+                    spec,
+                    config,
+                    last,
+                ),
+            )
+        kept_at = (at_epoch, at_batch)
+        raise TrainingDiverged(kept_params, last, e.epoch, e.batch, e.loss, opt.lr, saved, kept_at) from None
     finally:
         if bar is not None:
             bar.close()

@@ -18,6 +18,7 @@ from symnn.render.diagram import Figure, activation_plot, network_diagram
 from symnn.render.document import Document
 from symnn.render.formula import equation, equation_lines, latex
 from symnn.render.markdown import render as markdown
+from symnn.render.notes import step_note
 from symnn.render.words import check_lang
 
 __all__ = [
@@ -95,3 +96,4 @@ display.register(
 display.register("derivation results latex", results_latex)
 display.register("network markdown", lambda net: network_document(net).to_markdown())
 display.register("network latex", _network_latex)
+display.register("step note", step_note)

@@ -22,12 +22,13 @@ from symnn.model import (
     Residual,
     Softmax,
 )
-from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
+from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softplus, step
 from symnn.model.losses import LOSSES, binary_cross_entropy, cross_entropy, mse, sse
 from symnn.model.network import MLP
 from symnn.model.notation import CONVENTIONS
 from symnn.model.perceptron import GATES, truth_table, unit, xor
 from symnn.model.registry import ACTIVATIONS, OUTPUT_ACTIVATIONS, register_activation, unregister_activation
+from symnn.model.softmax import softmax
 from symnn.render import display as _display  # noqa: F401  (registers how derivations and networks show themselves)
 from symnn.text.custom import activation
 from symnn.text.latex_input import parse_latex

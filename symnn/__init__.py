@@ -33,15 +33,8 @@ from symnn.render import display as _display  # noqa: F401  (registers how deriv
 from symnn.text.custom import activation
 from symnn.text.latex_input import parse_latex
 from symnn.text.parsing import parse
-from symnn.training.datasets import (
-    DATASETS,
-    Dataset,
-    digits4x3,
-    load_data_file,
-    load_dataset,
-    logic_gate,
-    sklearn_digits,
-)
+from symnn.training.data_files import load_data_file
+from symnn.training.datasets import DATASETS, Dataset, digits4x3, load_dataset, logic_gate, sklearn_digits
 from symnn.training.train import (
     OPTIMIZERS,
     History,

@@ -16,7 +16,8 @@ from symnn.codegen.compiler import compile as compile_model
 from symnn.io import write_atomic
 from symnn.model.network import MLP
 from symnn.training.checkpoint import Checkpoint
-from symnn.training.datasets import DATASETS, Dataset, load_data_file, load_dataset
+from symnn.training.data_files import load_data_file
+from symnn.training.datasets import DATASETS, Dataset, load_dataset
 from symnn.training.train import (
     DEFAULT_LR,
     OPTIMIZERS,

@@ -35,8 +35,8 @@ from symnn.text.latex_input import parse_latex
 from symnn.text.parsing import parse
 from symnn.training.data_files import load_data_file
 from symnn.training.datasets import DATASETS, Dataset, digits4x3, load_dataset, logic_gate, sklearn_digits
+from symnn.training.optimizers import OPTIMIZERS
 from symnn.training.train import (
-    OPTIMIZERS,
     History,
     TrainingDiverged,
     TrainingInterrupted,

@@ -288,3 +288,14 @@ def test_every_code_generation_entry_point_refuses_or_renames(marker, clean_regi
                 attempt()
     assert routes >= 60
     assert codenames.__all__  # the one module every route goes through
+
+
+def test_a_network_layer_of_ones_own_with_a_hostile_function_class_is_refused(marker):
+    # Network's Elementwise layer: the formula is the user's, its function classes are printed when compiled
+    evil = type(f"__import__('os').system('touch {marker}')", (_Linear,), {})
+    net = sn.Network([sn.Dense(2), sn.Elementwise("mine", lambda z: evil(z))], inputs=2)
+    with pytest.raises(ValueError, match=r"the function class .* cannot be printed into generated code"):
+        sn.compile(net)
+    for bad in ["lambda", "ｘ", "__x", "a b"]:
+        with pytest.raises(ValueError, match=r"^Elementwise: name must be a plain identifier"):
+            sn.Elementwise(bad, lambda z: z)

@@ -78,6 +78,12 @@ class Transpose(_ArrayOp):
     str_code = "{0}.T"
     latex_code = r"\left({0}\right)^{{\mathsf{{T}}}}"
 
+    @classmethod
+    def eval(cls, arg):
+        if isinstance(arg, Transpose):  # (Aᵀ)ᵀ = A
+            return arg.args[0]
+        return None
+
 
 class Rows(_ArrayOp):
     """The number of rows of a batch (its samples), ``X.shape[0]``: printed by this class, not as the name of a
@@ -86,12 +92,6 @@ class Rows(_ArrayOp):
     numpy_code = "{0}.shape[0]"
     str_code = "{0}.shape[0]"
     latex_code = r"\operatorname{{rows}}\left({0}\right)"
-
-    @classmethod
-    def eval(cls, arg):
-        if isinstance(arg, Transpose):  # (Aᵀ)ᵀ = A
-            return arg.args[0]
-        return None
 
 
 # The reductions call the ufunc's own ``reduce`` in NumPy: ``numpy.sum`` and ``numpy.max`` are Python

@@ -11,6 +11,7 @@ server (the same choice ``verify`` makes). ``symnn verify`` parses its statement
 from __future__ import annotations
 
 import math
+import signal
 import time
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,9 @@ def _unpack(packed: tuple) -> Any:
 
 
 def _child(conn, func: Callable[..., Any], args: tuple) -> None:
+    # Ctrl-C at a terminal reaches the whole process group: the caller answers it (and kills this worker), so the
+    # worker ignores it rather than print a traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         conn.send((True, _pack(func(*args))))
     except Exception as e:  # the call's own answer (ValueError for bad input), sent back to be raised there

@@ -10,10 +10,14 @@ server (the same choice ``verify`` makes). ``symnn verify`` parses its statement
 
 from __future__ import annotations
 
+import contextlib
 import math
+import multiprocessing as mp
 import signal
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sympy as sp
@@ -58,6 +62,53 @@ def _child(conn, func: Callable[..., Any], args: tuple) -> None:
         conn.close()
 
 
+#: runtimes with native thread pools: after they load, a forked child may deadlock
+FORK_UNSAFE_RUNTIMES: tuple[str, ...] = ("jax", "jaxlib", "torch", "tensorflow")
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork: no other threads, no runtime with native thread pools loaded."""
+    return threading.active_count() == 1 and not any(m in sys.modules for m in FORK_UNSAFE_RUNTIMES)
+
+
+def worker_context() -> mp.context.BaseContext:
+    """The start method for workers: fork when :func:`fork_is_safe`, else a fork server (spawn without one)."""
+    # fork is fastest (the child already holds SymPy and the expressions); after threads exist it may
+    # deadlock, so use forkserver/spawn there, which pickle the expressions (SymPy objects pickle).
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and fork_is_safe():
+        return mp.get_context("fork")
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        # the server imports SymPy and the workers once; each worker then forks from it ready to run
+        ctx.set_forkserver_preload(["symnn.check.verification", "symnn.check.proving", "symnn.check.sampling"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+@contextlib.contextmanager
+def main_hidden() -> Iterator[None]:
+    """While starting a forkserver/spawn worker, hide ``__main__``'s file and spec.
+
+    Those start methods otherwise re-run the user's main script in every worker, which starts
+    workers again at import unless the script has an ``if __name__ == "__main__"`` guard. The
+    workers need nothing from ``__main__``: they run functions of :mod:`symnn.check.proving` and
+    :mod:`symnn.check.sampling`.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 def run_with_deadline(func: Callable[..., Any], args: tuple = (), seconds: float | None = 5.0, *, what: str) -> Any:
     """``func(*args)``, computed in a worker process that is killed after ``seconds``.
 
@@ -98,17 +149,15 @@ def run_with_deadline(func: Callable[..., Any], args: tuple = (), seconds: float
         return func(*args)
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0 or math.isnan(seconds):
         raise ValueError(f"{what}: the timeout must be a positive number of seconds (or None), got {seconds!r}")
-    from symnn.check.verification import _context, _main_hidden  # verify's choice of start method, not a second copy
-
     start = time.monotonic()
-    ctx = _context()
+    ctx = worker_context()
     recv, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(send, func, args), daemon=True)
     try:
         if ctx.get_start_method() == "fork":
             child.start()
         else:
-            with _main_hidden():
+            with main_hidden():
                 child.start()
         send.close()
         if not recv.poll(max(seconds - (time.monotonic() - start), 0)):

@@ -16,6 +16,7 @@ from symnn.render.formula import latex
 from symnn.render.words import LANGS
 from symnn.text.parsing import MAX_DEPTH, bracket_depth
 from symnn.text.pyexpr import MAX_NAME_LENGTH, is_plain_name, parse, symbol_for
+from symnn.version import __version__
 
 __all__ = ["FORMAT", "gradients_from_json", "render"]
 
@@ -29,10 +30,8 @@ def _expr(expr: sp.Basic) -> dict[str, str]:
 
 def render(d: Any) -> str:
     """The derivation ``d`` as a JSON document (UTF-8 text, keys in a fixed order, indented)."""
-    import symnn
-
     net = getattr(d, "network", None)
-    doc: dict[str, Any] = {"format": FORMAT, "symnn": symnn.__version__}
+    doc: dict[str, Any] = {"format": FORMAT, "symnn": __version__}
     if net is not None:
         doc["network"] = {
             "layers": list(net.sizes),

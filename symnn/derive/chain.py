@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 
 from symnn.derive.derivation import Derivation, Partial, Step, TotalDerivative, said
+from symnn.derive.engine import accumulate, paths
 from symnn.model.values import as_expr
 
 __all__ = ["chain_rule"]
@@ -32,6 +33,21 @@ def _resolve(expr: sp.Expr, defs: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
             return expr
         expr = expr.xreplace(defs)
     raise ValueError(f"the definitions in via are circular: {dict(defs)}")
+
+
+def _topological(defs: Mapping[sp.Symbol, sp.Expr]) -> list[sp.Symbol]:
+    """The intermediates with each one after those its definition reads (the order is acyclic: :func:`_resolve`)."""
+    out: list[sp.Symbol] = []
+
+    def visit(u: sp.Symbol) -> None:
+        if u not in out:
+            for v in sorted(defs[u].free_symbols & set(defs), key=sp.default_sort_key):
+                visit(v)
+            out.append(u)
+
+    for u in defs:
+        visit(u)
+    return out
 
 
 def _definitions(via) -> dict[sp.Symbol, sp.Expr]:
@@ -109,44 +125,35 @@ def chain_rule(
     one_variable = len(defs) == 1 and f.free_symbols == set(defs) and next(iter(defs.values())).free_symbols == {wrt}
     D = TotalDerivative if one_variable else Partial
     lhs = D(name, wrt)
+    # the reverse sweep over the intermediates: ∂f/∂s for every s, the consumers of s first
+    order = [wrt, *_topological(defs)]
+    through = paths(defs.items(), order)
+    adjoint = accumulate(order, through, f)
+    consumers = [c for c, _ in through.get(wrt, [])]
     steps = [Step(name, f, "definition", said("outer function"))]
     steps += [Step(u, g, "definition", said("intermediate variable")) for u, g in defs.items()]
     steps.append(
         Step(
             lhs,
             sp.Add(
-                *(sp.Mul(D(name, u), D(u, wrt), evaluate=False) for u in defs),
+                *(sp.Mul(D(name, c), D(c, wrt), evaluate=False) for c in consumers),
                 *([D(f, wrt)] if direct else []),
                 evaluate=False,
             ),
             "chain rule",
-            said("chain rule, several paths" if len(defs) > 1 else "chain rule, one path"),
+            said("chain rule, several paths" if len(consumers) + direct > 1 else "chain rule, one path"),
         )
     )
-    # ∂f/∂u (the other intermediates and wrt held fixed) times the total du/dx
-    factors = [(sp.diff(f, u), sp.diff(full[u], wrt)) for u in defs]
+    # ∂f/∂c (c's adjoint: every path from c to f) times the local ∂c/∂x of each consumer c of x
+    factors = [(adjoint[c], d) for c, d in through.get(wrt, [])]
     own = [sp.diff(f, wrt)] if direct else []  # ∂f/∂x with every intermediate held fixed
     written = sp.Add(*(sp.Mul(df, dg, evaluate=False) for df, dg in factors), *own, evaluate=False)
-    steps.append(
-        Step(
-            lhs,
-            written,
-            "substitution",
-            said("differentiate each factor"),
-        )
-    )
-    evaluated = sp.Add(*(df * dg for df, dg in factors), *own)
+    steps.append(Step(lhs, written, "substitution", said("differentiate each factor")))
+    evaluated = adjoint[wrt]
     if sp.srepr(evaluated) != sp.srepr(written):
         steps.append(Step(lhs, evaluated, "simplification", said("multiply out")))
     substituted = _unevaluated(evaluated, full)
-    steps.append(
-        Step(
-            lhs,
-            substituted,
-            "substitution",
-            said("put back definitions"),
-        )
-    )
+    steps.append(Step(lhs, substituted, "substitution", said("put back definitions")))
     result = evaluated.xreplace(full)
     if sp.srepr(result) != sp.srepr(substituted):
         steps.append(Step(lhs, result, "simplification", said("simplify")))

@@ -1,5 +1,7 @@
 """One reverse sweep over a network's nodes: the adjoint of every output, built once, and every ∂C/∂θ.
 
+The local derivatives come from :mod:`symnn.derive.engine` (the same engine :func:`symnn.chain_rule` sweeps with).
+
 The element view (micrograd's engine for indexed SymPy expressions): each node's local derivative
 ∂out_j/∂in_k is ``sympy.diff`` of its rule; the chain rule sums over the consumers of each output, in reverse
 topological order. The batch view runs the same sweep over the layers' array rules, which is what compiles.
@@ -13,6 +15,7 @@ from functools import cached_property
 import sympy as sp
 
 from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, said
+from symnn.derive.engine import paths
 from symnn.model.arrays import RowSum, Total, per_sample_loss
 from symnn.model.graph import Network, Node
 from symnn.model.layers import Activation, Env, Softmax
@@ -113,14 +116,17 @@ class GraphDerivation(Derivation):
                 for s, e in zip(srow, erow, strict=True)
             }
             reads = {v for u in node.inputs if u is not net.input_node for r in u.symbols for v in r}
-            for srow, erow in zip(node.symbols, node.element, strict=True):
-                for s, e in zip(srow, erow, strict=True):
-                    for v in sorted(e.free_symbols, key=sp.default_sort_key):
-                        if v in own:
-                            grads_local.setdefault(v, sp.S.Zero)
-                            grads_local[v] += adjoint[s] * sp.diff(e, v).xreplace(outputs)
-                        elif v in reads:
-                            into.setdefault(v, []).append((adjoint[s], sp.diff(e, v).xreplace(outputs), s))
+            entries = [
+                (s, e)
+                for srow, erow in zip(node.symbols, node.element, strict=True)
+                for s, e in zip(srow, erow, strict=True)
+            ]
+            for v, pairs in paths(entries, own | reads, rewrite=lambda d, outputs=outputs: d.xreplace(outputs)).items():
+                for s, d in pairs:
+                    if v in own:
+                        grads_local[v] = grads_local.get(v, sp.S.Zero) + adjoint[s] * d
+                    else:
+                        into.setdefault(v, []).append((adjoint[s], d, s))
         local, gradients = {}, {}
         owner = {s: node.label for node in net.nodes for param in node.params for s in param.symbols}
         decayed = {s for p in net.param_arrays if p.decay for s in p.symbols} if net.decay is not None else set()

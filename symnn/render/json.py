@@ -32,6 +32,9 @@ def render(d: Any) -> str:
 
     net = getattr(d, "network", None)
     doc: dict[str, Any] = {"format": FORMAT, "symnn": symnn.__version__}
+    if net is not None and not isinstance(net, symnn.MLP):  # a Network of layers
+        doc.update(_graph(d, net))
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
     if net is not None:
         doc["network"] = {
             "layers": list(net.sizes),
@@ -72,8 +75,93 @@ def render(d: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
+def _graph(d: Any, net: Any) -> dict[str, Any]:
+    """The parts of a Network's document: its layers, symbols, loss, steps (each with its layer), gradients."""
+    from symnn.render.graph_doc import classify_steps, phase_note
+    from symnn.render.layer_diagram import layer_tag
+
+    steps = classify_steps(d, net)  # first: it builds the element view, which names the nodes' symbols
+    flat = [s.name for rows in (net.inputs, net.targets) for row in rows for s in row]
+    n_in = sum(len(row) for row in net.inputs)
+    out: dict[str, Any] = {
+        "network": {
+            "inputs": net.input_node.width,
+            "layers": [
+                {
+                    "index": node.index,
+                    "layer": node.layer.title,
+                    "code": layer_tag(node),
+                    "inputs": [u.index for u in node.inputs],
+                    "width": node.width,
+                    "output": [s.name for row in node.symbols for s in row],
+                    "parameters": [{"name": p.name, "shape": list(p.shape)} for p in node.params],
+                }
+                for node in net.nodes
+            ],
+            "loss": net.loss_name,
+            "convention": net.convention,
+            "weight_decay": net.decay.name if net.decay is not None else None,
+            # symbols that are positive, not merely real: a dropout's keep probability, weight decay's λ
+            "positive": [c.name for c in net.constants],
+            "batch": net.batch,
+            "relu_grad_at_zero": sp.sstr(net.relu_grad_at_zero),
+            "step_at_zero": sp.sstr(net.step_at_zero),
+        },
+        "inputs": flat[:n_in],
+        "targets": flat[n_in:],
+        "parameters": [p.name for p in net.params],
+        "loss": _expr(net.loss_of(net.output_symbols)),
+    }
+    out["steps"] = [
+        {
+            "layer": node.index,
+            "phase": phase,
+            "rule": step.rule,
+            "note": phase_note(net, node, phase),
+            "lhs": _expr(step.lhs),
+            "rhs": _expr(step.rhs),
+        }
+        for step, node, phase in steps
+    ]
+    out["matrix_steps"] = [{"rule": s.rule, "latex": f"{latex(s.lhs)} = {latex(s.rhs)}"} for s in d.matrix_steps]
+    # Written out in the inputs and parameters, a gradient through a few layers prints as megabytes (the printed
+    # tree repeats what the sweep shares), so each is given in the adjoints; the reader composes the steps back.
+    out["gradients_form"] = "local"
+    out["gradients"] = [
+        {"parameter": p.name, "parameter_latex": latex(p), "local": _expr(d.local_gradients[p])} for p in net.params
+    ]
+    return out
+
+
+def _compose(doc: dict[str, Any]) -> dict[sp.Symbol, sp.Expr]:
+    """The gradients of a Network's document: its forward rules, then each adjoint's last step (in the names of
+    later adjoints), then each local gradient, substituted in order as the sweep itself does."""
+    positive = doc.get("network", {}).get("positive", [])
+    values: dict[sp.Basic, sp.Expr] = {sp.Symbol(name, real=True): sp.Symbol(name, positive=True) for name in positive}
+
+    def read(entry: dict[str, str]) -> sp.Basic:
+        return parse(entry["text"]).xreplace(values)
+
+    for step in doc.get("steps", []):
+        if step["phase"] == "forward":
+            values[parse(step["lhs"]["text"])] = read(step["rhs"])
+        elif step["phase"] == "adjoint":
+            if step["rule"] == "substitution":
+                values[parse(step["lhs"]["text"])] = read(step["rhs"])
+    out: dict[sp.Symbol, sp.Expr] = {}
+    for entry in doc.get("gradients", []):
+        param = parse(entry["parameter"])
+        if not isinstance(param, sp.Symbol):
+            raise ValueError(f"a gradient's parameter must be a symbol name, got {entry['parameter']!r}")
+        out[param] = read(entry["local"])
+    return out
+
+
 def gradients_from_json(text: str) -> dict[sp.Symbol, sp.Expr]:
     """Read the gradients of a document written by :func:`render`: parameter symbol -> expression.
+
+    A Network's document gives each gradient in the adjoints (``"gradients_form": "local"``); they are composed
+    back from its steps, so the result is written out in the inputs and parameters either way.
 
     Examples
     --------
@@ -85,6 +173,8 @@ def gradients_from_json(text: str) -> dict[sp.Symbol, sp.Expr]:
     doc = json.loads(text)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(f"not a symnn derivation document: expected format {FORMAT!r}")
+    if doc.get("gradients_form") == "local":
+        return _compose(doc)
     out: dict[sp.Symbol, sp.Expr] = {}
     for entry in doc.get("gradients", []):
         param = parse(entry["parameter"])

@@ -18,7 +18,7 @@ from symnn.model.graph import Network, Node
 from symnn.model.layers import Activation, BatchNorm, Dense, Dropout, Elementwise, LayerNorm, Softmax
 from symnn.render.build import MAX_CHAINS_PER_BLOCK, _chain_lines, _chains, _name, _shape_of
 from symnn.render.document import Document
-from symnn.render.formula import WIDTH, aligned, equation_lines, latex
+from symnn.render.formula import WIDTH, equation_lines, latex
 from symnn.render.layer_diagram import layer_diagram
 from symnn.render.layer_words import GRAPH_PHRASES, LAYER_NAMES, LAYER_RULES
 from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES, PHRASES
@@ -55,7 +55,8 @@ def kind_name(node: Node) -> dict[str, str]:
     """How a heading names the node's layer: "dense", "activation ReLU", "residual sum" …"""
     layer = node.layer
     if isinstance(layer, Activation):
-        what = _name(layer.name, ACTIVATION_NAMES)
+        # "activation sigmoid σ", not "activation the sigmoid σ": the prose names carry an article
+        what = {lang: name.removeprefix("the ") for lang, name in _name(layer.name, ACTIVATION_NAMES).items()}
     elif isinstance(layer, Elementwise):
         what = {lang: f"`{layer.name}`" for lang in LANGS}
     else:
@@ -309,7 +310,8 @@ def _tagged(lhs: sp.Basic, rhs: sp.Basic, shape: str, names: dict) -> list[str]:
 def _aligned_chunks(doc: Document, lines: list[list[str]], size: int = 6) -> None:
     """Equations (each a list of lines) in aligned blocks of at most ``size`` (a block cannot break a page)."""
     for start in range(0, len(lines), size):
-        doc.math(aligned([line for eq in lines[start : start + size] for line in eq]))
+        block = [line for eq in lines[start : start + size] for line in eq]
+        doc.math("\\begin{aligned}\n" + " \\\\\n".join(block) + "\n\\end{aligned}")
 
 
 def add_batch_view(doc: Document, d: Any, net: Network) -> None:

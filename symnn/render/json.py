@@ -8,6 +8,7 @@ of the network's own notation: no ``sympify``, no ``eval``.
 from __future__ import annotations
 
 import json
+import keyword
 from typing import Any
 
 import sympy as sp
@@ -81,6 +82,12 @@ def _graph(d: Any, net: Any) -> dict[str, Any]:
     from symnn.render.layer_diagram import layer_tag
 
     steps = classify_steps(d, net)  # first: it builds the element view, which names the nodes' symbols
+    # a constant may be named by a Python keyword (weight_decay="lambda"), which the reader's ast cannot parse
+    aliases = {c: sp.Symbol(f"{c.name}_", positive=True) for c in net.constants if keyword.iskeyword(c.name)}
+
+    def _expr(expr: sp.Basic) -> dict[str, str]:
+        return {"text": sp.sstr(expr.xreplace(aliases)), "latex": latex(expr)}
+
     flat = [s.name for rows in (net.inputs, net.targets) for row in rows for s in row]
     n_in = sum(len(row) for row in net.inputs)
     out: dict[str, Any] = {
@@ -103,6 +110,7 @@ def _graph(d: Any, net: Any) -> dict[str, Any]:
             "weight_decay": net.decay.name if net.decay is not None else None,
             # symbols that are positive, not merely real: a dropout's keep probability, weight decay's λ
             "positive": [c.name for c in net.constants],
+            "aliases": {a.name: c.name for c, a in aliases.items()},
             "batch": net.batch,
             "relu_grad_at_zero": sp.sstr(net.relu_grad_at_zero),
             "step_at_zero": sp.sstr(net.step_at_zero),
@@ -136,8 +144,10 @@ def _graph(d: Any, net: Any) -> dict[str, Any]:
 def _compose(doc: dict[str, Any]) -> dict[sp.Symbol, sp.Expr]:
     """The gradients of a Network's document: its forward rules, then each adjoint's last step (in the names of
     later adjoints), then each local gradient, substituted in order as the sweep itself does."""
-    positive = doc.get("network", {}).get("positive", [])
-    values: dict[sp.Basic, sp.Expr] = {sp.Symbol(name, real=True): sp.Symbol(name, positive=True) for name in positive}
+    network = doc.get("network", {})
+    positive = network["positive"]
+    values: dict[sp.Basic, sp.Expr] = {sp.Symbol(n, real=True): sp.Symbol(n, positive=True) for n in positive}
+    values.update({sp.Symbol(a, real=True): sp.Symbol(n, positive=True) for a, n in network["aliases"].items()})
 
     def read(entry: dict[str, str]) -> sp.Basic:
         return parse(entry["text"]).xreplace(values)

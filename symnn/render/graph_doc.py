@@ -9,6 +9,7 @@ symbols and parameters), and the words come from :mod:`symnn.render.layer_words`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import sympy as sp
@@ -16,39 +17,26 @@ import sympy as sp
 from symnn.derivation import LOSS_SYMBOL, Partial
 from symnn.model.graph import Network, Node
 from symnn.model.layers import Activation, BatchNorm, Dense, Dropout, Elementwise, LayerNorm, Softmax
+from symnn.render.abbreviations import Abbreviations, element_abbreviations, element_definitions, normalised
+from symnn.render.batch_view import add_batch_view
 from symnn.render.build import MAX_CHAINS_PER_BLOCK, _chain_lines, _chains, _name, _shape_of
 from symnn.render.document import Document
-from symnn.render.formula import WIDTH, equation_lines, latex
+from symnn.render.formula import equation_lines, latex
 from symnn.render.layer_diagram import layer_diagram
-from symnn.render.layer_words import GRAPH_PHRASES, LAYER_NAMES, LAYER_RULES
+from symnn.render.layer_words import LAYER_NAMES, LAYER_RULES
+from symnn.render.node_names import entry_tex, output_tex, param_tex, say, shape_tex
 from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES, PHRASES
 
 __all__ = ["add_graph_network", "graph_derivation_document", "graph_network_document"]
 
+#: A numbered block holds at most this many lines (a chain longer than this stands alone): an ``aligned`` block
+#: cannot break across pages.
+MAX_LINES_PER_BLOCK = 12
 #: A layer of more entries than this shows the steps of its first two and its last entry only.
 MAX_UNITS_SHOWN = 4
 
 
-def say(key: str, table: dict[str, dict[str, str]] = GRAPH_PHRASES, **fields: Any) -> dict[str, str]:
-    """The phrase ``key`` of ``table`` in every language, fields filled (a field may be a per-language dict)."""
-    return {
-        lang: table[key][lang].format(**{k: (v[lang] if isinstance(v, dict) else v) for k, v in fields.items()})
-        for lang in LANGS
-    }
-
-
-# -- naming the nodes ------------------------------------------------------------------------------------------
-
-
-def output_tex(node: Node) -> str:
-    """The LaTeX of a node's output as a whole: ``x``, ``z^{(1)}``, ``h^{(3)}``."""
-    return "x" if node.kind == "x" else f"{node.kind}^{{({node.number})}}"
-
-
-def _entry(node: Node, index: str, sample: str = "") -> str:
-    """One entry of a node's output: ``z^{(1)}_{j}``, with ``sample`` (LaTeX) joined to the superscript."""
-    top = " ".join(s for s in ("" if node.kind == "x" else f"({node.number})", sample) if s)
-    return node.kind + (f"^{{{top}}}" if top else "") + f"_{{{index}}}"
+# -- naming the layers ------------------------------------------------------------------------------------------
 
 
 def kind_name(node: Node) -> dict[str, str]:
@@ -74,11 +62,11 @@ def _generic(node: Node, expr_of_entry) -> str:
 
 def _rule(node: Node, net: Network) -> dict[str, str]:
     """The sentence stating the node's rule in index form."""
-    layer, out = node.layer, _entry(node, "j")
-    ins = [_entry(u, "j") for u in node.inputs]
+    layer, out = node.layer, entry_tex(node, "j")
+    ins = [entry_tex(u, "j") for u in node.inputs]
     i = node.index
     if isinstance(layer, Dense):
-        l, a = node.number, _entry(node.inputs[0], "k")
+        l, a = node.number, entry_tex(node.inputs[0], "k")
         rule = rf"{out} = \sum_{{k}} w^{{({l})}}_{{jk}} {a}" + (f" + b^{{({l})}}_{{j}}" if layer.bias else "")
         return say("dense" if layer.bias else "dense no bias", LAYER_RULES, rule=rule)
     if isinstance(layer, Activation):
@@ -87,21 +75,21 @@ def _rule(node: Node, net: Network) -> dict[str, str]:
         thetas = [sp.Symbol(p.name, real=True) for p in node.params]
         return say("elementwise", LAYER_RULES, rule=f"{out} = {_generic(node, lambda z: layer.fn(z, *thetas))}")
     if isinstance(layer, Softmax):
-        a_k = _entry(node.inputs[0], "k")
+        a_k = entry_tex(node.inputs[0], "k")
         return say("softmax", LAYER_RULES, rule=rf"{out} = \frac{{e^{{{ins[0]}}}}}{{\sum_{{k}} e^{{{a_k}}}}}")
     if isinstance(layer, LayerNorm | BatchNorm):
         batch = isinstance(layer, BatchNorm)
         n = r"\langle n \rangle" if batch else ""
-        a_j, h_j = _entry(node.inputs[0], "j", n), _entry(node, "j", n)
+        a_j, h_j = entry_tex(node.inputs[0], "j", n), entry_tex(node, "j", n)
         mu, var = (r"\mu_{j}", r"\sigma^{2}_{j}") if batch else (r"\mu", r"\sigma^{2}")
         scaled = rf"\frac{{{a_j} - {mu}}}{{\sqrt{{{var} + \varepsilon}}}}"
         rule = rf"{h_j} = \gamma^{{({i})}}_{{j}} {scaled} + \beta^{{({i})}}_{{j}}"
         if batch:
-            a = _entry(node.inputs[0], "j", r"\langle m \rangle")
+            a = entry_tex(node.inputs[0], "j", r"\langle m \rangle")
             stats = rf"{mu} = \frac{{1}}{{N}} \sum_{{m}} {a},\ {var} = \frac{{1}}{{N}} \sum_{{m}} ({a} - {mu})^{{2}}"
             size = "N"
         else:
-            a = _entry(node.inputs[0], "k")
+            a = entry_tex(node.inputs[0], "k")
             stats = rf"{mu} = \frac{{1}}{{n}} \sum_{{k}} {a},\ {var} = \frac{{1}}{{n}} \sum_{{k}} ({a} - {mu})^{{2}}"
             size = f"n = {node.width}"
         return say(layer.title, LAYER_RULES, rule=rule, stats=stats, n=size, eps=latex(layer.eps))
@@ -120,16 +108,7 @@ def _rule(node: Node, net: Network) -> dict[str, str]:
 def _param_cell(node: Node) -> str:
     if not node.params:
         return ""
-    return ", ".join(f"${_param_tex(node, p.name)}$" for p in node.params)
-
-
-def _param_tex(node: Node, name: str) -> str:
-    """``W1`` -> ``W^{(1)}``, ``gamma3`` -> ``\\gamma^{(3)}``: the array name in the network's notation."""
-    for number in (node.number, node.index):
-        tail = str(number)
-        if name.endswith(tail) and name[: -len(tail)]:
-            return f"{latex(sp.Symbol(name[: -len(tail)]))}^{{({number})}}"
-    return latex(sp.Symbol(name))
+    return ", ".join(f"${param_tex(node, p.name)}$" for p in node.params)
 
 
 def add_graph_network(doc: Document, net: Network) -> None:
@@ -149,7 +128,7 @@ def add_graph_network(doc: Document, net: Network) -> None:
     )
     header = [say(k) for k in ("table layer", "table kind", "table output", "table parameters")]
     rows = [
-        [str(node.index), kind_name(node), f"${output_tex(node)} \\in {_shape_tex([node.width])}$", _param_cell(node)]
+        [str(node.index), kind_name(node), f"${output_tex(node)} \\in {shape_tex([node.width])}$", _param_cell(node)]
         for node in net.nodes
     ]
     doc.table(header, rows)
@@ -163,7 +142,15 @@ def add_graph_network(doc: Document, net: Network) -> None:
     doc.heading(PHRASES["loss"])
     out = output_tex(net.output_node)
     doc.text(say("loss intro" if net.batch == 1 else "loss intro batch", out=out, batch=net.batch))
-    doc.equation(LOSS_SYMBOL, net.loss_of(net.output_symbols))
+    loss = net.loss_of(net.output_symbols)
+    if net.decay is None:
+        doc.equation(LOSS_SYMBOL, loss)
+    else:  # the decay's Σ w² written as a sum, not term by term
+        decay = net.decay / 2 * sp.Add(*(s**2 for p in net.param_arrays if p.decay for s in p.symbols))
+        lines = equation_lines(LOSS_SYMBOL, loss - decay)
+        w = r"\left(w^{(l)}_{jk}\right)^{2}"
+        lines.append(rf"&\quad + \frac{{{latex(net.decay)}}}{{2}} \sum_{{l}} \sum_{{j, k}} {w}")
+        doc.math("\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}")
     doc.text(PHRASES["loss outro"])  # Japanese closes the sentence after the formula
     if net.decay is not None:
         doc.text(say("loss decay", decay=latex(net.decay)))
@@ -241,11 +228,20 @@ def _add_blocks(doc: Document, steps: Sequence[Any], note: dict[str, str]) -> No
     """The steps as numbered blocks (chains of equal shape share one, as in the MLP's documents); the first
     block carries the note, said once."""
     blocks: list[list[list[Any]]] = []
+    lines: list[int] = []  # of each block
     for chain in _chains(steps):
-        if blocks and len(blocks[-1]) < MAX_CHAINS_PER_BLOCK and _shape_of(blocks[-1][0]) == _shape_of(chain):
+        n = len(_chain_lines(chain, "en"))
+        if (
+            blocks
+            and len(blocks[-1]) < MAX_CHAINS_PER_BLOCK
+            and lines[-1] + n <= MAX_LINES_PER_BLOCK
+            and _shape_of(blocks[-1][0]) == _shape_of(chain)
+        ):
             blocks[-1].append(chain)
+            lines[-1] += n
         else:
             blocks.append([chain])
+            lines.append(n)
     for number, block in enumerate(blocks):
         tex = {
             lang: "\\begin{aligned}\n"
@@ -256,8 +252,9 @@ def _add_blocks(doc: Document, steps: Sequence[Any], note: dict[str, str]) -> No
         doc.step(None, note if number == 0 else {lang: "" for lang in LANGS}, "", tex)
 
 
-def add_layer(doc: Document, d: Any, net: Network, node: Node, phases: dict[str, list]) -> None:
-    """One layer's section: its heading, its rule, then its steps (forward, adjoints, gradients)."""
+def add_layer(doc: Document, net: Network, node: Node, phases: dict[str, list], short: Abbreviations) -> None:
+    """One layer's section: its heading, its rule, then its steps (forward, adjoints, gradients), with the long
+    pieces of a normalisation written by their ``short`` names."""
     ins = ", ".join(output_tex(u) for u in node.inputs)
     doc.heading(say("layer heading", i=node.index, kind=kind_name(node), ins=ins, out=output_tex(node)), 3)
     doc.text(_rule(node, net))
@@ -265,106 +262,9 @@ def add_layer(doc: Document, d: Any, net: Network, node: Node, phases: dict[str,
         shown = ", ".join(map(str, _shown_units(node.width)))
         doc.text(say("abridged", shown=f"$j = {shown}$", n=node.width))
     for phase in ("forward", "adjoint", "gradient"):
-        steps = [s for s in phases[phase] if _keep(s, node, phase)]
+        steps = [replace(s, rhs=short.apply(s.rhs)) for s in phases[phase] if _keep(s, node, phase)]
         if steps:
             _add_blocks(doc, steps, phase_note(net, node, phase))
-
-
-# -- the batch view ----------------------------------------------------------------------------------------------
-
-
-def _array_names(net: Network) -> tuple[dict[sp.Symbol, Any], dict[sp.Symbol, Node]]:
-    """The sweep's array symbols -> their printable names, and each output's or adjoint's symbol -> its node."""
-    from symnn.render.arrays import array
-
-    names: dict[sp.Symbol, Any] = {sp.Symbol(s, real=True): array(s) for s in ("X", "T")}
-    node_of: dict[sp.Symbol, Node] = {}
-    for node in net.nodes:
-        code = f"{node.kind.upper()}{node.number}"
-        names[sp.Symbol(code, real=True)] = array(node.kind.upper(), f"({node.number})")
-        adjoint = array(r"\Delta", f"({node.number})") if node.kind == "z" else array(r"\bar{G}", f"({node.index})")
-        names[sp.Symbol(f"d{code}", real=True)] = adjoint
-        node_of[sp.Symbol(code, real=True)] = node_of[sp.Symbol(f"d{code}", real=True)] = node
-        for p in node.params:
-            head, _, sup = _param_tex(node, p.name).partition("^")
-            names[sp.Symbol(p.name, real=True)] = array(head, sup[1:-1])
-        for m in node.layer.masks(node):
-            names[sp.Symbol(m, real=True)] = array("M", f"({node.index})")
-    return names, node_of
-
-
-def _shape_tex(shape: Sequence[int | str]) -> str:
-    """``\\mathbb{R}^{N \\times 3}``; a scalar's is ``\\mathbb{R}``."""
-    dims = r" \times ".join(map(str, shape))
-    return r"\mathbb{R}" + (f"^{{{dims}}}" if shape else "")
-
-
-def _tagged(lhs: sp.Basic, rhs: sp.Basic, shape: str, names: dict) -> list[str]:
-    from symnn.render.arrays import textbook_form
-
-    lines = equation_lines(textbook_form(lhs, names), textbook_form(rhs, names), width=WIDTH - 14)
-    lines[0] += rf" && \in {shape}"
-    return lines
-
-
-def _aligned_chunks(doc: Document, lines: list[list[str]], size: int = 6) -> None:
-    """Equations (each a list of lines) in aligned blocks of at most ``size`` (a block cannot break a page)."""
-    for start in range(0, len(lines), size):
-        block = [line for eq in lines[start : start + size] for line in eq]
-        doc.math("\\begin{aligned}\n" + " \\\\\n".join(block) + "\n\\end{aligned}")
-
-
-def add_batch_view(doc: Document, d: Any, net: Network) -> None:
-    """The matrix steps: a table of the arrays and their shapes, the forward pass, the loss, the backward pass."""
-    names, node_of = _array_names(net)
-    params = {sp.Symbol(p.name, real=True): p for p in net.param_arrays}
-    doc.heading(say("batch"))
-    doc.text(say("batch intro"))
-    adjoints = {node_of[s.lhs] for s in d.matrix_steps if s.rule != "definition" and s.lhs in node_of}
-    header = [say(k) for k in ("table layer", "table output", "table adjoint", "table parameters")]
-    rows = [["", f"$X \\in {_shape_tex(['N', net.input_node.width])}$", "", ""]]
-    for node in net.nodes:
-        code = sp.Symbol(f"{node.kind.upper()}{node.number}", real=True)
-        out = f"${latex(names[code])} \\in {_shape_tex(['N', node.width])}$"
-        adj = f"${latex(names[sp.Symbol('d' + code.name, real=True)])}$" if node in adjoints else ""
-        cells = [f"${latex(names[s])} \\in {_shape_tex(p.shape)}$" for s, p in params.items() if p in node.params]
-        masks = [
-            f"${latex(names[sp.Symbol(m, real=True)])} \\in {_shape_tex(['N', node.width])}$"
-            for m in node.layer.masks(node)
-        ]
-        mask_word = say("mask")
-        rows.append(
-            [
-                str(node.index),
-                out,
-                adj,
-                {lang: ", ".join([*cells, *(f"{m} {mask_word[lang]}" for m in masks)]) for lang in LANGS},
-            ]
-        )
-    doc.table(header, rows)
-
-    def shape_of(lhs: sp.Basic) -> str:
-        if isinstance(lhs, Partial):
-            return _shape_tex(params[lhs.variables[0]].shape)
-        return _shape_tex(["N", node_of[lhs].width])
-
-    forward = [s for s in d.matrix_steps if s.rule == "definition"]
-    backward = [s for s in d.matrix_steps if s.rule != "definition"]
-    doc.text(say("batch forward"))
-    _aligned_chunks(doc, [_tagged(s.lhs, s.rhs, shape_of(s.lhs), names) for s in forward])
-    doc.text(say("batch loss"))
-    C = latex(LOSS_SYMBOL)
-    loss = rf"{C} = \frac{{1}}{{N}} \sum_{{n=1}}^{{N}} {C}^{{\langle n \rangle}}"
-    decayed = [p for p in net.param_arrays if p.decay] if net.decay is not None else []
-    if decayed:
-        squares = " + ".join(rf"\lVert {latex(names[sp.Symbol(p.name, real=True)])} \rVert^{{2}}" for p in decayed)
-        loss += rf" + \frac{{{latex(net.decay)}}}{{2}} \left({squares}\right)"
-    doc.math(loss)
-    doc.text(say("batch backward"))
-    if backward and node_of.get(backward[0].lhs) is not net.output_node:
-        lhs = latex(names[backward[0].lhs])
-        doc.text(say("batch fused", lhs=lhs) if net.loss_name == "cross-entropy" else say("batch fused bce", lhs=lhs))
-    _aligned_chunks(doc, [_tagged(s.lhs, s.rhs, shape_of(s.lhs), names) for s in backward])
 
 
 # -- the whole derivation --------------------------------------------------------------------------------------
@@ -377,9 +277,13 @@ def graph_derivation_document(d: Any) -> Document:
     add_graph_network(doc, net)
     doc.heading(say("steps"))
     doc.text(say("steps intro"))
-    phases = steps_by_node(d, net)
+    phases = steps_by_node(d, net)  # first: it builds the element view, which names the nodes' symbols
+    for node in normalised(net):
+        centred, var = element_definitions(node)
+        doc.text(say("abbreviations", i=node.index, centred=centred, var=var))
+    short = element_abbreviations(net)
     for node in net.nodes:
-        add_layer(doc, d, net, node, phases[node])
+        add_layer(doc, net, node, phases[node], short)
     if d.matrix_steps:
         add_batch_view(doc, d, net)
     return doc

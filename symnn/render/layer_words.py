@@ -141,6 +141,16 @@ GRAPH_PHRASES: dict[str, dict[str, str]] = {
         "ja": "シグモイド関数と二値交差エントロピー誤差はまとめて微分します：${lhs} = (Y - T)/N$。",
     },
     "mask": {"en": "(mask)", "ja": "（マスク）"},
+    "abbreviations": {
+        "en": "The normalisation of layer {i} is long when written out; wherever they occur whole, ${centred}$ (a "
+        "centred entry) and ${var}$ stand for its pieces.",
+        "ja": "第 {i} 層の正規化は書き下すと長くなるので、式の中にそのまま現れる部分を ${centred}$（中心化した要素）"
+        "と ${var}$ で表します。",
+    },
+    "batch abbreviations": {
+        "en": "The normalisations' pieces are written by their names: {definitions}.",
+        "ja": "正規化の部分は次の名前で書きます：{definitions}。",
+    },
 }
 
 #: a layer's ``title`` -> how a heading names it; ``{name}`` is an activation's or a user function's name.

@@ -148,6 +148,9 @@ def test_every_latex_document_compiles(which, request, tmp_path):
     except FileNotFoundError as e:
         pytest.skip(str(e))
     assert {name: r.log for name, r in results.items() if not r.ok} == {}
+    # a formula may run into the margin a little (the widest: 31 pt, an elementwise product in the batch rule of
+    # the swish layer, which symnn.render.formula cannot break) but never off the page
+    assert {name: r.overfull for name, r in results.items() if any(v > 40 for v in r.overfull)} == {}
 
 
 def _at_random_point(expr: sp.Expr, symbols, seed: int = 3) -> sp.Float:
@@ -192,3 +195,42 @@ def test_wide_layers_show_their_first_and_last_entries(batchnorm):
 def test_the_mlp_document_is_not_the_network_one():
     md = sn.backprop(sn.MLP([2, 2])).to_markdown("en")
     assert md.startswith("# Backpropagation in a 2-2 network") and "### Layer" not in md
+
+
+def test_a_normalisation_is_written_with_short_names_for_its_pieces(residual):
+    _, _, docs = residual
+    en, ja = docs["en"][0], docs["ja"][0]
+    assert (
+        "wherever they occur whole, $\\tilde{a}^{(1)}_{j} = a^{(1)}_{j} - \\mu$ (a centred entry) and "
+        "$v^{(3)} = \\sigma^{2} + \\varepsilon$ stand for its pieces." in en
+    )
+    assert (
+        "$\\tilde{a}^{(1)}_{j} = a^{(1)}_{j} - \\mu$（中心化した要素）と "
+        "$v^{(3)} = \\sigma^{2} + \\varepsilon$ で表します" in ja
+    )
+    layer3 = dict(sections(en))["Layer 3: layer normalisation, $a^{(1)} \\to h^{(3)}$"]
+    assert "h^{(3)}_{1} &= \\beta^{(3)}_{1} + \\frac{\\gamma^{(3)}_{1} \\tilde{a}^{(1)}_{1}}{\\sqrt{v^{(3)}}}" in layer3
+    # the textbook's ∂h_i/∂a_j = γ_i/√v (δ_ij − 1/n − ã_i ã_j/(n v)): a distributed −ã_1/3 is recognised too
+    layer2 = dict(sections(en))["Layer 2: activation ReLU, $z^{(1)} \\to a^{(1)}$"]
+    assert (
+        "\\frac{\\gamma^{(3)}_{2} \\tilde{a}^{(1)}_{1} \\tilde{a}^{(1)}_{2}}{3 \\left(v^{(3)}\\right)^{\\frac{3}{2}}}"
+        in layer2
+    )
+    assert "H^{(3)} &= \\frac{\\gamma^{(3)} \\odot \\tilde{A}^{(1)}}{\\sqrt{V^{(3)}}} + \\beta^{(3)}" in en
+    assert "正規化の部分は次の名前で書きます：$\\tilde{A}^{(1)} = A^{(1)} - " in ja and "$、$V^{(3)} = " in ja
+
+
+def test_the_short_names_stand_for_what_the_derivation_holds(residual):
+    """The display's substitution is exact: putting the pieces back gives the derivation's own expressions."""
+    from symnn.render.abbreviations import element_abbreviations
+
+    net, d, _ = residual
+    short = element_abbreviations(net)
+    back = {name: value for value, name in short.short.items()}
+    changed = 0
+    for step in d.steps:
+        shown = short.apply(step.rhs)
+        if shown != step.rhs:
+            changed += 1
+            assert sp.expand(shown.xreplace(back) - step.rhs) == 0, step.lhs
+    assert changed == 9  # its rule and its γ gradients, the adjoints through it: three entries each

@@ -261,6 +261,10 @@ def add_layer(doc: Document, net: Network, node: Node, phases: dict[str, list], 
     if node.width > MAX_UNITS_SHOWN:
         shown = ", ".join(map(str, _shown_units(node.width)))
         doc.text(say("abridged", shown=f"$j = {shown}$", n=node.width))
+    n_in = node.inputs[0].width
+    if any(len(getattr(v, "index", ())) > 1 for p in node.params for v in p.symbols) and n_in > MAX_UNITS_SHOWN:
+        shown = ", ".join(map(str, _shown_units(n_in)))
+        doc.text(say("abridged inputs", shown=f"$k = {shown}$", n=n_in))
     for phase in ("forward", "adjoint", "gradient"):
         steps = [replace(s, rhs=short.apply(s.rhs)) for s in phases[phase] if _keep(s, node, phase)]
         if steps:

@@ -107,6 +107,10 @@ GRAPH_PHRASES: dict[str, dict[str, str]] = {
         "en": "Shown: {shown} of the {n} entries; the others are alike.",
         "ja": "{n} 個の要素のうち {shown} を示します。ほかも同様です。",
     },
+    "abridged inputs": {
+        "en": "Of the weights, those from inputs {shown} of the {n} are shown; the others are alike.",
+        "ja": "重みは {n} 個の入力のうち {shown} からのものを示します。ほかも同様です。",
+    },
     "batch": {"en": "The batch view", "ja": "バッチでの計算"},
     "batch intro": {
         "en": "The same sweep over a batch of $N$ samples, one sample a row, as the compiled code runs it. Every "

@@ -189,6 +189,9 @@ def test_wide_layers_show_their_first_and_last_entries(batchnorm):
     assert "Shown: $j = 1, 2, 6$ of the 6 entries; the others are alike." in body
     # BatchNorm spans two samples: every entry has its sample, ⟨n⟩
     assert "a^{(2) \\langle 2\\rangle}_{6} &= " in body and "a^{(2) \\langle 2\\rangle}_{3} &= " not in body
+    layer6 = en["Layer 6: dense, $a^{(2)} \\to z^{(3)}$"]  # one output, six inputs: its weights are cut
+    assert "Of the weights, those from inputs $k = 1, 2, 6$ of the 6 are shown; the others are alike." in layer6
+    assert "w^{(3)}_{16}} &= " in layer6 and "w^{(3)}_{13}} &= " not in layer6
     assert "4 個の要素" not in docs["ja"][0] and "6 個の要素のうち $j = 1, 2, 6$ を示します" in docs["ja"][0]
 
 

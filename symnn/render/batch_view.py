@@ -75,7 +75,7 @@ def _table(doc: Document, d: Any, net: Network, names: dict, node_of: dict) -> N
             f"${latex(names[sp.Symbol(m, real=True)])} \\in {shape_tex(['N', node.width])}$ "
             for m in node.layer.masks(node)
         ]
-        last = {lang: ", ".join([*cells, *(m + mask_word[lang] for m in masks)]) for lang in LANGS}
+        last = {lang: PHRASES["list sep"][lang].join([*cells, *(m + mask_word[lang] for m in masks)]) for lang in LANGS}
         rows.append([str(node.index), out, adj, last])
     doc.table(header, rows)
 

@@ -105,10 +105,8 @@ def _rule(node: Node, net: Network) -> dict[str, str]:
 # -- the network section -----------------------------------------------------------------------------------------
 
 
-def _param_cell(node: Node) -> str:
-    if not node.params:
-        return ""
-    return ", ".join(f"${param_tex(node, p.name)}$" for p in node.params)
+def _param_cell(node: Node) -> dict[str, str]:
+    return {lang: PHRASES["list sep"][lang].join(f"${param_tex(node, p.name)}$" for p in node.params) for lang in LANGS}
 
 
 def add_graph_network(doc: Document, net: Network) -> None:
@@ -121,6 +119,8 @@ def add_graph_network(doc: Document, net: Network) -> None:
             "intro",
             n_in=net.input_node.width,
             n_out=net.output_node.width,
+            s_in="" if net.input_node.width == 1 else "s",
+            s_out="" if net.output_node.width == 1 else "s",
             n=n,
             loss=loss,
             convention=CONVENTION_NAMES[net.convention],

@@ -18,9 +18,9 @@ GRAPH_PHRASES: dict[str, dict[str, str]] = {
     },
     "network title": {"en": "A network of {n} layers", "ja": "{n} 層のネットワーク"},
     "intro": {
-        "en": "The network takes {n_in} inputs per sample and gives {n_out} outputs. Its {n} layers are applied in "
-        "the order of the table; the loss function is {loss}, and the weights of the dense layers are laid out in "
-        "{convention}.",
+        "en": "The network takes {n_in} input{s_in} per sample and gives {n_out} output{s_out}. Its {n} layers are "
+        "applied in the order of the table; the loss function is {loss}, and the weights of the dense layers are laid "
+        "out in {convention}.",
         "ja": "1 つのサンプルにつき入力 {n_in} 個、出力 {n_out} 個のネットワークです。表の {n} 個の層を順に適用します。"
         "損失関数は{loss}で、全結合層の重みは{convention}で書きます。",
     },
@@ -160,7 +160,7 @@ GRAPH_PHRASES: dict[str, dict[str, str]] = {
 #: a layer's ``title`` -> how a heading names it; ``{name}`` is an activation's or a user function's name.
 LAYER_NAMES: dict[str, dict[str, str]] = {
     "dense": {"en": "dense", "ja": "全結合層"},
-    "activation": {"en": "activation {name}", "ja": "活性化関数 {name}"},
+    "activation": {"en": "activation {name}", "ja": "{name}"},  # the Japanese names say 関数 themselves
     "softmax": {"en": "softmax", "ja": "ソフトマックス関数"},
     "elementwise": {"en": "the function {name}", "ja": "関数 {name}"},
     "layer normalisation": {"en": "layer normalisation", "ja": "レイヤー正規化"},

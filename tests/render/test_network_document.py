@@ -237,3 +237,17 @@ def test_the_short_names_stand_for_what_the_derivation_holds(residual):
             changed += 1
             assert sp.expand(shown.xreplace(back) - step.rhs) == 0, step.lhs
     assert changed == 9  # its rule and its γ gradients, the adjoints through it: three entries each
+
+
+def test_the_cli_entry_points_take_a_network(tmp_path):
+    """``symnn derive`` calls these with a Network as with an MLP (``--spec``)."""
+    from symnn.render import derive_document, write_derivation
+
+    net = sn.Network([sn.Dense(2), sn.Activation("sigmoid")], inputs=2, loss="sse")
+    paths = write_derivation(net, tmp_path / "net.md", lang="ja")
+    assert [p.name for p in paths] == ["net-network.svg", "net.md"]
+    md = (tmp_path / "net.md").read_text(encoding="utf-8")
+    assert md.startswith("# 2 層のネットワークの誤差逆伝播法\n") and "![network](net-network.svg)" in md
+    assert derive_document(net, fmt="latex", lang="en").startswith("\\documentclass")
+    doc = json.loads(derive_document(net, fmt="json"))
+    assert [layer["code"] for layer in doc["network"]["layers"]] == ["Dense(2)", "sigmoid"]

@@ -2,17 +2,14 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from symnn.backprop import NetworkDerivation, backprop
-from symnn.catalogue import identities
-from symnn.chain import chain_rule
-from symnn.compiler import Model
-from symnn.custom import activation
-from symnn.datasets import DATASETS, Dataset, digits4x3, load_data_file, load_dataset, logic_gate, sklearn_digits
-from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
-from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
-from symnn.gradcheck import gradcheck
-from symnn.latex_input import parse_latex
-from symnn.losses import LOSSES, cross_entropy, mse, sse
+from symnn.check.catalogue import identities
+from symnn.check.verification import Verdict, assert_identity, verify
+from symnn.codegen.compiler import compile
+from symnn.codegen.gradcheck import gradcheck
+from symnn.codegen.model import Model
+from symnn.derive.backprop import NetworkDerivation, backprop
+from symnn.derive.chain import chain_rule
+from symnn.derive.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
 from symnn.model import (
     Activation,
     BatchNorm,
@@ -25,13 +22,33 @@ from symnn.model import (
     Residual,
     Softmax,
 )
-from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activation
-from symnn.network_code import NetworkModel, compile
-from symnn.notation import CONVENTIONS
-from symnn.parsing import parse
-from symnn.perceptron import GATES, truth_table, unit, xor
-from symnn.train import OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
-from symnn.verification import Verdict, assert_identity, verify
+from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
+from symnn.model.losses import LOSSES, binary_cross_entropy, cross_entropy, mse, sse
+from symnn.model.network import MLP
+from symnn.model.notation import CONVENTIONS
+from symnn.model.perceptron import GATES, truth_table, unit, xor
+from symnn.model.registry import ACTIVATIONS, OUTPUT_ACTIVATIONS, register_activation, unregister_activation
+from symnn.render import display as _display  # noqa: F401  (registers how derivations and networks show themselves)
+from symnn.text.custom import activation
+from symnn.text.latex_input import parse_latex
+from symnn.text.parsing import parse
+from symnn.training.datasets import (
+    DATASETS,
+    Dataset,
+    digits4x3,
+    load_data_file,
+    load_dataset,
+    logic_gate,
+    sklearn_digits,
+)
+from symnn.training.train import (
+    OPTIMIZERS,
+    History,
+    TrainingDiverged,
+    TrainingInterrupted,
+    load_checkpoint,
+    train,
+)
 
 try:
     __version__ = version("symnn")
@@ -64,18 +81,19 @@ __all__ = [
     "Model",
     "Network",
     "NetworkDerivation",
-    "NetworkModel",
     "Partial",
     "Residual",
     "Softmax",
     "Step",
     "TotalDerivative",
+    "TrainingDiverged",
     "TrainingInterrupted",
     "Verdict",
     "__version__",
     "activation",
     "assert_identity",
     "backprop",
+    "binary_cross_entropy",
     "chain_rule",
     "compile",
     "cross_entropy",
@@ -101,6 +119,7 @@ __all__ = [
     "train",
     "truth_table",
     "unit",
+    "unregister_activation",
     "verify",
     "xor",
 ]

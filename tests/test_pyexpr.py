@@ -1,4 +1,4 @@
-"""symnn.pyexpr: Python/SymPy text to SymPy through a whitelist, never eval."""
+"""symnn.text.pyexpr: Python/SymPy text to SymPy through a whitelist, never eval."""
 
 import ast
 import json
@@ -10,8 +10,8 @@ import pytest
 import sympy as sp
 
 import symnn as sn
-from symnn.notation import bias, input_symbol, weight
-from symnn.pyexpr import parse, translate
+from symnn.model.notation import bias, input_symbol, weight
+from symnn.text.pyexpr import parse, translate
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_translate_python_math_and_numpy_spellings():
 
 def test_huge_numeric_powers_are_refused_at_once():
     # SymPy would compute 9^(9^9) exactly (minutes); JSON read back from a crafted file must not hang
-    from symnn import pyexpr
+    from symnn.text import pyexpr
 
     with pytest.raises(ValueError, match=r"^parse: the exponent 387420489 is too large"):
         pyexpr.parse("9**9**9", {})
@@ -85,7 +85,7 @@ _ARG = r"; numbers given to exp, sin, cos, tan, sinh, cosh, tanh, sigmoid, softp
 _READERS = r"""
 import ast, json, sys, time
 import symnn as sn
-from symnn import pyexpr
+from symnn.text import pyexpr
 
 READERS = {
     "parse": sn.parse,

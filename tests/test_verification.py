@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from sympy.ntheory.multinomial import multinomial_coefficients
 
 import symnn as sn
-from symnn.notation import weight
-from symnn.proving import PREPARING, STRATEGIES
-from symnn.verification import Verdict
+from symnn.check.proving import PREPARING, STRATEGIES
+from symnn.check.verification import Verdict
+from symnn.model.notation import weight
 
 x, y, c, g1, g2 = sp.symbols("x y c g1 g2", real=True)
 z1, z2, z3 = sp.symbols("z1 z2 z3", real=True)
@@ -219,7 +219,7 @@ def test_expressions_pickle_for_spawned_workers():
 def test_works_with_a_spawn_context(monkeypatch):
     if "spawn" not in mp.get_all_start_methods():
         pytest.skip("no spawn start method on this platform")
-    module = sys.modules["symnn.verification"]
+    module = sys.modules["symnn.check.verification"]
     monkeypatch.setattr(module, "_context", lambda: mp.get_context("spawn"))
     w = weight(1, 2, 1)
     assert sn.verify(s(-w), 1 - s(w), timeout=20).status == "proved"
@@ -241,7 +241,7 @@ def test_a_threaded_script_without_main_guard_uses_forkserver_safely(tmp_path):
     script = tmp_path / "script.py"
     script.write_text(
         "import threading, sympy as sp, symnn as sn\n"
-        "from symnn.verification import _context\n"
+        "from symnn.check.verification import _context\n"
         "done = threading.Event()\n"
         "threading.Thread(target=done.wait).start()\n"
         "x = sp.Symbol('x', real=True)\n"
@@ -291,7 +291,7 @@ def test_no_fork_once_a_fork_unsafe_runtime_is_loaded(monkeypatch):
     import sys
     import types
 
-    from symnn import verification
+    from symnn.check import verification
 
     monkeypatch.delitem(sys.modules, "jax", raising=False)
     monkeypatch.delitem(sys.modules, "torch", raising=False)

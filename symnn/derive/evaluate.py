@@ -2,7 +2,7 @@
 
 It is how the batch rules are proved equal to the element view (and how documents' matrix equations are checked):
 SymPy's matrix algebra has no broadcasting of a row sum over a batch, so the array operations of
-:mod:`symnn.codegen` are evaluated here with NumPy's broadcasting on ``dtype=object`` arrays.
+:mod:`symnn.codegen.printing` are evaluated here with NumPy's broadcasting on ``dtype=object`` arrays.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
+
+from symnn.model.arrays import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
 
 __all__ = ["evaluate", "symbolic_array"]
 
@@ -24,8 +26,6 @@ def symbolic_array(symbols, shape: tuple[int, ...]) -> np.ndarray:
 
 def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, object]) -> np.ndarray:
     """``expr`` (an expression over array symbols) with each symbol replaced by its array in ``values``."""
-    from symnn.codegen import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
-
     memo: dict[sp.Basic, object] = {}
 
     def ev(e: sp.Basic):

@@ -12,10 +12,11 @@ from functools import cached_property
 
 import sympy as sp
 
-from symnn.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
+from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
+from symnn.model.arrays import RowSum, Total, per_sample_loss
 from symnn.model.graph import Network, Node
 from symnn.model.layers import Activation, Env, Softmax
-from symnn.notation import NetSymbol
+from symnn.model.notation import NetSymbol
 
 __all__ = ["ArraySweep", "GraphDerivation", "array_sweep", "derive_network"]
 
@@ -39,7 +40,7 @@ def _add(terms: list[sp.Expr]) -> sp.Expr:
 
 
 class GraphDerivation(Derivation):
-    """The backprop derivation of a :class:`~symnn.Network`: build it with :func:`symnn.backprop`.
+    """The backprop derivation of a :class:`~symnn.Network`: build it with :func:`symnn.derive.backprop`.
 
     Attributes
     ----------
@@ -77,6 +78,9 @@ class GraphDerivation(Derivation):
         for row in out.symbols:
             for y in row:
                 into.setdefault(y, []).append((sp.S.One, sp.diff(loss_local, y), C))
+        # the output layer and the loss simplified together (softmax with cross-entropy: a Σt − t)
+        fused = set(out.inputs)
+        at_output: dict[sp.Symbol, sp.Expr] = {}  # the output's adjoints, to be simplified with its layer
         adjoint: dict[sp.Symbol, sp.Symbol] = {}
         deltas: dict[sp.Symbol, sp.Expr] = {}
         grads_local: dict[sp.Symbol, sp.Expr] = {}
@@ -90,23 +94,33 @@ class GraphDerivation(Derivation):
                         [_mul(Partial(C, c), Partial(c, s)) if c is not C else Partial(C, s) for _, _, c in terms]
                     )
                     local = sp.Add(*(g * dl for g, dl, _ in terms))
+                    if node in fused:
+                        local = _fused(local.xreplace(at_output))
+                    elif node is out:
+                        at_output[d] = local
                     steps.append(Step(d, Partial(C, s), "definition", _note_adjoint(node)))
                     if len(terms) > 1 or (terms and terms[0][2] is not C):
                         steps.append(Step(d, chain, "chain rule", _note_chain(node)))
                     steps.append(Step(d, local, "substitution", _note_local(node)))
                     deltas[d] = local.xreplace(values)
                     values[d] = deltas[d]
-            # the local derivatives of this node's rule, by SymPy, pushed to its inputs and parameters
+            # the local derivatives of this node's rule, by SymPy, pushed to its inputs and parameters; written
+            # in the node's own outputs where the rule reappears (σ' = σ(1 − σ) = a(1 − a)), as backprop reuses them
             own = {p for param in node.params for p in param.symbols}
+            outputs = {
+                e: s
+                for srow, erow in zip(node.symbols, node.element, strict=True)
+                for s, e in zip(srow, erow, strict=True)
+            }
             reads = {v for u in node.inputs if u is not net.input_node for r in u.symbols for v in r}
             for srow, erow in zip(node.symbols, node.element, strict=True):
                 for s, e in zip(srow, erow, strict=True):
                     for v in sorted(e.free_symbols, key=sp.default_sort_key):
                         if v in own:
                             grads_local.setdefault(v, sp.S.Zero)
-                            grads_local[v] += adjoint[s] * sp.diff(e, v)
+                            grads_local[v] += adjoint[s] * sp.diff(e, v).xreplace(outputs)
                         elif v in reads:
-                            into.setdefault(v, []).append((adjoint[s], sp.diff(e, v), s))
+                            into.setdefault(v, []).append((adjoint[s], sp.diff(e, v).xreplace(outputs), s))
         local, gradients = {}, {}
         decayed = {s for p in net.param_arrays if p.decay for s in p.symbols} if net.decay is not None else set()
         for p in net.params:
@@ -142,6 +156,18 @@ class GraphDerivation(Derivation):
     def oracle(self) -> dict[sp.Basic, tuple[sp.Expr, sp.Symbol]]:
         loss = self.network.loss_expr
         return {Partial(C, p): (loss, p) for p in self.network.params}
+
+
+def _fused(local: sp.Expr) -> sp.Expr:
+    """The adjoint below the output layer in its simplest form, when cancelling makes it simpler.
+
+    The loss's derivative and the output activation's often cancel: softmax with cross-entropy gives
+    a_j Σ_k t_k − t_j, a sigmoid with binary cross-entropy a − t (each a the output, written as a symbol).
+    """
+    simpler = sp.expand(sp.cancel(local))
+    outputs = sorted((s for s in simpler.free_symbols if getattr(s, "kind", "") == "a"), key=sp.default_sort_key)
+    simpler = sp.collect(simpler, outputs) if outputs else simpler
+    return simpler if sp.count_ops(simpler) < sp.count_ops(local) else local
 
 
 def _note_definition(node: Node) -> dict[str, str]:
@@ -198,7 +224,8 @@ class ArraySweep:
     forward : list of (Symbol, Expr)
         One assignment per node, in order.
     loss : Expr
-        C: the mean over the batch of the per-sample loss (plus weight decay).
+        C: the mean over the batch of the per-sample loss (plus weight decay), as written; compiled code rewrites
+        its logarithms into stable forms (log-sum-exp, log-sigmoid).
     backward : list of (Symbol, Expr)
         The adjoint of every node that leads to a parameter, in reverse order.
     grads : dict[str, Expr]
@@ -221,8 +248,6 @@ class ArraySweep:
 
 def array_sweep(net: Network) -> ArraySweep:
     """The batch view of ``net``'s derivation: what :func:`symnn.compile` prints as code."""
-    from symnn.codegen import Total, per_sample_loss, stable_log
-
     N, X, T = (sp.Symbol(s, real=True) for s in ("N", "X", "T"))
     arrays = {p.name: sp.Symbol(p.name, real=True) for p in net.param_arrays}
     arrays.update({m: sp.Symbol(m, real=True) for m in net.mask_names})
@@ -237,9 +262,7 @@ def array_sweep(net: Network) -> ArraySweep:
     y = [output_symbol_row(out.width)]
     t = [[NetSymbol(f"t{k}") for k in range(1, out.width + 1)]]
     g = per_sample_loss(net._loss(y[0], t[0]), y[0], t[0], Y, T)
-    value = dict(forward)
-    g_stable = g.replace(lambda e: isinstance(e, sp.log) and e.args[0] == Y, lambda e: stable_log(sp.log(value[Y])))
-    loss = Total(g_stable) / N
+    loss = Total(g) / N
     decay = [p for p in net.param_arrays if p.decay] if net.decay is not None else []
     if decay:
         loss += net.decay / 2 * sp.Add(*(Total(arrays[p.name] ** 2) for p in decay))
@@ -250,7 +273,7 @@ def array_sweep(net: Network) -> ArraySweep:
     if isinstance(out.layer, Softmax) and net.loss_name == "cross-entropy":
         # fused: C = −Σ t log softmax(z) gives ∂C/∂z = softmax(z) Σt − t per sample (y − t only when Σt = 1)
         start = out.inputs[0]
-        adj[start] = [(Y * _row_sum(T) - T) / N]
+        adj[start] = [(Y * RowSum(T) - T) / N]
     elif _is_sigmoid(out) and net.loss_name == "binary-cross-entropy":
         start = out.inputs[0]
         adj[start] = [(Y - T) / N]
@@ -262,7 +285,8 @@ def array_sweep(net: Network) -> ArraySweep:
     for node in order:
         if node not in adj:
             continue
-        G = sp.Symbol(f"d{sym[node].name}", real=True)
+        # δ^(l) = ∂C/∂Z^(l) as the element view names it; ∂C/∂H as dH for the other nodes
+        G = sp.Symbol(f"delta{node.number}" if node.kind == "z" else f"d{sym[node].name}", real=True)
         backward.append((G, sp.Add(*adj[node])))
         steps.append(Step(G, sp.Add(*adj[node]), "chain rule", _note_adjoint(node)))
         ins = [sym[u] for u in node.inputs]
@@ -282,12 +306,6 @@ def output_symbol_row(n: int) -> list[NetSymbol]:
     return [NetSymbol(f"y{k}") for k in range(1, n + 1)]
 
 
-def _row_sum(T: sp.Symbol) -> sp.Expr:
-    from symnn.codegen import RowSum
-
-    return RowSum(T)
-
-
 def _is_sigmoid(node: Node) -> bool:
     return isinstance(node.layer, Activation) and node.layer.name == "sigmoid"
 
@@ -302,5 +320,5 @@ def _leads_to_params(net: Network) -> set[Node]:
 
 
 def derive_network(net: Network) -> GraphDerivation:
-    """The derivation of ``net``: what :func:`symnn.backprop` returns for a :class:`~symnn.Network`."""
+    """The derivation of ``net``: what :func:`symnn.derive.backprop` returns for a :class:`~symnn.Network`."""
     return GraphDerivation(net)

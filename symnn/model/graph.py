@@ -13,10 +13,11 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.functions import relu, step
-from symnn.losses import loss_function
-from symnn.model.layers import Activation, Add, Dense, Layer, Param, Residual, Rows, Softmax
-from symnn.notation import NetSymbol, check_convention
+from symnn.model.functions import relu, step
+from symnn.model.layers import Activation, Dense, Layer, Param, Rows, Softmax
+from symnn.model.losses import loss_function, loss_name
+from symnn.model.notation import NetSymbol, check_convention
+from symnn.model.wiring import Add, Residual
 
 __all__ = ["Network", "Node"]
 
@@ -46,7 +47,7 @@ class Node:
     width: int
     kind: str
     number: int
-    gain: float = 1.0
+    gain: float = 1.0  # the variance of its initial weights, times n_in
     params: tuple[Param, ...] = ()
     element: Rows = field(default_factory=list)  # filled by Network's element view: the local rule
     symbols: Rows = field(default_factory=list)
@@ -79,7 +80,8 @@ class Network:
     inputs : int
         The number of inputs per sample.
     loss : str
-        ``sse``, ``mse``, ``cross-entropy`` (see :mod:`symnn.losses`).
+        ``sse``, ``mse``, ``cross-entropy`` (softmax outputs), ``binary-cross-entropy`` (sigmoid outputs); see
+        :mod:`symnn.model.losses`. Underscores work for hyphens.
     convention : str
         ``column`` or ``row``: the layout of the Dense weights (the element symbols are the same).
     weight_decay : str, optional
@@ -116,8 +118,8 @@ class Network:
         if isinstance(inputs, bool) or not isinstance(inputs, int) or inputs < 1:
             raise ValueError(f"inputs must be a positive integer (the number of inputs per sample), got {inputs!r}")
         self.layers = tuple(layers)
-        self.loss_name: str = loss
         self._loss = loss_function(loss)
+        self.loss_name: str = loss_name(loss)  # cross_entropy and cross-entropy alike
         self.convention: str = check_convention(convention)
         self.relu_grad_at_zero: sp.Expr = relu(sp.Symbol("z"), relu_grad_at_zero).grad_at_zero
         self.step_at_zero: sp.Expr = step(sp.Symbol("z"), step_at_zero).at_zero
@@ -177,10 +179,9 @@ class Network:
             kind, number = "a", prev.number
         else:
             kind, number = "h", index
-        gain = 1.0
-        if isinstance(layer, Dense) and isinstance(prev.layer, Activation) and prev.layer.name == "relu":
-            gain = 2.0  # He initialisation for weights that read ReLU outputs
-        node = Node(index, layer, inputs, width, kind, number, gain)
+        if isinstance(layer, Activation) and layer.name == "relu" and isinstance(prev.layer, Dense):
+            prev.gain = 2.0  # He initialisation: variance 2/n_in for the weights of a layer that ReLU follows
+        node = Node(index, layer, inputs, width, kind, number)
         self.nodes.append(node)
         return node
 

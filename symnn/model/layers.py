@@ -1,5 +1,9 @@
 """Layers: each holds its parameters, its forward rule entry by entry, and the same rule on a batch of arrays.
 
+This module has the base class and the layers of an MLP (Dense, Activation, Softmax) with a layer of one's own
+(Elementwise); :mod:`symnn.model.normalization` has LayerNorm and BatchNorm, :mod:`symnn.model.wiring` Dropout
+and Residual.
+
 A layer never states its own derivative in the element view: :mod:`symnn.derive.sweep` asks SymPy for it.
 The batch rules (``forward``/``backward`` on arrays, one sample a row, as the compiled code runs them) are
 the matrix forms a textbook writes; ``tests/model/test_layers.py`` proves each backward rule equal to the
@@ -11,33 +15,25 @@ from __future__ import annotations
 import keyword
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy as sp
 
-from symnn.codegen import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
-from symnn.functions import softmax
+from symnn.model.arrays import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
+from symnn.model.functions import softmax
+from symnn.model.notation import bias, weight
+from symnn.model.registry import ACTIVATIONS
 
 if TYPE_CHECKING:
     from symnn.model.graph import Network, Node
 
-__all__ = [
-    "Activation",
-    "BatchNorm",
-    "Dense",
-    "Dropout",
-    "Elementwise",
-    "Layer",
-    "LayerNorm",
-    "Param",
-    "Residual",
-    "Softmax",
-]
+__all__ = ["Activation", "Dense", "Elementwise", "Env", "Layer", "Param", "Rows", "Softmax"]
 
 Rows = list[list[sp.Expr]]  # the element view of one layer's input or output: a row of entries per sample
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Param:
     """One parameter array of a layer.
 
@@ -48,7 +44,8 @@ class Param:
     shape : tuple of int
         Its shape in the compiled code (``W`` in the network's convention; vectors 1-D; a scalar ``()``).
     symbols : tuple of sympy.Symbol
-        Its entries as element symbols, in row-major order of ``shape``.
+        Its entries as element symbols, in row-major order of ``shape``: made on first use (compiling a
+        784-100 layer never needs its 78 400 weight symbols).
     init : str
         ``"normal"`` (variance gain / n_in), ``"zeros"`` or ``"ones"``.
     decay : bool
@@ -57,10 +54,13 @@ class Param:
 
     name: str
     shape: tuple[int, ...]
-    symbols: tuple[sp.Symbol, ...]
+    make: Callable[[], tuple[sp.Symbol, ...]]
     init: str = "zeros"
     decay: bool = False
-    gain: float = 1.0
+
+    @cached_property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(self.make())
 
 
 @dataclass(frozen=True)
@@ -122,13 +122,14 @@ def _positive_int(value: Any, what: str) -> int:
     return value
 
 
-def _name(value: Any, what: str) -> str:
+def identifier(value: Any, what: str) -> str:
+    """``value`` if it is a plain identifier (the name of a symbol or an array), else ``ValueError``."""
     if not (isinstance(value, str) and value.isidentifier() and not keyword.iskeyword(value)) or value.startswith("_"):
         raise ValueError(f"{what} must be a plain identifier (letters, digits, _; not starting with _), got {value!r}")
     return value
 
 
-def _number(value: Any, what: str) -> sp.Expr:
+def positive_number(value: Any, what: str) -> sp.Expr:
     """A positive number, exact: a float is read as the decimal it prints as (1e-5 is 1/100000)."""
     if isinstance(value, float):
         e = sp.Rational(repr(value))
@@ -169,23 +170,21 @@ class Dense(Layer):
         return self.units
 
     def params(self, node: Node, net: Network) -> tuple[Param, ...]:
-        from symnn.notation import bias, weight
-
         l, n_in, n_out = node.number, node.inputs[0].width, self.units
-        if net.convention == "column":
-            ws = tuple(weight(l, j, k) for j in range(1, n_out + 1) for k in range(1, n_in + 1))
-            shape = (n_out, n_in)
-        else:
-            ws = tuple(weight(l, j, k) for k in range(1, n_in + 1) for j in range(1, n_out + 1))
-            shape = (n_in, n_out)
-        out = [Param(f"W{l}", shape, ws, "normal", decay=True, gain=node.gain)]
+        column = net.convention == "column"
+        js, ks = range(1, n_out + 1), range(1, n_in + 1)
+
+        def ws():
+            if column:
+                return (weight(l, j, k) for j in js for k in ks)
+            return (weight(l, j, k) for k in ks for j in js)
+
+        out = [Param(f"W{l}", (n_out, n_in) if column else (n_in, n_out), ws, "normal", decay=True)]
         if self.bias:
-            out.append(Param(f"b{l}", (n_out,), tuple(bias(l, j) for j in range(1, n_out + 1))))
+            out.append(Param(f"b{l}", (n_out,), lambda: (bias(l, j) for j in js)))
         return tuple(out)
 
     def element(self, node, net, ins):
-        from symnn.notation import bias, weight
-
         l = node.number
         b = (lambda j: bias(l, j)) if self.bias else (lambda j: sp.S.Zero)
         return [
@@ -212,7 +211,7 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """An activation applied to every entry: any name :data:`symnn.ACTIVATIONS` knows (``"relu"``, ``"tanh"``, ...).
+    """An activation applied to every entry: any name :data:`~symnn.ACTIVATIONS` knows (``"relu"``, ``"tanh"``, ...).
 
     Its output is :math:`a^{(l)}` when it follows Dense layer l directly, :math:`h^{(i)}` otherwise.
     ReLU′(0) and the step's value at 0 are the network's settings (``Network(relu_grad_at_zero=…)``).
@@ -221,8 +220,6 @@ class Activation(Layer):
     title = "activation"
 
     def __init__(self, name: str) -> None:
-        from symnn.network import ACTIVATIONS
-
         if not isinstance(name, str) or name not in ACTIVATIONS:
             hint = " (use sn.Softmax() for softmax)" if name == "softmax" else ""
             raise ValueError(f"Activation: unknown activation {name!r}{hint}; valid choices: {', '.join(ACTIVATIONS)}")
@@ -232,8 +229,6 @@ class Activation(Layer):
         return f"Activation({self.name!r})"
 
     def function(self, net: Network) -> Callable[[sp.Expr], sp.Expr]:
-        from symnn.network import ACTIVATIONS
-
         return lambda z: ACTIVATIONS[self.name](z, net)
 
     def element(self, node, net, ins):
@@ -298,10 +293,10 @@ class Elementwise(Layer):
         per_unit: bool = False,
         init: float = 1.0,
     ) -> None:
-        self.name = _name(name, "Elementwise: name")
+        self.name = identifier(name, "Elementwise: name")
         if not callable(function):
             raise TypeError(f"Elementwise {name!r}: function must be callable, got {type(function).__name__}")
-        self.param_names = tuple(_name(p, f"Elementwise {name!r}: a parameter name") for p in params)
+        self.param_names = tuple(identifier(p, f"Elementwise {name!r}: a parameter name") for p in params)
         self.fn = function
         self.per_unit = bool(per_unit)
         self.init = float(init)
@@ -324,14 +319,17 @@ class Elementwise(Layer):
         for p in self.param_names:
             base = self._array_name(node, p)
             if self.per_unit:
-                syms = tuple(sp.Symbol(f"{base}_{j}", real=True) for j in range(1, n + 1))
-                out.append(Param(base, (n,), syms, "ones" if self.init == 1 else "zeros" if self.init == 0 else "fill"))
+                out.append(
+                    Param(
+                        base, (n,), lambda b=base: (sp.Symbol(f"{b}_{j}", real=True) for j in range(1, n + 1)), "fill"
+                    )
+                )
             else:
-                out.append(Param(base, (), (sp.Symbol(base, real=True),), "fill"))
+                out.append(Param(base, (), lambda b=base: (sp.Symbol(b, real=True),), "fill"))
         return tuple(out)
 
     def element(self, node, net, ins):
-        params = self.params(node, net)
+        params = node.params
 
         def theta(j):
             return [p.symbols[j - 1] if self.per_unit else p.symbols[0] for p in params]
@@ -350,170 +348,3 @@ class Elementwise(Layer):
             local = G * sp.diff(f, th).xreplace({d: ins[0]})
             grads[self._array_name(node, p)] = BatchSum(local) if self.per_unit else Total(local)
         return [G * sp.diff(f, d).xreplace({d: ins[0]})], grads
-
-
-class _Normalize(Layer):
-    """Shared by LayerNorm and BatchNorm: u = (a − μ)/√(σ² + ε), output γ ⊙ u + β."""
-
-    def __init__(self, eps: float = 1e-5) -> None:
-        self.eps = _number(eps, f"{type(self).__name__}: eps")
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(eps={self.eps})"
-
-    def params(self, node, net):
-        from symnn.notation import NetSymbol
-
-        n, i = node.width, node.index
-        g = tuple(NetSymbol(f"gamma{i}_{j}") for j in range(1, n + 1))
-        b = tuple(NetSymbol(f"beta{i}_{j}") for j in range(1, n + 1))
-        return (Param(f"gamma{i}", (n,), g, "ones"), Param(f"beta{i}", (n,), b, "zeros"))
-
-    @staticmethod
-    def _normalize(values: Sequence[sp.Expr], eps: sp.Expr) -> list[sp.Expr]:
-        n = len(values)
-        mu = sp.Add(*values) / n
-        var = sp.Add(*((v - mu) ** 2 for v in values)) / n
-        return [(v - mu) / sp.sqrt(var + eps) for v in values]
-
-    def _affine(self, node, net, rows: Rows) -> Rows:
-        g, b = (p.symbols for p in self.params(node, net))
-        return [[g[j] * u + b[j] for j, u in enumerate(row)] for row in rows]
-
-    def _batch(self, A, env, reduce, count):
-        mu = reduce(A) / count
-        D = A - mu
-        r = (reduce(D**2) / count + self.eps) ** sp.Rational(-1, 2)
-        return D * r, r
-
-    def forward(self, node, net, ins, env):
-        U, _ = self._batch(ins[0], env, *self._axis(node, env))
-        i = node.index
-        return env[f"gamma{i}"] * U + env[f"beta{i}"]
-
-    def backward(self, node, net, ins, out, G, env):
-        reduce, count = self._axis(node, env)
-        U, r = self._batch(ins[0], env, reduce, count)
-        i = node.index
-        GU = G * env[f"gamma{i}"]
-        dA = r * (GU - reduce(GU) / count - U * reduce(GU * U) / count)
-        return [dA], {f"gamma{i}": BatchSum(G * U), f"beta{i}": BatchSum(G)}
-
-
-class LayerNorm(_Normalize):
-    r"""Layer normalisation over the entries of each sample, with a learnt scale γ_j and shift β_j.
-
-    :math:`\mu = \frac1n\sum_k a_k`, :math:`\sigma^2 = \frac1n\sum_k (a_k-\mu)^2`,
-    :math:`h_j = \gamma_j (a_j-\mu)/\sqrt{\sigma^2+\varepsilon} + \beta_j`.
-    """
-
-    title = "layer normalisation"
-
-    def width(self, n_in: int) -> int:
-        if n_in < 2:
-            raise ValueError("LayerNorm: needs at least 2 entries to normalise, got 1")
-        return n_in
-
-    def element(self, node, net, ins):
-        return self._affine(node, net, [self._normalize(row, self.eps) for row in ins[0]])
-
-    def _axis(self, node, env):
-        return RowSum, node.width
-
-
-class BatchNorm(_Normalize):
-    r"""Batch normalisation in training mode: each unit normalised over the N samples of the batch.
-
-    :math:`\mu_j = \frac1N\sum_n a_{nj}`, :math:`\sigma_j^2 = \frac1N\sum_n (a_{nj}-\mu_j)^2`,
-    :math:`h_{nj} = \gamma_j (a_{nj}-\mu_j)/\sqrt{\sigma_j^2+\varepsilon} + \beta_j` (the textbook of seed 002's
-    ``BatchNormalization``). It couples the samples, so the network's element view spans ``batch`` samples.
-    The compiled model always uses the statistics of the batch it is given (no running averages).
-    """
-
-    title = "batch normalisation"
-    couples_samples = True
-
-    def element(self, node, net, ins):
-        columns = [self._normalize(col, self.eps) for col in zip(*ins[0], strict=True)]
-        return self._affine(node, net, [list(r) for r in zip(*columns, strict=True)])
-
-    def _axis(self, node, env):
-        return BatchSum, env.N
-
-
-class Dropout(Layer):
-    r"""Inverted dropout with an explicit mask: :math:`h_j = a_j m_j / p`.
-
-    The mask entries :math:`m_j \in \{0, 1\}` are inputs of the network (arrays ``M{i}``), and ``keep`` names the
-    keep probability p, a positive symbol; a compiled model takes its value with ``compile(net, constants=...)``.
-    Training draws each mask entry as 1 with probability p; evaluation uses masks of ones and p = 1 in effect
-    (``Model.forward`` without masks).
-    """
-
-    title = "dropout"
-
-    def __init__(self, keep: str = "p") -> None:
-        self.keep = sp.Symbol(_name(keep, "Dropout: keep"), positive=True)
-
-    def __repr__(self) -> str:
-        return f"Dropout(keep={self.keep.name!r})"
-
-    def masks(self, node):
-        return (f"M{node.index}",)
-
-    def mask_symbol(self, node: Node, j: int, sample: int | None) -> sp.Symbol:
-        from symnn.notation import NetSymbol
-
-        return NetSymbol(f"m{node.index}_{j}" + (f"s{sample}" if sample else ""))
-
-    def element(self, node, net, ins):
-        many = len(ins[0]) > 1
-        return [
-            [a * self.mask_symbol(node, j, n if many else None) / self.keep for j, a in enumerate(row, 1)]
-            for n, row in enumerate(ins[0], 1)
-        ]
-
-    def forward(self, node, net, ins, env):
-        return ins[0] * env[f"M{node.index}"] / self.keep
-
-    def backward(self, node, net, ins, out, G, env):
-        return [G * env[f"M{node.index}"] / self.keep], {}
-
-
-class Residual(Layer):
-    """A branch of layers plus the identity: output = input + branch(input); the shapes must match.
-
-    Examples
-    --------
-    >>> import symnn as sn
-    >>> block = sn.Residual(sn.Dense(4), sn.Activation("tanh"))
-    """
-
-    title = "residual"
-
-    def __init__(self, *layers: Layer) -> None:
-        if not layers:
-            raise ValueError("Residual: needs at least one layer in its branch")
-        for layer in layers:
-            if not isinstance(layer, Layer):
-                raise TypeError(f"Residual: every branch entry must be a layer, got {type(layer).__name__}")
-        self.layers = tuple(layers)
-
-    def __repr__(self) -> str:
-        return f"Residual({', '.join(map(repr, self.layers))})"
-
-
-class Add(Layer):
-    """The sum of two equally wide inputs (the end of a :class:`Residual`)."""
-
-    title = "sum"
-    arity = 2
-
-    def element(self, node, net, ins):
-        return [[a + b for a, b in zip(r1, r2, strict=True)] for r1, r2 in zip(*ins, strict=True)]
-
-    def forward(self, node, net, ins, env):
-        return ins[0] + ins[1]
-
-    def backward(self, node, net, ins, out, G, env):
-        return [G, G], {}

@@ -13,7 +13,7 @@ from html import escape
 import numpy as np
 import sympy as sp
 
-from symnn.network import MLP
+from symnn.model.network import MLP
 
 __all__ = ["Figure", "Label", "activation_plot", "network_diagram"]
 

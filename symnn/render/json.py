@@ -1,7 +1,7 @@
 """JSON output: every gradient as SymPy-parsable text and as LaTeX; and reading the gradients back without eval.
 
 The text is SymPy's ``str`` form with symnn's identifiers (``w1_2_1``, ``sigmoid(...)``); it is read back by
-:func:`symnn.pyexpr.parse`, which walks Python's ``ast`` through a whitelist and builds symbols from the names
+:func:`symnn.text.pyexpr.parse`, which walks Python's ``ast`` through a whitelist and builds symbols from the names
 of the network's own notation: no ``sympify``, no ``eval``.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.pyexpr import parse
 from symnn.render.formula import latex
 from symnn.render.words import LANGS
+from symnn.text.pyexpr import parse
 
 __all__ = ["FORMAT", "gradients_from_json", "render"]
 

@@ -1,7 +1,7 @@
 """The batch view's array expressions as a textbook prints them: Z^(l), W^(l)ᵀ, products, ⊙.
 
 The sweep's batch rules (:func:`symnn.derive.sweep.array_sweep`) are scalar SymPy expressions over array symbols
-(``Z1``, ``W1``, ``dZ1``) with the array operations of :mod:`symnn.codegen`. Their own LaTeX is faithful to the
+(``Z1``, ``W1``, ``dZ1``) with the array operations of :mod:`symnn.model.arrays`. Their own LaTeX is faithful to the
 code (every operand of ``@`` parenthesised, ``Wᵀᵀ`` left as written, ``A*B`` a juxtaposition), which a reader
 cannot tell from a matrix product. :func:`textbook_form` rewrites such an expression into printable stand-ins:
 array symbols named in the network's notation, ``(Wᵀ)ᵀ`` as ``W``, a matrix product as a juxtaposition and an
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symnn.codegen import MatMul, Transpose
+from symnn.model.arrays import MatMul, Transpose
 
 __all__ = ["Array", "textbook_form"]
 

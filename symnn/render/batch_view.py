@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.derivation import LOSS_SYMBOL, Partial
+from symnn.derive.derivation import LOSS_SYMBOL, Partial
 from symnn.model.graph import Network, Node
 from symnn.render.abbreviations import batch_abbreviations
 from symnn.render.arrays import Array, array, textbook_form
@@ -27,6 +27,12 @@ def _code(node: Node) -> sp.Symbol:
     return sp.Symbol("X" if node.kind == "x" else f"{node.kind.upper()}{node.number}", real=True)
 
 
+def _adjoint_code(node: Node) -> sp.Symbol:
+    """The sweep's symbol of ∂C/∂(a node's output): ``delta1`` for Z^(1) (δ^(l) as the element view names it),
+    ``dH3`` or ``dA1`` for the others."""
+    return sp.Symbol(f"delta{node.number}" if node.kind == "z" else f"d{_code(node).name}", real=True)
+
+
 def array_names(net: Network) -> tuple[dict[sp.Basic, Array], dict[sp.Symbol, Node]]:
     """The sweep's array symbols (and the long pieces of a normalisation) -> their printable names, and each
     output's or adjoint's symbol -> its node."""
@@ -35,9 +41,11 @@ def array_names(net: Network) -> tuple[dict[sp.Basic, Array], dict[sp.Symbol, No
     for node in net.nodes:
         code = _code(node)
         names[code] = array(node.kind.upper(), f"({node.number})")
-        adjoint = array(r"\Delta", f"({node.number})") if node.kind == "z" else array(r"\bar{G}", f"({node.index})")
-        names[sp.Symbol(f"d{code.name}", real=True)] = adjoint
-        node_of[code] = node_of[sp.Symbol(f"d{code.name}", real=True)] = node
+        adjoint = _adjoint_code(node)
+        names[adjoint] = (
+            array(r"\Delta", f"({node.number})") if node.kind == "z" else array(r"\bar{G}", f"({node.index})")
+        )
+        node_of[code] = node_of[adjoint] = node
         for p in node.params:
             head, _, sup = param_tex(node, p.name).partition("^")
             names[sp.Symbol(p.name, real=True)] = array(head, sup[1:-1])
@@ -69,7 +77,7 @@ def _table(doc: Document, d: Any, net: Network, names: dict, node_of: dict) -> N
     for node in net.nodes:
         code = _code(node)
         out = f"${latex(names[code])} \\in {shape_tex(['N', node.width])}$"
-        adj = f"${latex(names[sp.Symbol('d' + code.name, real=True)])}$" if node in adjoints else ""
+        adj = f"${latex(names[_adjoint_code(node)])}$" if node in adjoints else ""
         cells = [f"${latex(names[s])} \\in {shape_tex(p.shape)}$" for s, p in params.items() if p in node.params]
         masks = [
             f"${latex(names[sp.Symbol(m, real=True)])} \\in {shape_tex(['N', node.width])}$ "

@@ -123,12 +123,8 @@ def add_network(doc: Document, net: MLP) -> None:
         doc.text(outro)
 
 
-def network_document(net: Any) -> Document:
-    """A document describing the network (an ``MLP`` or a ``Network`` of layers): diagram, forward pass, loss."""
-    if not isinstance(net, MLP):
-        from symnn.render.graph_doc import graph_network_document
-
-        return graph_network_document(net)
+def network_document(net: MLP) -> Document:
+    """A document describing the network: diagram, forward pass, loss."""
     doc = Document(phrase("network title", shape=shape(net)))
     add_network(doc, net)
     return doc
@@ -249,13 +245,6 @@ def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = 
         Also show each gradient written out in x, t and the parameters; by default only while they are short.
     """
     net = getattr(d, "network", None)
-    if net is not None and not isinstance(net, MLP):  # a Network of layers
-        from symnn.render.graph_doc import graph_derivation_document
-
-        doc = graph_derivation_document(d)
-        if verdict is not None:
-            add_verdict(doc, verdict)
-        return doc
     if net is not None:
         doc = Document(phrase("backprop title", shape=shape(net)))
         add_network(doc, net)

@@ -14,9 +14,11 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.derivation import LOSS_SYMBOL, Partial
+from symnn.derive.derivation import LOSS_SYMBOL, Partial
 from symnn.model.graph import Network, Node
-from symnn.model.layers import Activation, BatchNorm, Dense, Dropout, Elementwise, LayerNorm, Softmax
+from symnn.model.layers import Activation, Dense, Elementwise, Softmax
+from symnn.model.normalization import BatchNorm, LayerNorm
+from symnn.model.wiring import Dropout
 from symnn.render.abbreviations import Abbreviations, element_abbreviations, element_definitions, normalised
 from symnn.render.batch_view import add_batch_view
 from symnn.render.build import MAX_CHAINS_PER_BLOCK, _chain_lines, _chains, _name, _shape_of
@@ -190,20 +192,38 @@ def classify_steps(d: Any, net: Network) -> list[tuple[Any, Node, str]]:
     return out
 
 
-def steps_by_node(d: Any, net: Network) -> dict[Node, dict[str, list]]:
-    """Each node's steps, by phase (see :func:`classify_steps`)."""
+def steps_by_node(classified: Sequence[tuple[Any, Node, str]], net: Network) -> dict[Node, dict[str, list]]:
+    """Each node's steps, by phase (from :func:`classify_steps`)."""
     out: dict[Node, dict[str, list]] = {node: {"forward": [], "adjoint": [], "gradient": []} for node in net.nodes}
-    for step, node, phase in classify_steps(d, net):
+    for step, node, phase in classified:
         out[node][phase].append(step)
     return out
 
 
-def phase_note(net: Network, node: Node, phase: str) -> dict[str, str]:
-    """The note said once before a node's steps of ``phase``, in every language."""
+def fused_nodes(classified: Sequence[tuple[Any, Node, str]], net: Network) -> set[Node]:
+    """The nodes below the output layer whose adjoints the sweep simplified with the loss (a Σt − t): their last
+    step no longer names the output's adjoints."""
+    out = net.output_node
+    outputs = {step.lhs for step, node, phase in classified if node is out and phase == "adjoint"}
+    return {
+        node
+        for step, node, phase in classified
+        if node in out.inputs
+        and phase == "adjoint"
+        and step.rule == "substitution"
+        and not step.rhs.free_symbols & outputs
+    }
+
+
+def phase_note(net: Network, node: Node, phase: str, fused: bool = False) -> dict[str, str]:
+    """The note said once before a node's steps of ``phase``, in every language; ``fused``: the node's adjoints
+    were simplified with the loss (see :func:`fused_nodes`)."""
     if phase == "forward":
         return say("forward note")
     if phase == "adjoint":
-        return say("adjoint note output" if node is net.output_node else "adjoint note")
+        return say(
+            "adjoint note output" if node is net.output_node else "adjoint note fused" if fused else "adjoint note"
+        )
     if net.decay is not None and any(p.decay for p in node.params):
         return say("gradient note decay", decay=latex(net.decay))
     return say("gradient note")
@@ -252,7 +272,9 @@ def _add_blocks(doc: Document, steps: Sequence[Any], note: dict[str, str]) -> No
         doc.step(None, note if number == 0 else {lang: "" for lang in LANGS}, "", tex)
 
 
-def add_layer(doc: Document, net: Network, node: Node, phases: dict[str, list], short: Abbreviations) -> None:
+def add_layer(
+    doc: Document, net: Network, node: Node, phases: dict[str, list], short: Abbreviations, fused: bool
+) -> None:
     """One layer's section: its heading, its rule, then its steps (forward, adjoints, gradients), with the long
     pieces of a normalisation written by their ``short`` names."""
     ins = ", ".join(output_tex(u) for u in node.inputs)
@@ -268,7 +290,7 @@ def add_layer(doc: Document, net: Network, node: Node, phases: dict[str, list], 
     for phase in ("forward", "adjoint", "gradient"):
         steps = [replace(s, rhs=short.apply(s.rhs)) for s in phases[phase] if _keep(s, node, phase)]
         if steps:
-            _add_blocks(doc, steps, phase_note(net, node, phase))
+            _add_blocks(doc, steps, phase_note(net, node, phase, fused))
 
 
 # -- the whole derivation --------------------------------------------------------------------------------------
@@ -281,13 +303,14 @@ def graph_derivation_document(d: Any) -> Document:
     add_graph_network(doc, net)
     doc.heading(say("steps"))
     doc.text(say("steps intro"))
-    phases = steps_by_node(d, net)  # first: it builds the element view, which names the nodes' symbols
+    classified = classify_steps(d, net)  # first: it builds the element view, which names the nodes' symbols
+    phases, fused = steps_by_node(classified, net), fused_nodes(classified, net)
     for node in normalised(net):
         centred, var = element_definitions(node)
         doc.text(say("abbreviations", i=node.index, centred=centred, var=var))
     short = element_abbreviations(net)
     for node in net.nodes:
-        add_layer(doc, net, node, phases[node], short)
+        add_layer(doc, net, node, phases[node], short, node in fused)
     if d.matrix_steps:
         add_batch_view(doc, d, net)
     return doc

@@ -13,6 +13,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.model.network import MLP
 from symnn.render.formula import latex
 from symnn.render.words import LANGS
 from symnn.text.pyexpr import parse
@@ -33,7 +34,7 @@ def render(d: Any) -> str:
 
     net = getattr(d, "network", None)
     doc: dict[str, Any] = {"format": FORMAT, "symnn": symnn.__version__}
-    if net is not None and not isinstance(net, symnn.MLP):  # a Network of layers
+    if net is not None and not isinstance(net, MLP):  # a Network of layers
         doc.update(_graph(d, net))
         return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
     if net is not None:
@@ -78,10 +79,11 @@ def render(d: Any) -> str:
 
 def _graph(d: Any, net: Any) -> dict[str, Any]:
     """The parts of a Network's document: its layers, symbols, loss, steps (each with its layer), gradients."""
-    from symnn.render.graph_doc import classify_steps, phase_note
+    from symnn.render.graph_doc import classify_steps, fused_nodes, phase_note
     from symnn.render.layer_diagram import layer_tag
 
     steps = classify_steps(d, net)  # first: it builds the element view, which names the nodes' symbols
+    fused = fused_nodes(steps, net)
     # a constant may be named by a Python keyword (weight_decay="lambda"), which the reader's ast cannot parse
     aliases = {c: sp.Symbol(f"{c.name}_", positive=True) for c in net.constants if keyword.iskeyword(c.name)}
 
@@ -125,7 +127,7 @@ def _graph(d: Any, net: Any) -> dict[str, Any]:
             "layer": node.index,
             "phase": phase,
             "rule": step.rule,
-            "note": phase_note(net, node, phase),
+            "note": phase_note(net, node, phase, node in fused),
             "lhs": _expr(step.lhs),
             "rhs": _expr(step.rhs),
         }

@@ -90,8 +90,9 @@ GRAPH_PHRASES: dict[str, dict[str, str]] = {
         "局所微分は、その値を読む規則の微分です。",
     },
     "adjoint note fused": {
-        "en": "The adjoint of each output, through the last layer and the loss.",
-        "ja": "各出力の随伴。最後の層と損失関数を通して求めます。",
+        "en": "The adjoint of each output, through the last layer and the loss at once: their derivatives are "
+        "simplified together, as what they share cancels.",
+        "ja": "各出力の随伴。最後の層と損失関数をまとめて通し、両者の微分を打ち消し合う部分を約して整理します。",
     },
     "gradient note": {
         "en": "The gradient of each parameter: the adjoints of the entries it enters, times their local derivatives.",

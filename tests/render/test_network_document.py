@@ -82,6 +82,10 @@ def test_one_section_per_layer_headed_with_what_is_under_it(residual):
         # each note is said once in the section
         for note in ("The rule, entry by entry.", "The adjoint of each output"):
             assert body.count(note) == 1, (heading, note)
+    # below the softmax, the sweep simplified the adjoint with the cross-entropy, and the note says so
+    _, dense3 = en[7]
+    assert "through the last layer and the loss at once" in dense3
+    assert "\\delta^{(3)}_{1}" in dense3 and "&= - t_{1} + a^{(3)}_{1} \\left(t_{1} + t_{2}\\right)" in dense3
     _, dense1 = en[0]
     assert dense1.count("The gradient of each parameter") == 1 and "\\partial w^{(1)}_{32}} &= " in dense1
     latex = docs["en"][1]

@@ -22,27 +22,21 @@ from symnn.model import (
     Residual,
     Softmax,
 )
-from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
+from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softplus, step
 from symnn.model.losses import LOSSES, binary_cross_entropy, cross_entropy, mse, sse
 from symnn.model.network import MLP
 from symnn.model.notation import CONVENTIONS
 from symnn.model.perceptron import GATES, truth_table, unit, xor
 from symnn.model.registry import ACTIVATIONS, OUTPUT_ACTIVATIONS, register_activation, unregister_activation
+from symnn.model.softmax import softmax
 from symnn.render import display as _display  # noqa: F401  (registers how derivations and networks show themselves)
 from symnn.text.custom import activation
 from symnn.text.latex_input import parse_latex
 from symnn.text.parsing import parse
-from symnn.training.datasets import (
-    DATASETS,
-    Dataset,
-    digits4x3,
-    load_data_file,
-    load_dataset,
-    logic_gate,
-    sklearn_digits,
-)
+from symnn.training.data_files import load_data_file
+from symnn.training.datasets import DATASETS, Dataset, digits4x3, load_dataset, logic_gate, sklearn_digits
+from symnn.training.optimizers import OPTIMIZERS
 from symnn.training.train import (
-    OPTIMIZERS,
     History,
     TrainingDiverged,
     TrainingInterrupted,

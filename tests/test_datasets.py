@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from symnn.training import datasets
-from symnn.training.datasets import digits4x3, digits4x3_csv, load_data_file, load_dataset, logic_gate, one_hot
+from symnn.training.data_files import load_data_file
+from symnn.training.datasets import digits4x3, digits4x3_csv, load_dataset, logic_gate, one_hot
 
 
 def grid(row):

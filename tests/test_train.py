@@ -9,7 +9,8 @@ import pytest
 
 import symnn as sn
 from symnn.training.datasets import digits4x3, load_dataset, logic_gate
-from symnn.training.train import DEFAULT_LR, TrainingInterrupted, load_checkpoint
+from symnn.training.optimizers import DEFAULT_LR
+from symnn.training.train import TrainingInterrupted, load_checkpoint
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,11 @@ import sympy as sp
 
 from symnn.check.verification import RELATIONS, Verdict, verify
 from symnn.derive.chain import chain_rule
-from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.model.functions import relu, sigmoid, softplus, step
 from symnn.model.losses import binary_cross_entropy, cross_entropy
 from symnn.model.network import MLP
 from symnn.model.notation import bias, input_symbol, target, threshold
+from symnn.model.softmax import softmax
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from sympy.concrete.summations import Sum
 from sympy.simplify.simplify import factor_sum
 
 from symnn.check.statement import entries, substitute, takes_complex_values
-from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.model.functions import relu, sigmoid, softplus, step
+from symnn.model.softmax import softmax
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from symnn.codegen.compiler import compile as compile_model
 from symnn.io import write_atomic
 from symnn.model.network import MLP
 from symnn.training.checkpoint import Checkpoint
-from symnn.training.datasets import DATASETS, Dataset, load_data_file, load_dataset
+from symnn.training.data_files import load_data_file
+from symnn.training.datasets import DATASETS, Dataset, load_dataset
+from symnn.training.optimizers import DEFAULT_LR, OPTIMIZERS
 from symnn.training.train import (
-    DEFAULT_LR,
-    OPTIMIZERS,
     History,
     TrainingDiverged,
     TrainingInterrupted,
@@ -40,7 +40,7 @@ __all__ = [
 
 #: what ``symnn train`` uses for the options a user leaves out, where the dataset has no recommendation;
 #: ``batch_size`` None: all samples in one step. The learning rate's default depends on the optimizer
-#: (:data:`symnn.training.train.DEFAULT_LR`).
+#: (:data:`symnn.training.optimizers.DEFAULT_LR`).
 DEFAULTS: dict[str, int | None] = {"epochs": 100, "batch_size": None}
 
 #: bundled dataset -> the settings recommended for it, used for the options a user leaves out (what the
@@ -74,14 +74,14 @@ def training_settings(
     """The epochs, learning rate and batch size a run uses, each with where it comes from.
 
     Each option the user gives (not None) wins; else the dataset's entry of :data:`RECOMMENDED`;
-    else :data:`DEFAULTS` (the learning rate: the optimizer's, :data:`symnn.training.train.DEFAULT_LR`).
+    else :data:`DEFAULTS` (the learning rate: the optimizer's, :data:`symnn.training.optimizers.DEFAULT_LR`).
 
     Parameters
     ----------
     dataset : str or None
         A bundled dataset's name; None for a user's file (no recommendations).
     optimizer : str
-        A key of :data:`symnn.training.train.DEFAULT_LR`.
+        A key of :data:`symnn.training.optimizers.DEFAULT_LR`.
     epochs, lr, batch_size : optional
         What the user gave; None where the option was left out.
 

@@ -24,8 +24,9 @@ from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
 from symnn.errors import Unsupported
 from symnn.model.arrays import MatMul, RowMax, RowSum, Transpose, _ArrayOp
-from symnn.model.functions import sigmoid, softmax, softplus
+from symnn.model.functions import sigmoid, softplus
 from symnn.model.matrix_view import SoftmaxMatrix
+from symnn.model.softmax import softmax
 
 __all__ = ["LogSumExp", "emit", "printer_for", "scalarize", "stable_log"]
 

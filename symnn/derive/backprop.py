@@ -22,7 +22,7 @@ from functools import cached_property
 import sympy as sp
 
 from symnn.derive.backprop_matrix import matrix_steps, target_matrix
-from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
+from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, said
 from symnn.derive.sweep import GraphDerivation, derive_network
 from symnn.model.graph import Network
 from symnn.model.network import MLP
@@ -88,11 +88,7 @@ class NetworkDerivation(Derivation):
                     d,
                     Partial(C, z),
                     "definition",
-                    notes(
-                        f"The error of unit {j} of the output layer {L}: "
-                        "the rate of change of C in its weighted input.",
-                        f"出力層（第{L}層）のユニット{j}の誤差を、損失 C の重み付き入力による偏微分と定義する。",
-                    ),
+                    said("output error defined", j=j, L=L),
                 )
             )
             if net.activations[-1] == "softmax":
@@ -103,10 +99,7 @@ class NetworkDerivation(Derivation):
                         d,
                         _mul(Partial(C, a), Partial(a, z)),
                         "chain rule",
-                        notes(
-                            f"C depends on z^({L})_{j} only through a^({L})_{j} = f(z^({L})_{j}).",
-                            f"C は a^({L})_{j} = f(z^({L})_{j}) を通してのみ z^({L})_{j} に依存する。",
-                        ),
+                        said("output through activation", L=L, j=j),
                     )
                 )
                 steps.append(
@@ -114,11 +107,12 @@ class NetworkDerivation(Derivation):
                         d,
                         _mul(dC_da[j - 1], fprime[L](z)),
                         "activation derivative",
-                        notes(
-                            f"Differentiate the loss ({net.loss_name}) in a^({L})_{j} and the activation "
-                            f"({net.activations[-1]}) in z^({L})_{j}.",
-                            f"損失関数（{net.loss_name}）を a^({L})_{j} で、活性化関数（{net.activations[-1]}）を "
-                            f"z^({L})_{j} で微分する。",
+                        said(
+                            "differentiate loss and activation",
+                            loss=net.loss_name,
+                            L=L,
+                            j=j,
+                            output=net.activations[-1],
                         ),
                     )
                 )
@@ -140,11 +134,7 @@ class NetworkDerivation(Derivation):
                             )
                         ),
                         "chain rule",
-                        notes(
-                            f"C depends on z^({l})_{j} through a^({l})_{j}, which feeds every unit k of layer {l + 1}.",
-                            f"C は a^({l})_{j} を通して z^({l})_{j} に依存し、a^({l})_{j} は第{l + 1}層のすべての"
-                            "ユニット k に入力される。",
-                        ),
+                        said("hidden through next layer", l=l, j=j, next=l + 1),
                     )
                 )
                 back = sp.Add(*(weight(l + 1, k, j) * delta(l + 1, k) for k in ks))
@@ -153,12 +143,7 @@ class NetworkDerivation(Derivation):
                         d,
                         _mul(back, fprime[l](z)),
                         "substitution",
-                        notes(
-                            f"∂z^({l + 1})_k/∂a^({l})_{j} = w^({l + 1})_k{j} and ∂C/∂z^({l + 1})_k = δ^({l + 1})_k: "
-                            "the errors of the next layer flow back through the weights.",
-                            f"∂z^({l + 1})_k/∂a^({l})_{j} = w^({l + 1})_k{j}、∂C/∂z^({l + 1})_k = δ^({l + 1})_k より、"
-                            "次の層の誤差が重みを通って逆向きに伝わる（誤差逆伝播）。",
-                        ),
+                        said("errors flow back", next=l + 1, l=l, j=j),
                     )
                 )
 
@@ -189,19 +174,13 @@ class NetworkDerivation(Derivation):
                 d,
                 _add(*(_mul(Partial(C, a_L[k - 1]), Partial(a_L[k - 1], z)) for k in ks)),
                 "chain rule",
-                notes(
-                    f"softmax makes every output a^({L})_k depend on z^({L})_{j}.",
-                    f"ソフトマックス関数では、すべての出力 a^({L})_k が z^({L})_{j} に依存する。",
-                ),
+                said("softmax couples outputs", L=L, j=j),
             ),
             Step(
                 d,
                 _add(*(_mul(dC_da[k - 1], a_L[k - 1] * ((1 if k == j else 0) - a)) for k in ks)),
                 "activation derivative",
-                notes(
-                    "∂a_k/∂z_j = a_k(δ_kj − a_j) for softmax (δ_kj: 1 when k = j, else 0).",
-                    "ソフトマックス関数の微分 ∂a_k/∂z_j = a_k(δ_kj − a_j)（δ_kj は k = j のとき 1、それ以外 0）。",
-                ),
+                said("softmax derivative"),
             ),
         ]
         if self._softmax_ce:
@@ -211,11 +190,7 @@ class NetworkDerivation(Derivation):
                     d,
                     a * sp.Add(*t) - t[j - 1],
                     "simplification",
-                    notes(
-                        "The a_k cancel: −t_k/a_k · a_k = −t_k, so δ_j = a_j Σ_k t_k − t_j, for any targets.",
-                        "a_k が約分されて −t_k/a_k · a_k = −t_k となり、どんな教師データでも "
-                        "δ_j = a_j Σ_k t_k − t_j となる。",
-                    ),
+                    said("softmax ce cancels"),
                 )
             )
             out.append(
@@ -223,13 +198,7 @@ class NetworkDerivation(Derivation):
                     d,
                     a - t[j - 1],
                     "substitution",
-                    notes(
-                        "Assuming the targets sum to 1 (one-hot or probabilities), δ = y − t; "
-                        "other targets (label smoothing) keep the general form, as the compiled code does.",
-                        "教師データの総和が 1（one-hot または確率）と仮定すると δ = y − t となる。"
-                        "総和が 1 でない教師データ（ラベル平滑化など）では一般形のまま"
-                        "（コンパイルしたコードも一般形を使う）。",
-                    ),
+                    said("targets sum to one"),
                 )
             )
         return out
@@ -243,21 +212,13 @@ class NetworkDerivation(Derivation):
                 d,
                 _mul(fprime(z), (a - t) / (a * (1 - a))),
                 "simplification",
-                notes(
-                    "Over a common denominator, −t_j/a_j + (1−t_j)/(1−a_j) = (a_j−t_j)/(a_j(1−a_j)).",
-                    "通分すると −t_j/a_j + (1−t_j)/(1−a_j) = (a_j−t_j)/(a_j(1−a_j)) となる。",
-                ),
+                said("bce common denominator"),
             ),
             Step(
                 d,
                 a - t,
                 "simplification",
-                notes(
-                    "σ(z_j) = a_j, so σ' = a_j(1−a_j) cancels the denominator: sigmoid with binary cross-entropy "
-                    "gives δ = y − t, for any targets.",
-                    "σ(z_j) = a_j より σ' = a_j(1−a_j) が分母と約分され、シグモイド関数と二値交差エントロピーの組では"
-                    "どんな教師データでも δ = y − t となる。",
-                ),
+                said("bce sigmoid cancels"),
             ),
         ]
 
@@ -315,22 +276,10 @@ class NetworkDerivation(Derivation):
         return {p: out[p] for p in net.params}
 
 
-_GRAD_NOTE_W = notes(
-    "w^(l)_jk enters C only through the weighted input z^(l)_j.",
-    "w^(l)_jk は重み付き入力 z^(l)_j を通してのみ C に影響する。",
-)
-_SUBST_NOTE_W = notes(
-    "∂C/∂z^(l)_j = δ^(l)_j and ∂z^(l)_j/∂w^(l)_jk = a^(l−1)_k.",
-    "∂C/∂z^(l)_j = δ^(l)_j、∂z^(l)_j/∂w^(l)_jk = a^(l−1)_k を代入する。",
-)
-_GRAD_NOTE_B = notes(
-    "b^(l)_j enters C only through z^(l)_j.",
-    "b^(l)_j は z^(l)_j を通してのみ C に影響する。",
-)
-_SUBST_NOTE_B = notes(
-    "∂z^(l)_j/∂b^(l)_j = 1, so the gradient of a bias is the unit's error.",
-    "∂z^(l)_j/∂b^(l)_j = 1 なので、バイアスの勾配はそのユニットの誤差そのものになる。",
-)
+_GRAD_NOTE_W = said("weight enters through z")
+_SUBST_NOTE_W = said("weight gradient substituted")
+_GRAD_NOTE_B = said("bias enters through z")
+_SUBST_NOTE_B = said("bias gradient substituted")
 
 
 def _fprime(net: MLP, l: int):
@@ -350,10 +299,7 @@ def _definition_steps(net: MLP) -> list[Step]:
                     z,
                     net.z_local[l - 1][j - 1],
                     "definition",
-                    notes(
-                        f"The weighted input of unit {j} in layer {l}.",
-                        f"第{l}層のユニット{j}の重み付き入力。",
-                    ),
+                    said("weighted input", j=j, l=l),
                 )
             )
         for j, a in enumerate(net.activate(l, zs), 1):
@@ -362,10 +308,7 @@ def _definition_steps(net: MLP) -> list[Step]:
                     act(l, j),
                     a,
                     "definition",
-                    notes(
-                        f"Its output through the activation ({net.activations[l - 1]}).",
-                        f"活性化関数（{net.activations[l - 1]}）を通した出力。",
-                    ),
+                    said("activation output", activation=net.activations[l - 1]),
                 )
             )
     outputs = [act(net.depth, k) for k in range(1, net.sizes[-1] + 1)]
@@ -374,10 +317,7 @@ def _definition_steps(net: MLP) -> list[Step]:
             C,
             net.loss_of(outputs),
             "definition",
-            notes(
-                f"The loss for one sample ({net.loss_name}); the outputs are y_k = a^({net.depth})_k.",
-                f"1 サンプルの損失関数（{net.loss_name}）。出力は y_k = a^({net.depth})_k。",
-            ),
+            said("loss of one sample", loss=net.loss_name, net_depth=net.depth),
         )
     )
     return steps

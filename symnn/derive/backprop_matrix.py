@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symnn.derive.derivation import LOSS_SYMBOL, Partial, Step, notes
+from symnn.derive.derivation import LOSS_SYMBOL, Partial, Step, said
 from symnn.model.matrix_view import ApplyPrime
 from symnn.model.network import MLP
 from symnn.model.notation import NetMatrix
@@ -84,35 +84,20 @@ def matrix_steps(net: MLP) -> list[Step]:
             first = sp.MatAdd(sp.MatMul(a, ones.T, t), -t, evaluate=False)
         else:
             first = sp.MatAdd(sp.MatMul(t, ones.T, a), -t, evaluate=False)
-        note = notes(
-            "softmax with cross-entropy: δ^(L) = a^(L)(1ᵀt) − t for any targets (1ᵀt = Σ_k t_k, one number "
-            "per sample); assuming the targets sum to 1 (one-hot), δ^(L) = y − t.",
-            "ソフトマックス関数と交差エントロピーの組では、どんな教師データでも δ^(L) = a^(L)(1ᵀt) − t"
-            "（1ᵀt = Σ_k t_k はサンプルごとに 1 つの数）。教師データの総和が 1（one-hot）と仮定すると δ^(L) = y − t。",
-        )
+        note = said("matrix softmax ce")
     elif out_name == "sigmoid" and loss == "binary-cross-entropy":
         first = error
-        note = notes(
-            "sigmoid with binary cross-entropy: σ'(z^(L)) = a^(L) ⊙ (1−a^(L)) cancels the loss's denominator, "
-            "so δ^(L) = y − t for any targets.",
-            "シグモイド関数と二値交差エントロピーの組では σ'(z^(L)) = a^(L) ⊙ (1−a^(L)) が損失の分母と約分され、"
-            "どんな教師データでも δ^(L) = y − t。",
-        )
+        note = said("matrix sigmoid bce")
     elif out_name == "softmax":
         # (diag(a) − a aᵀ) ∇_a C, the softmax Jacobian applied to the loss gradient.
         first = sp.HadamardProduct(a, grad_a) - (a * (a.T * grad_a) if column else (grad_a * a.T) * a)
-        note = notes(
-            "The softmax Jacobian diag(a) − a aᵀ times ∇_a C.",
-            "ソフトマックス関数のヤコビ行列 diag(a) − a aᵀ と ∇_a C の積。",
-        )
+        note = said("matrix softmax jacobian")
     elif out_name == "identity":
         first = grad_a
-        note = notes(
-            "A linear output unit: f' = 1, so δ^(L) = ∇_a C.", "出力層が恒等関数なので f' = 1、δ^(L) = ∇_a C。"
-        )
+        note = said("matrix linear output")
     else:
         first = sp.HadamardProduct(grad_a, fprime(L))
-        note = notes("δ^(L) = ∇_a C ⊙ f'(z^(L)), elementwise.", "δ^(L) = ∇_a C ⊙ f'(z^(L))（要素ごとの積）。")
+        note = said("matrix output error")
     steps = [Step(deltam(L), first, "chain rule", note)]
     for l in range(L - 1, 0, -1):
         back = view.W[l + 1].T * deltam(l + 1) if column else deltam(l + 1) * view.W[l + 1].T
@@ -122,10 +107,7 @@ def matrix_steps(net: MLP) -> list[Step]:
                 deltam(l),
                 rhs,
                 "chain rule",
-                notes(
-                    "The errors flow back through the transposed weights, times f' elementwise.",
-                    "誤差が転置した重み行列を通って逆向きに伝わり、f' と要素ごとに掛けられる。",
-                ),
+                said("matrix errors flow back"),
             )
         )
     for l in range(1, L + 1):
@@ -136,10 +118,7 @@ def matrix_steps(net: MLP) -> list[Step]:
                 Partial(C, view.W[l]),
                 grad_w,
                 "chain rule",
-                notes(
-                    "∂C/∂w_jk = δ_j a_k for every j, k at once: an outer product.",
-                    "すべての j, k について ∂C/∂w_jk = δ_j a_k をまとめると外積になる。",
-                ),
+                said("matrix outer product"),
             )
         )
         steps.append(
@@ -147,7 +126,7 @@ def matrix_steps(net: MLP) -> list[Step]:
                 Partial(C, view.b[l]),
                 deltam(l),
                 "chain rule",
-                notes("∂C/∂b^(l) = δ^(l).", "∂C/∂b^(l) = δ^(l)。"),
+                said("matrix bias gradient"),
             )
         )
     return steps

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from symnn.derive.derivation import Derivation, Partial, Step, TotalDerivative, notes
+from symnn.derive.derivation import Derivation, Partial, Step, TotalDerivative, said
 from symnn.model.values import as_expr
 
 __all__ = ["chain_rule"]
@@ -109,8 +109,8 @@ def chain_rule(
     one_variable = len(defs) == 1 and f.free_symbols == set(defs) and next(iter(defs.values())).free_symbols == {wrt}
     D = TotalDerivative if one_variable else Partial
     lhs = D(name, wrt)
-    steps = [Step(name, f, "definition", notes("The outer function.", "外側の関数。"))]
-    steps += [Step(u, g, "definition", notes("An intermediate variable.", "中間変数。")) for u, g in defs.items()]
+    steps = [Step(name, f, "definition", said("outer function"))]
+    steps += [Step(u, g, "definition", said("intermediate variable")) for u, g in defs.items()]
     steps.append(
         Step(
             lhs,
@@ -120,14 +120,7 @@ def chain_rule(
                 evaluate=False,
             ),
             "chain rule",
-            notes(
-                "Differentiate through each intermediate variable and add the paths."
-                if len(defs) > 1
-                else "The derivative of a composite function is the product of the derivatives.",
-                "中間変数ごとの経路の積を足し合わせる（多変数関数の連鎖律）。"
-                if len(defs) > 1
-                else "合成関数の導関数は、それぞれの導関数の積になる（1 変数関数の連鎖律）。",
-            ),
+            said("chain rule, several paths" if len(defs) > 1 else "chain rule, one path"),
         )
     )
     # ∂f/∂u (the other intermediates and wrt held fixed) times the total du/dx
@@ -139,24 +132,24 @@ def chain_rule(
             lhs,
             written,
             "substitution",
-            notes("Differentiate each factor.", "それぞれの因子を微分する。"),
+            said("differentiate each factor"),
         )
     )
     evaluated = sp.Add(*(df * dg for df, dg in factors), *own)
     if sp.srepr(evaluated) != sp.srepr(written):
-        steps.append(Step(lhs, evaluated, "simplification", notes("Multiply out.", "積を計算する。")))
+        steps.append(Step(lhs, evaluated, "simplification", said("multiply out")))
     substituted = _unevaluated(evaluated, full)
     steps.append(
         Step(
             lhs,
             substituted,
             "substitution",
-            notes("Put back the definitions of the intermediate variables.", "中間変数を元の式に戻す。"),
+            said("put back definitions"),
         )
     )
     result = evaluated.xreplace(full)
     if sp.srepr(result) != sp.srepr(substituted):
-        steps.append(Step(lhs, result, "simplification", notes("Simplify.", "式を整理する。")))
+        steps.append(Step(lhs, result, "simplification", said("simplify")))
     return Derivation(steps, {lhs: result}, {lhs: (composite, wrt)})
 
 
@@ -170,20 +163,17 @@ def _sum_rule(name: sp.Symbol, f: sp.Expr, wrt: sp.Symbol) -> Derivation:
         sp.Add.make_args(expanded),
         key=lambda t: (sp.degree(t, wrt) if t.is_polynomial(wrt) else 0, sp.default_sort_key(t)),
     )
-    steps = [Step(name, f, "definition", notes("The function.", "関数。"))]
+    steps = [Step(name, f, "definition", said("the function"))]
     if expanded != f:
         written = sp.Add(*terms, evaluate=False)
-        steps.append(Step(lhs, D(written, wrt), "simplification", notes("Expand first.", "まず展開する。")))
+        steps.append(Step(lhs, D(written, wrt), "simplification", said("expand first")))
     if len(terms) > 1:
         steps.append(
             Step(
                 lhs,
                 sp.Add(*(D(t, wrt) for t in terms), evaluate=False),
                 "sum rule",
-                notes(
-                    "The derivative of a sum is the sum of the derivatives.",
-                    "和の導関数は導関数の和: {f(x) + g(x)}' = f'(x) + g'(x)。",
-                ),
+                said("sum rule"),
             )
         )
         steps.append(
@@ -191,9 +181,9 @@ def _sum_rule(name: sp.Symbol, f: sp.Expr, wrt: sp.Symbol) -> Derivation:
                 lhs,
                 sp.Add(*(sp.diff(t, wrt) for t in terms), evaluate=False),
                 "substitution",
-                notes("Differentiate each term.", "各項を微分する。"),
+                said("differentiate each term"),
             )
         )
     result = sp.diff(expanded, wrt)
-    steps.append(Step(lhs, result, "simplification", notes("Add up.", "足し合わせる。")))
+    steps.append(Step(lhs, result, "simplification", said("add up")))
     return Derivation(steps, {lhs: result}, {lhs: (f, wrt)})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
@@ -17,7 +17,7 @@ from symnn.model.display import show
 if TYPE_CHECKING:
     from symnn.model.network import MLP
 
-__all__ = ["LOSS_SYMBOL", "RULES", "CheckResult", "Derivation", "Partial", "Step", "TotalDerivative"]
+__all__ = ["LOSS_SYMBOL", "RULES", "CheckResult", "Derivation", "Partial", "Said", "Step", "TotalDerivative", "said"]
 
 #: The loss C as a name, for the left sides of the steps (∂C/∂w^(l)_jk).
 LOSS_SYMBOL = sp.Symbol("C", real=True)
@@ -36,9 +36,18 @@ LANGUAGES: tuple[str, ...] = ("en", "ja")
 assert all(tuple(names) == LANGUAGES for names in RULES.values()), "every rule is named in every language"
 
 
-def notes(en: str, ja: str) -> dict[str, str]:
-    """A step's note in English and Japanese."""
-    return {"en": en, "ja": ja}
+@dataclass(frozen=True)
+class Said:
+    """A step's note as data: the key of a template (the words live in :mod:`symnn.render.notes`, one text per
+    language) and the values it names."""
+
+    key: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+
+def said(key: str, **args: Any) -> Said:
+    """The note ``key`` with the values ``args`` (numbers, names) that its texts name."""
+    return Said(key, tuple(args.items()))
 
 
 class Partial(sp.Derivative):
@@ -80,25 +89,36 @@ class Step:
         The two sides (scalars or matrix expressions).
     rule : str
         A key of :data:`RULES`.
-    notes : Mapping[str, str]
-        A one-line note in each language of ``LANGUAGES`` ("en", "ja").
+    notes : Said or Mapping[str, str]
+        A one-line note: symnn's steps name a template (:func:`said`), whose words the renderers hold; a step of
+        one's own may give its text in each language of ``LANGUAGES`` ("en", "ja").
+    layer : str, optional
+        The layer the step belongs to, for a network's derivation (``"dense 2"``).
+    shape : tuple, optional
+        The shape of the left side when it is an array of the batch view: ``(N, 3)`` for δ^(2) of 3 units over a
+        batch of N samples (N a symbol), ``(3, 2)`` for ∂C/∂W^(2).
     """
 
     lhs: sp.Basic
     rhs: sp.Basic
     rule: str
-    notes: Mapping[str, str] = field(default_factory=dict)
+    notes: Said | Mapping[str, str] = field(default_factory=dict)
+    layer: str | None = None
+    shape: tuple[Any, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
             raise ValueError(f"unknown rule {self.rule!r}; valid choices: {', '.join(RULES)}")
+        if isinstance(self.notes, Said):
+            return
         missing = [lang for lang in LANGUAGES if lang not in self.notes]
         if missing:
             raise ValueError(f"a step's notes need every language; missing: {', '.join(missing)}")
 
     def note(self, lang: str = "en") -> str:
         """The step's note in ``lang`` ("en" or "ja")."""
-        return self.notes[_check_lang(lang)]
+        lang = _check_lang(lang)
+        return show("step note", self.notes, lang) if isinstance(self.notes, Said) else self.notes[lang]
 
     def rule_name(self, lang: str = "en") -> str:
         """The rule's name in ``lang``."""

@@ -12,7 +12,7 @@ from functools import cached_property
 
 import sympy as sp
 
-from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, notes
+from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, said
 from symnn.model.arrays import RowSum, Total, per_sample_loss
 from symnn.model.graph import Network, Node
 from symnn.model.layers import Activation, Env, Softmax
@@ -66,7 +66,7 @@ class GraphDerivation(Derivation):
             for srow, erow in zip(node.symbols, explicit[node], strict=True):
                 values.update(zip(srow, erow, strict=True))
         steps = [
-            Step(s, e, "definition", _note_definition(node))
+            Step(s, e, "definition", _note_definition(node), layer=node.label)
             for node in net.nodes
             for srow, erow in zip(node.symbols, node.element, strict=True)
             for s, e in zip(srow, erow, strict=True)
@@ -98,10 +98,10 @@ class GraphDerivation(Derivation):
                         local = _fused(local.xreplace(at_output))
                     elif node is out:
                         at_output[d] = local
-                    steps.append(Step(d, Partial(C, s), "definition", _note_adjoint(node)))
+                    steps.append(Step(d, Partial(C, s), "definition", _note_adjoint(node), layer=node.label))
                     if len(terms) > 1 or (terms and terms[0][2] is not C):
-                        steps.append(Step(d, chain, "chain rule", _note_chain(node)))
-                    steps.append(Step(d, local, "substitution", _note_local(node)))
+                        steps.append(Step(d, chain, "chain rule", _note_chain(node), layer=node.label))
+                    steps.append(Step(d, local, "substitution", _note_local(node), layer=node.label))
                     deltas[d] = local.xreplace(values)
                     values[d] = deltas[d]
             # the local derivatives of this node's rule, by SymPy, pushed to its inputs and parameters; written
@@ -122,6 +122,7 @@ class GraphDerivation(Derivation):
                         elif v in reads:
                             into.setdefault(v, []).append((adjoint[s], sp.diff(e, v).xreplace(outputs), s))
         local, gradients = {}, {}
+        owner = {s: node.label for node in net.nodes for param in node.params for s in param.symbols}
         decayed = {s for p in net.param_arrays if p.decay for s in p.symbols} if net.decay is not None else set()
         for p in net.params:
             g = grads_local.get(p, sp.S.Zero)
@@ -129,7 +130,7 @@ class GraphDerivation(Derivation):
                 g = g + net.decay * p
             local[p] = g
             gradients[p] = g.xreplace(values)
-            steps.append(Step(Partial(C, p), g, "chain rule", _note_param(p)))
+            steps.append(Step(Partial(C, p), g, "chain rule", _note_param(p), layer=owner[p]))
         return steps, gradients, local, deltas
 
     @property
@@ -171,35 +172,23 @@ def _fused(local: sp.Expr) -> sp.Expr:
 
 
 def _note_definition(node: Node) -> dict[str, str]:
-    return notes(f"The rule of the {node.label} layer.", f"{node.label} 層の規則。")
+    return said("layer rule", layer=node.label)
 
 
 def _note_adjoint(node: Node) -> dict[str, str]:
-    return notes(
-        f"The adjoint of an output of the {node.label} layer: the rate of change of C in it.",
-        f"{node.label} 層の出力の随伴（C のその出力による偏微分）。",
-    )
+    return said("adjoint defined", layer=node.label)
 
 
 def _note_chain(node: Node) -> dict[str, str]:
-    return notes(
-        "C depends on it only through the entries that read it: sum over them (chain rule).",
-        "C はこの値を読むすべての要素を通してのみ依存するので、それらについて和をとる（連鎖律）。",
-    )
+    return said("adjoint through consumers")
 
 
 def _note_local(node: Node) -> dict[str, str]:
-    return notes(
-        "Each local derivative is SymPy's derivative of the consuming layer's rule.",
-        "各局所微分は、その値を読む層の規則を SymPy で微分したもの。",
-    )
+    return said("local derivatives")
 
 
 def _note_param(p: sp.Symbol) -> dict[str, str]:
-    return notes(
-        "A parameter's gradient: the adjoints of the entries it enters, times their local derivatives.",
-        "パラメータの勾配：それが入る要素の随伴と局所微分の積の和。",
-    )
+    return said("parameter gradient")
 
 
 # -- the batch view --------------------------------------------------------------------------------------
@@ -267,7 +256,10 @@ def array_sweep(net: Network) -> ArraySweep:
     if decay:
         loss += net.decay / 2 * sp.Add(*(Total(arrays[p.name] ** 2) for p in decay))
 
-    steps = [Step(s, e, "definition", _note_definition(node)) for (s, e), node in zip(forward, net.nodes, strict=True)]
+    steps = [
+        Step(s, e, "definition", _note_definition(node), layer=node.label, shape=(N, node.width))
+        for (s, e), node in zip(forward, net.nodes, strict=True)
+    ]
     adj: dict[Node, list[sp.Expr]] = {}
     start = out
     if isinstance(out.layer, Softmax) and net.loss_name == "cross-entropy":
@@ -288,14 +280,17 @@ def array_sweep(net: Network) -> ArraySweep:
         # δ^(l) = ∂C/∂Z^(l) as the element view names it; ∂C/∂H as dH for the other nodes
         G = sp.Symbol(f"delta{node.number}" if node.kind == "z" else f"d{sym[node].name}", real=True)
         backward.append((G, sp.Add(*adj[node])))
-        steps.append(Step(G, sp.Add(*adj[node]), "chain rule", _note_adjoint(node)))
+        steps.append(Step(G, sp.Add(*adj[node]), "chain rule", _note_adjoint(node), node.label, (N, node.width)))
         ins = [sym[u] for u in node.inputs]
         d_ins, d_params = node.layer.backward(node, net, ins, sym[node], G, env)
         for name, grad in d_params.items():
             if any(p.name == name and p.decay for p in decay):
                 grad = grad + net.decay * arrays[name]
             grads[name] = grad
-            steps.append(Step(Partial(C, arrays[name]), grad, "chain rule", _note_param(arrays[name])))
+            shape = next(p.shape for p in node.params if p.name == name)
+            steps.append(
+                Step(Partial(C, arrays[name]), grad, "chain rule", _note_param(arrays[name]), node.label, shape)
+            )
         for u, d in zip(node.inputs, d_ins, strict=True):
             if u in needed:
                 adj.setdefault(u, []).append(d)

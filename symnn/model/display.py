@@ -18,6 +18,7 @@ _VIEWS: dict[str, Callable[..., str] | None] = {
     "derivation results latex": None,
     "network markdown": None,
     "network latex": None,
+    "step note": None,
 }
 
 

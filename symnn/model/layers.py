@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sympy as sp
 
 from symnn.model.arrays import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
-from symnn.model.functions import softmax
 from symnn.model.notation import bias, weight
 from symnn.model.registry import ACTIVATIONS
+from symnn.model.softmax import softmax
 
 if TYPE_CHECKING:
     from symnn.model.graph import Network, Node

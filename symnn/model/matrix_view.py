@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from symnn.model.functions import ActivationFunction, softmax
+from symnn.model.functions import ActivationFunction
 from symnn.model.notation import NetMatrix
+from symnn.model.softmax import softmax
 
 __all__ = ["Apply", "ApplyPrime", "MatrixView", "SoftmaxMatrix"]
 

@@ -10,7 +10,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.model.display import show
-from symnn.model.functions import relu, softmax, step
+from symnn.model.functions import relu, step
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Softmax
 from symnn.model.losses import loss_function, loss_name
@@ -26,6 +26,7 @@ from symnn.model.notation import (
     weight,
 )
 from symnn.model.registry import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from symnn.model.softmax import softmax
 from symnn.model.values import as_expr
 
 __all__ = ["MLP"]

@@ -19,6 +19,7 @@ from symnn.render.document import Document
 from symnn.render.documents import derivation_document, network_document
 from symnn.render.formula import equation, equation_lines, latex
 from symnn.render.markdown import render as markdown
+from symnn.render.notes import step_note
 from symnn.render.words import check_lang
 
 __all__ = [
@@ -96,3 +97,4 @@ display.register(
 display.register("derivation results latex", results_latex)
 display.register("network markdown", lambda net: network_document(net).to_markdown())
 display.register("network latex", _network_latex)
+display.register("step note", step_note)

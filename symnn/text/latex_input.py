@@ -19,8 +19,9 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.model.functions import relu, sigmoid, softplus, step
 from symnn.model.notation import NetSymbol
+from symnn.model.softmax import softmax
 from symnn.text.parsing import MAX_DEPTH, MAX_ORDER, bracket_depth, check_text, parse
 from symnn.text.pyexpr import bound_arguments, check_extremum, checked_power
 

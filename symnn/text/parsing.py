@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from symnn.model.functions import relu, sigmoid, softmax, softplus, step
+from symnn.model.functions import relu, sigmoid, softplus, step
+from symnn.model.softmax import softmax
 from symnn.text.pyexpr import MAX_ARGUMENT, MAX_BITS, MAX_EXPONENT, Walker, checked_power, symbol_for
 
 log = logging.getLogger(__name__)

@@ -91,7 +91,8 @@ def checked_power(a: sp.Basic, b: sp.Basic) -> sp.Basic:
 
 
 def _fast_growing() -> tuple[type, ...]:
-    from symnn.model.functions import sigmoid, softmax, softplus
+    from symnn.model.functions import sigmoid, softplus
+    from symnn.model.softmax import softmax
 
     return (sp.exp, TrigonometricFunction, HyperbolicFunction, sigmoid, softplus, softmax)
 
@@ -260,13 +261,14 @@ MODULES: tuple[str, ...] = ("math", "np", "numpy")
 
 def _sympy_functions() -> dict[str, Callable[..., sp.Expr]]:
     from symnn.model import functions as f
+    from symnn.model.softmax import softmax
 
     return {
         "sigmoid": f.sigmoid,
         "relu": f.relu,
         "step": f.step,
         "softplus": f.softplus,
-        "softmax": f.softmax,
+        "softmax": softmax,
         "exp": sp.exp,
         "log": sp.log,
         "sqrt": sp.sqrt,

@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.derive.derivation import LOSS_SYMBOL, Partial
+from symnn.derive.derivation import LOSS_SYMBOL
 from symnn.model.graph import Network, Node
 from symnn.render.abbreviations import batch_abbreviations
 from symnn.render.arrays import Array, array, textbook_form
@@ -91,7 +91,6 @@ def _table(doc: Document, d: Any, net: Network, names: dict, node_of: dict) -> N
 def add_batch_view(doc: Document, d: Any, net: Network) -> None:
     """The matrix steps: a table of the arrays and their shapes, the forward pass, the loss, the backward pass."""
     names, node_of = array_names(net)
-    params = {sp.Symbol(p.name, real=True): p for p in net.param_arrays}
     doc.heading(say("batch"))
     doc.text(say("batch intro"))
     _table(doc, d, net, names, node_of)
@@ -106,15 +105,10 @@ def add_batch_view(doc: Document, d: Any, net: Network) -> None:
         joined = {lang: PHRASES["list sep"][lang].join(defs) for lang in LANGS}
         doc.text(say("batch abbreviations", definitions=joined))
 
-    def shape_of(lhs: sp.Basic) -> str:
-        if isinstance(lhs, Partial):
-            return shape_tex(params[lhs.variables[0]].shape)
-        return shape_tex(["N", node_of[lhs].width])
-
     forward = [s for s in d.matrix_steps if s.rule == "definition"]
     backward = [s for s in d.matrix_steps if s.rule != "definition"]
     doc.text(say("batch forward"))
-    _blocks(doc, [_tagged(s.lhs, s.rhs, shape_of(s.lhs), names) for s in forward])
+    _blocks(doc, [_tagged(s.lhs, s.rhs, shape_tex(s.shape), names) for s in forward])
     doc.text(say("batch loss"))
     C = latex(LOSS_SYMBOL)
     loss = rf"{C} = \frac{{1}}{{N}} \sum_{{n=1}}^{{N}} {C}^{{\langle n \rangle}}"
@@ -127,4 +121,4 @@ def add_batch_view(doc: Document, d: Any, net: Network) -> None:
     if backward and node_of.get(backward[0].lhs) is not net.output_node:
         lhs = latex(names[backward[0].lhs])
         doc.text(say("batch fused", lhs=lhs) if net.loss_name == "cross-entropy" else say("batch fused bce", lhs=lhs))
-    _blocks(doc, [_tagged(s.lhs, s.rhs, shape_of(s.lhs), names) for s in backward])
+    _blocks(doc, [_tagged(s.lhs, s.rhs, shape_tex(s.shape), names) for s in backward])

@@ -169,26 +169,22 @@ def graph_network_document(net: Network) -> Document:
 
 
 def classify_steps(d: Any, net: Network) -> list[tuple[Any, Node, str]]:
-    """Each step with its node and phase: ``forward`` (the node's rule), ``adjoint`` (of its outputs) or
-    ``gradient`` (of its parameters). A node's adjoint is recognised by its defining step, ∂C/∂(an output)."""
+    """Each step with its node (the layer the step names) and phase: ``forward`` (the node's rule), ``adjoint``
+    (of its outputs) or ``gradient`` (of its parameters)."""
     steps = d.steps  # builds the element view, which names each node's symbols
-    of_symbol = {s: node for node in net.nodes for row in node.symbols for s in row}
-    of_param = {s: node for node in net.nodes for p in node.params for s in p.symbols}
-    of_adjoint: dict[sp.Basic, Node] = {}
+    of_label = {node.label: node for node in net.nodes}
     out: list[tuple[Any, Node, str]] = []
     for step in steps:
-        lhs, rhs = step.lhs, step.rhs
-        if isinstance(lhs, Partial) and lhs.variables[0] in of_param:
-            out.append((step, of_param[lhs.variables[0]], "gradient"))
-        elif lhs in of_symbol and step.rule == "definition":
-            out.append((step, of_symbol[lhs], "forward"))
-        elif isinstance(rhs, Partial) and rhs.expr == LOSS_SYMBOL and rhs.variables[0] in of_symbol:
-            of_adjoint[lhs] = of_symbol[rhs.variables[0]]
-            out.append((step, of_adjoint[lhs], "adjoint"))
-        elif lhs in of_adjoint:
-            out.append((step, of_adjoint[lhs], "adjoint"))
+        node = of_label.get(step.layer)
+        if node is None:
+            raise ValueError(f"Unsupported: the step {step.lhs} = {step.rhs} names no layer of the network")
+        if isinstance(step.lhs, Partial):
+            phase = "gradient"
+        elif step.rule == "definition" and any(step.lhs in row for row in node.symbols):
+            phase = "forward"
         else:
-            raise ValueError(f"Unsupported: the step {lhs} = {rhs} belongs to no layer of the network")
+            phase = "adjoint"
+        out.append((step, node, phase))
     return out
 
 

@@ -31,6 +31,8 @@ from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_N
 
 __all__ = ["add_graph_network", "graph_derivation_document", "graph_network_document"]
 
+#: An entry index no network reaches, printed and then renamed j to write a layer's rule in index form.
+PROBE = 9973
 #: A numbered block holds at most this many lines (a chain longer than this stands alone): an ``aligned`` block
 #: cannot break across pages.
 MAX_LINES_PER_BLOCK = 12
@@ -56,10 +58,8 @@ def kind_name(node: Node) -> dict[str, str]:
 
 def _generic(node: Node, expr_of_entry) -> str:
     """The LaTeX of a per-entry rule with the entry index written j (built at a probe index, then renamed)."""
-    probe = 9973
-    u = node.inputs[0]
-    tex = latex(expr_of_entry(u.symbol(probe)))
-    return tex.replace(str(probe), "j")
+    tex = latex(expr_of_entry(node.inputs[0].symbol(PROBE)))
+    return tex.replace(str(PROBE), "j")
 
 
 def _rule(node: Node, net: Network) -> dict[str, str]:
@@ -74,7 +74,8 @@ def _rule(node: Node, net: Network) -> dict[str, str]:
     if isinstance(layer, Activation):
         return say("activation", LAYER_RULES, rule=f"{out} = {_generic(node, layer.function(net))}")
     if isinstance(layer, Elementwise):
-        thetas = [sp.Symbol(p.name, real=True) for p in node.params]
+        # one parameter per layer, or one per unit (beta2_j, probed as the entry is)
+        thetas = [sp.Symbol(p.name + (f"_{PROBE}" if layer.per_unit else ""), real=True) for p in node.params]
         return say("elementwise", LAYER_RULES, rule=f"{out} = {_generic(node, lambda z: layer.fn(z, *thetas))}")
     if isinstance(layer, Softmax):
         a_k = entry_tex(node.inputs[0], "k")

@@ -255,3 +255,23 @@ def test_the_cli_entry_points_take_a_network(tmp_path):
     assert derive_document(net, fmt="latex", lang="en").startswith("\\documentclass")
     doc = json.loads(derive_document(net, fmt="json"))
     assert [layer["code"] for layer in doc["network"]["layers"]] == ["Dense(2)", "sigmoid"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "rule"),
+    [
+        ("Layer 1: dense, $x \\to z^{(1)}$", "(no bias): $z^{(1)}_{j} = \\sum_{k} w^{(1)}_{jk} x_{k}$."),
+        (
+            "Layer 2: the function `swish`, $z^{(1)} \\to h^{(2)}$",
+            "$h^{(2)}_{j} = z^{(1)}_{j} \\sigma\\left(\\beta_{2 j} z^{(1)}_{j}\\right)$",  # one β per unit
+        ),
+        (
+            "Layer 3: dropout, $h^{(2)} \\to h^{(3)}$",
+            "and $q$ is the probability of keeping an entry: $h^{(3)}_{j} = \\frac{h^{(2)}_{j} m^{(3)}_{j}}{q}$.",
+        ),
+    ],
+)
+def test_each_layer_states_its_rule_in_index_form(heading, rule):
+    swish = sn.Elementwise("swish", lambda z, beta: z * sn.sigmoid(beta * z), params=["beta"], per_unit=True)
+    net = sn.Network([sn.Dense(2, bias=False), swish, sn.Dropout(keep="q"), sn.Dense(1)], inputs=2, loss="mse")
+    assert rule in dict(sections(sn.backprop(net).to_markdown("en")))[heading]

@@ -1,7 +1,5 @@
 """symnn: the mathematics of neural networks, symbolically, in SymPy — then compiled to run."""
 
-from importlib.metadata import PackageNotFoundError, version
-
 from symnn.check.catalogue import identities
 from symnn.check.verification import Verdict, assert_identity, verify
 from symnn.codegen.compiler import compile
@@ -43,11 +41,7 @@ from symnn.training.train import (
     load_checkpoint,
     train,
 )
-
-try:
-    __version__ = version("symnn")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0+unknown"
+from symnn.version import __version__
 
 __all__ = [
     "ACTIVATIONS",

@@ -220,7 +220,7 @@ def test_works_with_a_spawn_context(monkeypatch):
     if "spawn" not in mp.get_all_start_methods():
         pytest.skip("no spawn start method on this platform")
     module = sys.modules["symnn.check.verification"]
-    monkeypatch.setattr(module, "_context", lambda: mp.get_context("spawn"))
+    monkeypatch.setattr(module, "worker_context", lambda: mp.get_context("spawn"))
     w = weight(1, 2, 1)
     assert sn.verify(s(-w), 1 - s(w), timeout=20).status == "proved"
     v = sn.verify(s(-w), s(w), timeout=20)
@@ -241,11 +241,11 @@ def test_a_threaded_script_without_main_guard_uses_forkserver_safely(tmp_path):
     script = tmp_path / "script.py"
     script.write_text(
         "import threading, sympy as sp, symnn as sn\n"
-        "from symnn.check.verification import _context\n"
+        "from symnn.deadline import worker_context\n"
         "done = threading.Event()\n"
         "threading.Thread(target=done.wait).start()\n"
         "x = sp.Symbol('x', real=True)\n"
-        "print(_context().get_start_method())\n"
+        "print(worker_context().get_start_method())\n"
         "print(sn.verify(sn.sigmoid(-x), 1 - sn.sigmoid(x)).status)\n"
         "print(sn.verify(sn.sigmoid(-x), sn.sigmoid(x)).status)\n"
         "done.set()\n"
@@ -291,13 +291,13 @@ def test_no_fork_once_a_fork_unsafe_runtime_is_loaded(monkeypatch):
     import sys
     import types
 
-    from symnn.check import verification
+    from symnn import deadline
 
     monkeypatch.delitem(sys.modules, "jax", raising=False)
     monkeypatch.delitem(sys.modules, "torch", raising=False)
-    assert verification._context().get_start_method() == ("fork" if verification.fork_is_safe() else "forkserver")
+    assert deadline.worker_context().get_start_method() == ("fork" if deadline.fork_is_safe() else "forkserver")
     monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
-    assert verification._context().get_start_method() == "forkserver"
+    assert deadline.worker_context().get_start_method() == "forkserver"
 
 
 # --- regressions from the review of issue 5 -------------------------------------------------------

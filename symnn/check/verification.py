@@ -11,15 +11,13 @@ workers (:mod:`symnn.check.statement`); this process only checks the arguments a
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import multiprocessing as mp
 import signal
-import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any, Literal
@@ -30,6 +28,7 @@ from sympy.logic.boolalg import BooleanAtom
 from symnn.check.proving import symbolic_worker
 from symnn.check.sampling import sampling_worker
 from symnn.check.statement import is_matrix, size
+from symnn.deadline import main_hidden, worker_context
 
 log = logging.getLogger(__name__)
 
@@ -167,9 +166,6 @@ def _expr(v: Any) -> sp.Basic:
 
 #: Modules whose native thread pools make fork unsafe (XLA's, PyTorch's); NumPy's OpenBLAS guards
 #: itself with pthread_atfork, and Python's own threads are counted by threading.
-_FORK_UNSAFE_RUNTIMES: tuple[str, ...] = ("jax", "jaxlib", "torch", "tensorflow")
-
-
 #: the most sample points one call may ask for (each costs an evaluation at 30 digits)
 MAX_SAMPLES = 100_000
 
@@ -207,7 +203,7 @@ def _send_payload(conn, args, failures: list[str]) -> None:
 def _start_and_send(process, send, payload_recv, payload_send, args, failures: list[str]) -> None:
     """Start a fork-server worker, then send it its arguments (in a thread: both can take seconds)."""
     try:
-        with _main_hidden():
+        with main_hidden():
             process.start()
     except Exception as e:  # pragma: no cover - the fork server could not start a process
         failures.append(f"starting a worker: failed ({type(e).__name__})")
@@ -216,48 +212,6 @@ def _start_and_send(process, send, payload_recv, payload_send, args, failures: l
         send.close()
         payload_recv.close()
     _send_payload(payload_send, args, failures)
-
-
-def fork_is_safe() -> bool:
-    """Whether this process may fork: no other threads, no runtime with native thread pools loaded."""
-    return threading.active_count() == 1 and not any(m in sys.modules for m in _FORK_UNSAFE_RUNTIMES)
-
-
-def _context() -> mp.context.BaseContext:
-    # fork is fastest (the child already holds SymPy and the expressions); after threads exist it may
-    # deadlock, so use forkserver/spawn there, which pickle the expressions (SymPy objects pickle).
-    methods = mp.get_all_start_methods()
-    if "fork" in methods and fork_is_safe():
-        return mp.get_context("fork")
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        # the server imports SymPy and the workers once; each worker then forks from it ready to run
-        ctx.set_forkserver_preload(["symnn.check.verification", "symnn.check.proving", "symnn.check.sampling"])
-        return ctx
-    return mp.get_context("spawn")
-
-
-@contextlib.contextmanager
-def _main_hidden() -> Iterator[None]:
-    """While starting a forkserver/spawn worker, hide ``__main__``'s file and spec.
-
-    Those start methods otherwise re-run the user's main script in every worker, which starts
-    workers again at import unless the script has an ``if __name__ == "__main__"`` guard. The
-    workers need nothing from ``__main__``: they run functions of :mod:`symnn.check.proving` and
-    :mod:`symnn.check.sampling`.
-    """
-    main = sys.modules.get("__main__")
-    if main is None:
-        yield
-        return
-    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
-    main.__dict__.pop("__file__", None)
-    main.__spec__ = None
-    try:
-        yield
-    finally:
-        main.__dict__.pop("__spec__", None)
-        main.__dict__.update(saved)
 
 
 def verify(
@@ -340,7 +294,7 @@ def verify(
     tried: list[str] = []
     running = "starting the symbolic worker"  # what the symbolic worker is doing, from its "trying" messages
     failures: list[str] = []  # what the threads sending the statement could not do
-    ctx = _context()
+    ctx = worker_context()
     jobs: dict[Any, Any] = {}  # connection -> process
 
     def start_job(target, *args) -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import math
-import multiprocessing as mp
 import os
 import signal
 import sys
@@ -21,6 +21,7 @@ from pathlib import Path
 import sympy as sp
 
 import symnn
+from symnn.deadline import run_with_deadline
 from symnn.model.network import MLP
 
 log = logging.getLogger("symnn")
@@ -164,47 +165,6 @@ def _verify_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=int, default=40, help="random real points for the numeric check (default 40)")
 
 
-def _parse_in_child(conn, parse_text: Callable[[str], sp.Basic], text: str) -> None:
-    try:
-        e = parse_text(text)
-        # unpickling rebuilds with evaluation, which would make the unevaluated Eq(x, x) True: send the parts
-        conn.send((True, (type(e), e.lhs, e.rhs) if isinstance(e, sp.Rel) else (None, e, None)))
-    except (ValueError, TypeError) as e:
-        conn.send((False, e))
-    finally:
-        conn.close()
-
-
-def _parse_within(seconds: float, parse_text: Callable[[str], sp.Basic], text: str) -> sp.Basic:
-    """``parse_text(text)`` in a forked child that is killed after ``seconds``.
-
-    SymPy's LaTeX parser runs on the pure-Python ANTLR runtime and takes seconds on 500 characters of nested
-    functions; this is how ``symnn verify`` keeps its budget for parsing as well as verifying. Where fork is
-    not available (or the budget is not a positive number, which verify then reports), it parses in-process.
-    """
-    from symnn.check.verification import fork_is_safe
-
-    if not (math.isfinite(seconds) and seconds > 0) or "fork" not in mp.get_all_start_methods() or not fork_is_safe():
-        return parse_text(text)
-    ctx = mp.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_parse_in_child, args=(send, parse_text, text), daemon=True)
-    child.start()
-    send.close()
-    try:
-        if not recv.poll(seconds):
-            raise ValueError(f"symnn verify: parsing the statement took longer than the {seconds:g} s budget")
-        ok, value = recv.recv()
-    finally:
-        child.kill()
-        child.join()
-        recv.close()
-    if not ok:
-        raise value
-    relation, lhs, rhs = value
-    return lhs if relation is None else relation(lhs, rhs, evaluate=False)
-
-
 def _run_verify(args: argparse.Namespace) -> int:
     from symnn.check.catalogue import identities
     from symnn.check.verification import RELATIONS, verify
@@ -231,8 +191,15 @@ def _run_verify(args: argparse.Namespace) -> int:
     if args.latex is not None:
         load_sympy_parser()  # imported once here, not again in each child
     start = time.monotonic()
-    statement = _parse_within(  # the budget covers parsing and verifying
-        args.timeout, *((parse, args.statement) if args.statement is not None else (parse_latex, args.latex))
+    # the budget covers parsing and verifying: SymPy's LaTeX parser takes seconds on nested input. A budget that is
+    # not a positive number is verify's to report, after an unbounded parse.
+    budget = args.timeout if math.isfinite(args.timeout) and args.timeout > 0 else None
+    read = parse if args.statement is not None else functools.partial(parse_latex, timeout=None)
+    statement = run_with_deadline(
+        read,
+        (args.statement if args.statement is not None else args.latex,),
+        budget,
+        what="symnn verify: parsing the statement",
     )
     if not isinstance(statement, tuple(RELATIONS.values())):
         raise ValueError("symnn verify: the statement needs a relation: ==, =, <=, >=, < or >")

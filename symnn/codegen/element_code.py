@@ -13,9 +13,9 @@ import inspect
 from collections.abc import Callable
 
 import numpy as np
-import sympy as sp
 
 from symnn.codegen.printing import stable_log
+from symnn.codenames import safe_lambdify
 from symnn.derive.backprop import backprop
 from symnn.model.network import MLP
 
@@ -26,12 +26,15 @@ def element_functions(net: MLP, backend: str) -> tuple[str, dict[str, Callable]]
     d = backprop(net)
     module = "jax" if backend == "jax" else "numpy"
     args = [*net.params, *net.inputs, *net.targets]
-    f_forward = sp.lambdify(args[: len(net.params) + len(net.inputs)], net.outputs, modules=module, cse=True)
-    f_all = sp.lambdify(
+    # through the one gate for names that become code (a user activation's class name is printed)
+    what = f"compile({net!r}, view='element')"
+    f_forward = safe_lambdify(args[: len(net.params) + len(net.inputs)], net.outputs, module, cse=True, what=what)
+    f_all = safe_lambdify(
         args,
         [stable_log(net.loss_expr), *(d.gradients[p] for p in net.params)],
-        modules=module,
+        module,
         cse=True,
+        what=what,
         docstring_limit=0,
     )
     xp = np if backend == "numpy" else __import__("jax.numpy", fromlist=["numpy"])

@@ -10,7 +10,7 @@ import sympy as sp
 
 from symnn.model.graph import Network
 
-__all__ = ["BACKENDS", "Model", "compile_source"]
+__all__ = ["BACKENDS", "Model"]
 
 #: backend -> the array module the generated code calls
 BACKENDS: dict[str, str] = {"numpy": "numpy", "jax": "jax.numpy"}
@@ -248,10 +248,3 @@ def _jax_x64() -> bool:
     import jax
 
     return bool(jax.config.read("jax_enable_x64"))
-
-
-def compile_source(source: str):
-    """Python's built-in ``compile`` (shadowed in the module of :func:`symnn.compile`)."""
-    import builtins
-
-    return builtins.compile(source, "<symnn generated>", "exec")

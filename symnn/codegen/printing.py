@@ -22,6 +22,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
+from symnn.codenames import check_code_name, check_expression_names, code_comment
 from symnn.errors import Unsupported
 from symnn.model.arrays import MatMul, RowMax, RowSum, Transpose, _ArrayOp
 from symnn.model.functions import sigmoid, softplus
@@ -250,6 +251,12 @@ def emit(
     comments = comments or {}
     assignments = _live(assignments, returns)
     names = [s for s, _ in assignments]
+    # every name printed below is checked once, here (symnn.codenames): the function, its arguments, the names
+    # assigned, every function class; any other free symbol would be printed as a bare name
+    check_code_name(name, "the generated function")
+    for s in [*args, *names]:
+        check_code_name(s.name, "the generated variable")
+    check_expression_names([*(e for _, e in assignments), *returns], [*args, *names], f"generated {name}")
     exprs = [fast_sigmoid(e) for _, e in assignments] + [fast_sigmoid(e) for e in returns]
     taken = {str(s) for s in [*args, *names]}
     temps = (sp.Symbol(f"tmp{i}", real=True) for i in range(10**6) if f"tmp{i}" not in taken)
@@ -275,7 +282,7 @@ def emit(
             continue
         need(e)
         if s in comments:
-            lines.append(f"{indent}# {comments[s]}")
+            lines.append(indent + code_comment(comments[s]))
         product, bias = _product_plus_symbol(e)
         if product is not None:  # Z = A @ W; Z += b: the bias added in place, one array fewer
             lines.append(f"{indent}{s} = {printer.doprint(product)}")

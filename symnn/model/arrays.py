@@ -14,7 +14,7 @@ import sympy as sp
 
 from symnn.errors import Unsupported
 
-__all__ = ["BatchSum", "Function", "MatMul", "RowMax", "RowSum", "Total", "Transpose", "per_sample_loss"]
+__all__ = ["BatchSum", "Function", "MatMul", "RowMax", "RowSum", "Rows", "Total", "Transpose", "per_sample_loss"]
 
 
 # -- the operations that are not elementwise, as SymPy functions of array symbols --------------------
@@ -83,6 +83,15 @@ class Transpose(_ArrayOp):
         if isinstance(arg, Transpose):  # (Aᵀ)ᵀ = A
             return arg.args[0]
         return None
+
+
+class Rows(_ArrayOp):
+    """The number of rows of a batch (its samples), ``X.shape[0]``: printed by this class, not as the name of a
+    symbol, since every name printed into code must be a plain identifier (:mod:`symnn.codenames`)."""
+
+    numpy_code = "{0}.shape[0]"
+    str_code = "{0}.shape[0]"
+    latex_code = r"\operatorname{{rows}}\left({0}\right)"
 
 
 # The reductions call the ufunc's own ``reduce`` in NumPy: ``numpy.sum`` and ``numpy.max`` are Python

@@ -12,7 +12,6 @@ element view's derivative, entry by entry, at small sizes.
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy as sp
 
+from symnn.codenames import is_code_name
 from symnn.model.arrays import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
 from symnn.model.notation import bias, weight
 from symnn.model.registry import ACTIVATIONS
@@ -123,8 +123,12 @@ def _positive_int(value: Any, what: str) -> int:
 
 
 def identifier(value: Any, what: str) -> str:
-    """``value`` if it is a plain identifier (the name of a symbol or an array), else ``ValueError``."""
-    if not (isinstance(value, str) and value.isidentifier() and not keyword.iskeyword(value)) or value.startswith("_"):
+    """``value`` if it is a plain identifier (the name of a symbol or an array), else ``ValueError``.
+
+    The names become code when the network is compiled: :func:`symnn.codenames.is_code_name` is the rule (no keyword,
+    read back by Python as written), and no leading underscore on top.
+    """
+    if not is_code_name(value) or value.startswith("_"):
         raise ValueError(f"{what} must be a plain identifier (letters, digits, _; not starting with _), got {value!r}")
     return value
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from symnn.codenames import check_code_name
 from symnn.model.functions import relu, sigmoid, softplus, step
 
 __all__ = ["ACTIVATIONS", "ACTIVATION_CLASSES", "OUTPUT_ACTIVATIONS", "register_activation", "unregister_activation"]
@@ -39,20 +40,33 @@ def register_activation(name: str, function: type[sp.Function], *, replace: bool
     Parameters
     ----------
     name : str
-        A Python identifier, not one of the built-in activations (nor ``softmax``).
+        A Python identifier, not one of the built-in activations (nor ``softmax``), not a keyword and not
+        starting with ``__`` (:func:`symnn.codenames.is_code_name`).
     function : type
-        A subclass of ``sympy.Function`` taking one argument (usually an :class:`~symnn.ActivationFunction`).
+        A subclass of ``sympy.Function`` taking one argument (usually an :class:`~symnn.ActivationFunction`),
+        whose ``__name__`` is such a name too: SymPy's printers write it into generated code.
     replace : bool
         Allow replacing an activation registered earlier under the same name.
+
+    Raises
+    ------
+    ValueError
+        A name or class name that is not a plain identifier, a built-in name, or a name already registered
+        (without ``replace``); each error names it.
+    TypeError
+        ``function`` is not a ``sympy.Function`` subclass.
     """
     if not (isinstance(name, str) and name.isidentifier()):
-        raise ValueError(f"an activation name must be a Python identifier, got {name!r}")
+        raise ValueError(f"an activation name must be a Python identifier, got {name!r:.80}")
+    check_code_name(name, "the activation name")  # not a keyword, no dunder: it is printed into code
     if name == "softmax" or (name in ACTIVATIONS and name not in ACTIVATION_CLASSES):
         raise ValueError(f"{name!r} is a built-in activation; choose another name")
     if name in ACTIVATION_CLASSES and not replace:
         raise ValueError(f"an activation {name!r} is already registered; pass replace=True to replace it")
     if not (isinstance(function, type) and issubclass(function, sp.Function)):
-        raise TypeError(f"function must be a sympy.Function subclass, got {function!r}")
+        raise TypeError(f"function must be a sympy.Function subclass, got {function!r:.80}")
+    # the class's own name is what SymPy's printers write for it (compiled code, str, JSON): checked here, at once
+    check_code_name(function.__name__, f"the activation {name!r}: the function class's __name__")
     ACTIVATION_CLASSES[name] = function
     ACTIVATIONS[name] = lambda z, net: function(z)
     if name not in OUTPUT_ACTIVATIONS:  # in place, so every module that imported the list sees it; softmax last

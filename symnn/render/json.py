@@ -16,7 +16,9 @@ import sympy as sp
 from symnn.model.network import MLP
 from symnn.render.formula import latex
 from symnn.render.words import LANGS
-from symnn.text.pyexpr import parse
+from symnn.text.parsing import MAX_DEPTH, bracket_depth
+from symnn.text.pyexpr import MAX_NAME_LENGTH, is_plain_name, parse, symbol_for
+from symnn.version import __version__
 
 __all__ = ["FORMAT", "gradients_from_json", "render"]
 
@@ -30,10 +32,8 @@ def _expr(expr: sp.Basic) -> dict[str, str]:
 
 def render(d: Any) -> str:
     """The derivation ``d`` as a JSON document (UTF-8 text, keys in a fixed order, indented)."""
-    import symnn
-
     net = getattr(d, "network", None)
-    doc: dict[str, Any] = {"format": FORMAT, "symnn": symnn.__version__}
+    doc: dict[str, Any] = {"format": FORMAT, "symnn": __version__}
     if net is not None and not isinstance(net, MLP):  # a Network of layers
         doc.update(_graph(d, net))
         return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
@@ -143,37 +143,51 @@ def _graph(d: Any, net: Any) -> dict[str, Any]:
     return out
 
 
-def _compose(doc: dict[str, Any]) -> dict[sp.Symbol, sp.Expr]:
-    """The gradients of a Network's document: its forward rules, then each adjoint's last step (in the names of
-    later adjoints), then each local gradient, substituted in order as the sweep itself does."""
-    network = doc.get("network", {})
-    positive = network["positive"]
-    values: dict[sp.Basic, sp.Expr] = {sp.Symbol(n, real=True): sp.Symbol(n, positive=True) for n in positive}
-    values.update({sp.Symbol(a, real=True): sp.Symbol(n, positive=True) for a, n in network["aliases"].items()})
-
-    def read(entry: dict[str, str]) -> sp.Basic:
-        return parse(entry["text"]).xreplace(values)
-
-    for step in doc.get("steps", []):
-        if step["phase"] == "forward":
-            values[parse(step["lhs"]["text"])] = read(step["rhs"])
-        elif step["phase"] == "adjoint":
-            if step["rule"] == "substitution":
-                values[parse(step["lhs"]["text"])] = read(step["rhs"])
-    out: dict[sp.Symbol, sp.Expr] = {}
-    for entry in doc.get("gradients", []):
-        param = parse(entry["parameter"])
-        if not isinstance(param, sp.Symbol):
-            raise ValueError(f"a gradient's parameter must be a symbol name, got {entry['parameter']!r}")
-        out[param] = read(entry["local"])
-    return out
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number"}
 
 
-def gradients_from_json(text: str) -> dict[sp.Symbol, sp.Expr]:
+def _kind(value: Any) -> str:
+    return "null" if value is None else "a boolean" if isinstance(value, bool) else _JSON_TYPES[type(value)]
+
+
+def _malformed(what: str) -> ValueError:
+    return ValueError(f"not a symnn derivation document: {what}")
+
+
+def gradients_from_json(text: str | bytes) -> dict[sp.Symbol, sp.Expr]:
     """Read the gradients of a document written by :func:`render`: parameter symbol -> expression.
 
-    A Network's document gives each gradient in the adjoints (``"gradients_form": "local"``); they are composed
-    back from its steps, so the result is written out in the inputs and parameters either way.
+    The document is untrusted text and is read under :func:`symnn.parse`'s limits, shared through
+    :mod:`symnn.text.pyexpr`: names as :func:`~symnn.text.pyexpr.is_plain_name` allows them (a letter first, at most 40
+    characters, no dunder), literals by :func:`~symnn.text.pyexpr.check_literal` (finite, at most 100 digits), powers
+    and arguments of exp & co. bounded, brackets nested at most :data:`symnn.text.parsing.MAX_DEPTH` deep. The length of
+    a gradient's text is not capped as :func:`symnn.parse` caps a typed statement (2000 characters): symnn's own
+    explicit gradients are longer (about 6700 characters at 2-3-3-2, 400 000 at 3-4-4-4-2), and reading is linear
+    in it.
+
+    Parameters
+    ----------
+    text : str or bytes
+        A JSON document with ``"format": "symnn-derivation/1"`` and a list ``"gradients"`` of objects, each with a
+        ``"parameter"`` name and the gradient's ``"text"`` (SymPy's ``str`` form).
+
+    A Network's document gives each gradient in the adjoints (``"gradients_form": "local"``, each entry's
+    ``"local"`` text); they are composed back from its steps, so the result is written out in the inputs and
+    parameters either way.
+
+    Returns
+    -------
+    dict
+        Each parameter's symbol (the network's own, :mod:`symnn.model.notation`) -> its gradient, in document order.
+
+    Raises
+    ------
+    ValueError
+        For every malformed document, naming what is wrong and where (``gradients[3]: 'text' ...``): not JSON,
+        nested too deeply, another format, a missing key, a value of the wrong type, a parameter named twice, a name
+        or number beyond the limits, a text that is not an expression symnn writes.
+    TypeError
+        ``text`` is neither ``str`` nor ``bytes``.
 
     Examples
     --------
@@ -182,15 +196,112 @@ def gradients_from_json(text: str) -> dict[sp.Symbol, sp.Expr]:
     >>> gradients_from_json(text)
     {b1_1: -t1 + x1}
     """
-    doc = json.loads(text)
+    if not isinstance(text, str | bytes | bytearray):
+        raise TypeError(f"gradients_from_json takes the document's text (str or bytes), got {type(text).__name__}")
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        raise _malformed("the JSON is nested too deeply") from None
+    except ValueError as e:  # JSONDecodeError, UnicodeDecodeError, an integer of more than 4300 digits
+        raise _malformed(f"not JSON ({str(e).splitlines()[0][:200]})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ValueError(f"not a symnn derivation document: expected format {FORMAT!r}")
+        raise _malformed(f"expected format {FORMAT!r}")
     if doc.get("gradients_form") == "local":
         return _compose(doc)
+    entries = doc.get("gradients", [])
+    if not isinstance(entries, list):
+        raise _malformed(f"'gradients' must be an array, got {_kind(entries)}")
     out: dict[sp.Symbol, sp.Expr] = {}
-    for entry in doc.get("gradients", []):
-        param = parse(entry["parameter"])
-        if not isinstance(param, sp.Symbol):
-            raise ValueError(f"a gradient's parameter must be a symbol name, got {entry['parameter']!r}")
-        out[param] = parse(entry["text"])
+    for i, entry in enumerate(entries):
+        where = f"gradients[{i}]"
+        if not isinstance(entry, dict):
+            raise _malformed(f"{where} must be an object, got {_kind(entry)}")
+        param = _parameter(entry, where, out)
+        out[param] = _gradient(_text(entry, "text", where), where)
     return out
+
+
+def _text(entry: dict[str, Any], key: str, where: str) -> str:
+    if key not in entry:
+        raise _malformed(f"{where} has no {key!r}")
+    if not isinstance(entry[key], str):
+        raise _malformed(f"{where}: {key!r} must be a string, got {_kind(entry[key])}")
+    return entry[key]
+
+
+def _parameter(entry: dict[str, Any], where: str, seen: dict[sp.Symbol, Any]) -> sp.Symbol:
+    """The symbol of a gradient entry's ``"parameter"``: a plain name, not given before."""
+    name = _text(entry, "parameter", where)
+    if not is_plain_name(name):
+        shown = repr(name) if len(name) <= 60 else f"{name[:60]!r}... ({len(name)} characters)"
+        raise _malformed(
+            f"{where}: the parameter {shown} is not a symbol name (a letter first, then letters, digits and "
+            f"underscores, at most {MAX_NAME_LENGTH} characters)"
+        )
+    param = symbol_for(name)
+    if param in seen:
+        raise _malformed(f"{where}: the parameter {name!r} is given twice")
+    return param
+
+
+def _entries(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    entries = doc.get(key, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise _malformed(f"{key!r} must be an array of objects")
+    return entries
+
+
+def _compose(doc: dict[str, Any]) -> dict[sp.Symbol, sp.Expr]:
+    """The gradients of a Network's document (``"gradients_form": "local"``): its forward rules, then each
+    adjoint's last step (in the names of later adjoints), then each local gradient, substituted in order as the
+    sweep itself does; every text read under the same limits as an explicit gradient."""
+    network = doc.get("network")
+    if not isinstance(network, dict):
+        raise _malformed(f"'network' must be an object, got {_kind(network)}")
+    positive, aliases = network.get("positive", []), network.get("aliases", {})
+    if not (isinstance(positive, list) and isinstance(aliases, dict)):
+        raise _malformed("'network': 'positive' must be an array and 'aliases' an object")
+
+    # the symbols' own names may be keywords (they only name a Symbol, never reach the parser); the aliases not
+    def named(n: Any, keywords: bool) -> bool:
+        return is_plain_name(n) or (keywords and isinstance(n, str) and keyword.iskeyword(n))
+
+    if not (all(named(n, True) for n in [*positive, *aliases.values()]) and all(named(a, False) for a in aliases)):
+        raise _malformed("'network': 'positive' and 'aliases' must hold symbol names")
+    # a dropout's keep probability and weight decay's λ are positive symbols; a keyword (lambda) is written lambda_
+    values: dict[sp.Basic, sp.Expr] = {sp.Symbol(n, real=True): sp.Symbol(n, positive=True) for n in positive}
+    values.update({sp.Symbol(a, real=True): sp.Symbol(n, positive=True) for a, n in aliases.items()})
+    for i, step in enumerate(_entries(doc, "steps")):
+        where = f"steps[{i}]"
+        if step.get("phase") == "forward" or (step.get("phase") == "adjoint" and step.get("rule") == "substitution"):
+            sides = [step.get(side) for side in ("lhs", "rhs")]
+            if not all(isinstance(side, dict) for side in sides):
+                raise _malformed(f"{where}: 'lhs' and 'rhs' must be objects")
+            name = _text(sides[0], "text", f"{where}.lhs")
+            if not is_plain_name(name):
+                raise _malformed(f"{where}: the left side {name[:60]!r} is not a symbol name")
+            values[symbol_for(name)] = _gradient(_text(sides[1], "text", f"{where}.rhs"), where).xreplace(values)
+    out: dict[sp.Symbol, sp.Expr] = {}
+    for i, entry in enumerate(_entries(doc, "gradients")):
+        where = f"gradients[{i}]"
+        param = _parameter(entry, where, out)
+        local = entry.get("local")
+        if not isinstance(local, dict):
+            raise _malformed(f"{where}: 'local' must be an object, got {_kind(local)}")
+        out[param] = _gradient(_text(local, "text", f"{where}.local"), where).xreplace(values)
+    return out
+
+
+def _gradient(text: str, where: str) -> sp.Expr:
+    """One gradient's text, under the readers' shared limits (see :func:`gradients_from_json`)."""
+    if not text.strip():
+        raise _malformed(f"{where}: 'text' is empty")
+    if bracket_depth(text) > MAX_DEPTH:
+        raise _malformed(f"{where}: 'text' is nested too deeply (at most {MAX_DEPTH} levels)")
+    try:
+        value = parse(text)
+    except ValueError as e:
+        raise ValueError(f"{e} ({where}, 'text')") from None
+    if not isinstance(value, sp.Expr):
+        raise _malformed(f"{where}: 'text' is not an expression (got {type(value).__name__})")
+    return value

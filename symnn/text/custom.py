@@ -17,6 +17,7 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
+from symnn.codenames import check_code_name
 from symnn.model.functions import ActivationFunction
 from symnn.model.registry import register_activation
 from symnn.text.pyexpr import translate
@@ -82,6 +83,8 @@ def activation(
         ``def f(x): return ...`` using arithmetic and ``math``/NumPy functions (see :func:`definition_of`).
     name : str, optional
         The name to register (default: the function's name); ``MLP(..., activation=name)`` then accepts it.
+        It names the class too, which SymPy prints into compiled code, so it must be a plain identifier
+        (:func:`symnn.codenames.is_code_name`; otherwise a ValueError naming it).
     replace : bool
         Replace an activation registered earlier under this name (default ``True``: re-running a notebook cell
         redefines it).
@@ -109,7 +112,7 @@ def activation(
     """
     if func is None:
         return lambda f: activation(f, name=name, replace=replace)  # type: ignore[return-value]
-    name = name or func.__name__
+    name = check_code_name(name or func.__name__, "the activation name")  # the class's name is printed into code
     x, body = definition_of(func)
     derivative = sp.diff(body, x)
 

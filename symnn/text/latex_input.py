@@ -10,6 +10,7 @@ What SymPy's grammar gets wrong for this notation is rewritten here; the limits 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import re
@@ -19,6 +20,7 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from symnn.deadline import run_with_deadline
 from symnn.model.functions import relu, sigmoid, softplus, step
 from symnn.model.notation import NetSymbol
 from symnn.model.softmax import softmax
@@ -27,7 +29,7 @@ from symnn.text.pyexpr import bound_arguments, check_extremum, checked_power
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_LATEX_LENGTH", "parse_latex"]
+__all__ = ["LATEX_TIMEOUT", "MAX_LATEX_LENGTH", "parse_latex"]
 
 #: SymPy's LaTeX parser runs on the pure-Python ANTLR runtime: 500 characters take up to ~2 s (500 letters
 #: in a row, each an implicit product, ~5 s), so LaTeX gets a shorter cap
@@ -369,7 +371,11 @@ def load_sympy_parser() -> tuple[type[Exception], Callable[..., sp.Basic]]:
     return LaTeXParsingError, sympy_parse_latex
 
 
-def parse_latex(text: str) -> sp.Basic:
+#: The default budget of :func:`parse_latex`, in seconds (``symnn verify``'s default too).
+LATEX_TIMEOUT = 5.0
+
+
+def parse_latex(text: str, *, timeout: float | None = LATEX_TIMEOUT) -> sp.Basic:
     r"""Parse LaTeX with SymPy's LaTeX parser (ANTLR backend), knowing symnn's functions and symbols.
 
     ``\sigma(x)`` is :class:`~symnn.sigmoid`; ``\mathrm{ReLU}(x)``, ``\operatorname{ReLU}(x)`` or
@@ -384,6 +390,29 @@ def parse_latex(text: str) -> sp.Basic:
     longer than :data:`MAX_LATEX_LENGTH` or nested deeper than :data:`MAX_DEPTH`, factorials and binomials
     (SymPy would evaluate them while parsing) are refused.
 
+    SymPy's parser is pure Python (ANTLR) and slow on nested input — seconds for 40 nested ``\sigma(`` — so the
+    parse runs under a budget, in a worker process killed at the deadline (:func:`symnn.deadline.run_with_deadline`,
+    the helper ``symnn verify --timeout`` uses).
+
+    Parameters
+    ----------
+    text : str
+        The LaTeX, at most :data:`MAX_LATEX_LENGTH` characters.
+    timeout : float or None
+        The budget in seconds (default :data:`LATEX_TIMEOUT`, 5 s); ``None`` parses in this process without one.
+
+    Returns
+    -------
+    sympy.Basic
+        The expression, or the unevaluated relation.
+
+    Raises
+    ------
+    ValueError
+        Text that is not read (naming the problem), or a ``timeout`` that is not a positive number.
+    symnn.deadline.DeadlineExceeded
+        Parsing took longer than ``timeout`` (a ``TimeoutError`` and a ``ValueError``; the message names the budget).
+
     Examples
     --------
     >>> from symnn import parse_latex
@@ -395,6 +424,28 @@ def parse_latex(text: str) -> sp.Basic:
     text = check_text(text, "parse_latex", MAX_LATEX_LENGTH)
     if bracket_depth(text) > MAX_DEPTH:
         raise ValueError(f"parse_latex: the input is nested too deeply (at most {MAX_DEPTH} levels)")
+    if timeout is None:
+        return _parse_latex(text)
+    _warm_parser()  # here, once: every worker then starts with the parser imported and its caches filled
+    return run_with_deadline(_parse_latex, (text,), timeout, what="parse_latex: parsing")
+
+
+#: Parsed once in this process (fixed, trusted text) before the first worker forks: ANTLR fills its prediction
+#: caches lazily, and a worker's own fills die with it, so each cold worker would spend ~0.15 s more on them.
+_WARM_UP = (
+    r"\frac{\mathrm{d}}{\mathrm{d}x} \sigma^{2}\left(x\right) = \sigma(-x)(1 - \sigma(x)) "
+    r"+ \sum_{k=1}^{n} w^{(1)}_{21} x_{k} + \mathrm{ReLU}(x) - \tanh(x) / 2"
+)
+
+
+@functools.cache
+def _warm_parser() -> None:
+    load_sympy_parser()
+    _parse_latex(_WARM_UP)
+
+
+def _parse_latex(text: str) -> sp.Basic:
+    """:func:`parse_latex` of checked text, without a budget."""
     LaTeXParsingError, sympy_parse_latex = load_sympy_parser()
     text = text.replace("\\!", " ")  # \! is a negative thin space, not a factorial
     if _LATEX_EAGER.search(text):

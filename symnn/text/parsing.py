@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import ast
 import logging
-import math
-import re
 from collections.abc import Callable
 
 import sympy as sp
 
 from symnn.model.functions import relu, sigmoid, softplus, step
 from symnn.model.softmax import softmax
-from symnn.text.pyexpr import MAX_ARGUMENT, MAX_BITS, MAX_EXPONENT, Walker, checked_power, symbol_for
+from symnn.text.pyexpr import (
+    MAX_ARGUMENT,
+    MAX_BITS,
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_NAME_LENGTH,
+    Walker,
+    check_literal,
+    checked_power,
+    is_plain_name,
+    symbol_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +37,7 @@ __all__ = [
     "MAX_ARGUMENT",
     "MAX_BITS",
     "MAX_DEPTH",
+    "MAX_DIGITS",
     "MAX_EXPONENT",
     "MAX_LENGTH",
     "bracket_depth",
@@ -42,9 +52,8 @@ MAX_DEPTH = 40
 #: deepest syntax tree: a + b + c + ... nests one level per term, so this is larger than MAX_DEPTH
 #: (brackets), while staying far below Python's recursion limit in the converter
 MAX_TREE_DEPTH = 200
-#: Longest integer literal, highest derivative order. The caps on numbers (exponents, sizes of powers,
-#: arguments of exp & co.) are symnn.text.pyexpr's, re-exported here.
-MAX_DIGITS = 100
+#: Highest derivative order. The caps on numbers (literals, exponents, sizes of powers, arguments of exp & co.)
+#: and the rule for names are symnn.text.pyexpr's, shared with the JSON reader, re-exported here.
 MAX_ORDER = 10
 
 
@@ -87,7 +96,6 @@ FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
 CONSTANTS: dict[str, sp.Basic] = {"pi": sp.pi, "E": sp.E}
 
 _COMPARE: dict[type, type] = {ast.Eq: sp.Eq, ast.LtE: sp.Le, ast.GtE: sp.Ge, ast.Lt: sp.Lt, ast.Gt: sp.Gt}
-_NAME = re.compile(r"^[^\W\d_]\w{0,39}$")  # a letter first, no leading underscore, at most 40 characters
 _ALLOWED = "numbers, names, + - * / ** ^, one comparison (== = <= >= < >) and calls of " + ", ".join(
     sorted(FUNCTIONS, key=str.lower)
 )
@@ -121,12 +129,9 @@ class _Converter(Walker):
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _refuse(f"the literal {value!r} ({type(value).__name__})")
+        check_literal(value)
         if isinstance(value, int):
-            if len(str(abs(value))) > MAX_DIGITS:
-                raise ValueError(f"parse: an integer of more than {MAX_DIGITS} digits is not allowed")
             return sp.Integer(value)
-        if not math.isfinite(value):
-            raise ValueError(f"parse: the number {value!r} is out of range (a float literal must be finite)")
         return sp.Rational(repr(value))  # 0.1 is exactly 1/10, as written
 
     def name(self, node: ast.Name) -> sp.Basic:
@@ -135,8 +140,11 @@ class _Converter(Walker):
             return CONSTANTS[name]
         if name in FUNCTIONS:
             raise ValueError(f"parse: {name} is a function; call it, as {name}(x)")
-        if name.startswith("_") or not _NAME.match(name):
-            raise _refuse(f"the name {name!r} (names start with a letter, no underscore first, at most 40 characters)")
+        if not is_plain_name(name):
+            raise _refuse(
+                f"the name {name!r} (names start with a letter, no underscore first, at most {MAX_NAME_LENGTH} "
+                "characters)"
+            )
         # w1_2_1, x1, ... are the network's own symbols (symnn.model.notation), as symnn's JSON reads them back
         return self.symbols.setdefault(name, symbol_for(name))
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ast
 import keyword
+import math
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,14 +28,18 @@ from sympy.functions.elementary.trigonometric import TrigonometricFunction
 __all__ = [
     "MAX_ARGUMENT",
     "MAX_BITS",
+    "MAX_DIGITS",
     "MAX_EXPONENT",
     "MAX_EXTREMUM_ARGS",
+    "MAX_NAME_LENGTH",
     "PYTHON_FUNCTIONS",
     "SYMPY_FUNCTIONS",
     "Walker",
     "bound_arguments",
     "check_extremum",
+    "check_literal",
     "checked_power",
+    "is_plain_name",
     "parse",
     "symbol_for",
     "translate",
@@ -49,6 +55,30 @@ MAX_BITS = 10_000
 #: exp(exp(exp(100))) asks for ~10^43 digits of exp(exp(100)) the first time anything compares it (``Abs``,
 #: ``Max``, a sum's ordering). float64's exp overflows at 709.8; 10 000 keeps the overflow examples (exp(1000)).
 MAX_ARGUMENT = 10_000
+
+
+#: Longest integer literal, in digits, and longest name (a symbol's) in untrusted text.
+MAX_DIGITS = 100
+MAX_NAME_LENGTH = 40
+_NAME = re.compile(rf"[^\W\d_]\w{{0,{MAX_NAME_LENGTH - 1}}}")  # a letter first (no underscore, no digit)
+
+
+def is_plain_name(name: object) -> bool:
+    """Whether untrusted text may name a symbol ``name``: a letter first, then letters, digits and underscores, at
+    most :data:`MAX_NAME_LENGTH` characters, not a keyword (so no dunder, nothing that could be code).
+
+    The one rule of every reader (:func:`symnn.parse`, :func:`parse` for symnn's JSON).
+    """
+    return isinstance(name, str) and bool(_NAME.fullmatch(name)) and not keyword.iskeyword(name)
+
+
+def check_literal(value: object) -> None:
+    """Refuse a numeric literal no reader accepts: an integer of more than :data:`MAX_DIGITS` digits, or a float
+    literal that is not finite (``1e99999`` is ``inf`` to Python)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_DIGITS:
+        raise ValueError(f"parse: an integer of more than {MAX_DIGITS} digits is not allowed")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"parse: the number {value!r} is out of range (a float literal must be finite)")
 
 
 def _infinite(v: sp.Basic) -> bool:
@@ -316,6 +346,7 @@ class _Translator(Walker):
 
     def constant(self, node: ast.Constant) -> sp.Basic:
         v = node.value
+        check_literal(v)
         if isinstance(v, bool):
             return sp.true if v else sp.false
         if isinstance(v, int):
@@ -436,8 +467,13 @@ def parse(
         called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}  # a set: one pass, not one a name
         for node in nodes:
             if isinstance(node, ast.Name) and node.id not in table and id(node) not in called:
-                if node.id.isidentifier() and not keyword.iskeyword(node.id):
-                    table[node.id] = symbol_for(node.id)
+                if not is_plain_name(node.id):  # symnn.parse's rule: no dunder, no 100 000-character name
+                    shown = repr(node.id) if len(node.id) <= 60 else f"{node.id[:60]!r}... ({len(node.id)} characters)"
+                    raise ValueError(
+                        f"parse: the name {shown} is not allowed (names start with a letter, no underscore first, "
+                        f"at most {MAX_NAME_LENGTH} characters)"
+                    )
+                table[node.id] = symbol_for(node.id)
     funcs = {**SYMPY_FUNCTIONS, **(functions or {})}
     from symnn.model.registry import ACTIVATION_CLASSES
 
@@ -446,3 +482,5 @@ def parse(
         return _Translator(table, funcs, ())(tree)
     except RecursionError:
         raise ValueError(f"not an expression: {text[:40]!r}... is nested too deeply") from None
+    except TypeError as e:  # SymPy's answer to a call with the wrong arguments: sigmoid(), Piecewise(1)
+        raise ValueError(f"parse: {e} (in {text[:40]!r})") from None

@@ -275,3 +275,19 @@ def test_each_layer_states_its_rule_in_index_form(heading, rule):
     swish = sn.Elementwise("swish", lambda z, beta: z * sn.sigmoid(beta * z), params=["beta"], per_unit=True)
     net = sn.Network([sn.Dense(2, bias=False), swish, sn.Dropout(keep="q"), sn.Dense(1)], inputs=2, loss="mse")
     assert rule in dict(sections(sn.backprop(net).to_markdown("en")))[heading]
+
+
+def test_reading_a_network_document_refuses_what_is_malformed():
+    net = sn.Network([sn.Dense(2), sn.Dropout(keep="p")], inputs=2, loss="sse", weight_decay="lambda")
+    doc = json.loads(render(sn.backprop(net)))
+    assert doc["network"]["positive"] == ["p", "lambda"] and doc["network"]["aliases"] == {"lambda_": "lambda"}
+    evil = json.loads(json.dumps(doc))
+    evil["steps"][0]["rhs"]["text"] = "__import__('os')"
+    with pytest.raises(ValueError, match=r"^unknown function '__import__'.*\(steps\[0\], 'text'\)$"):
+        gradients_from_json(json.dumps(evil))
+    del evil["network"]
+    with pytest.raises(ValueError, match=r"^not a symnn derivation document: 'network' must be an object, got null$"):
+        gradients_from_json(json.dumps(evil))
+    doc["gradients"][0]["local"] = "b1_1"
+    with pytest.raises(ValueError, match=r"^not a symnn derivation document: gradients\[0\]: 'local' must be an obj"):
+        gradients_from_json(json.dumps(doc))

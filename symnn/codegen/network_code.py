@@ -76,11 +76,12 @@ def compile_network(
     comments = {s: f"{s} = {sp.sstr(e)}" for s, e in sw.forward + sw.backward}
     printer = printing.printer_for(backend)
     guard = 'numpy.errstate(over="ignore", under="ignore")' if backend == "numpy" else ""
-    everything = [(sw.N, Rows(sw.X)), *forward, *loss, *backward]
+    samples = [(sw.N, Rows(sw.X))]  # N: batch statistics (BatchNorm) and the batch mean of the loss
+    everything = [*samples, *forward, *loss, *backward]
     args = [*params, sw.X]
     try:
         sources = [
-            printing.emit("forward", [*args, *masks], forward, [sw.output], printer, comments, guard),
+            printing.emit("forward", [*args, *masks], samples + forward, [sw.output], printer, comments, guard),
             printing.emit("loss", [*args, sw.T, *masks], everything, [C, *grads], printer, comments, guard, keep=1),
             printing.emit("value_and_grad", [*args, sw.T, *masks], everything, [C, *grads], printer, comments, guard),
         ]

@@ -13,9 +13,10 @@ from symnn.derive.backprop import backprop
 from symnn.io import write_atomic
 from symnn.model import display
 from symnn.render import json as json_render
-from symnn.render.build import derivation_document, network_document, results_latex
+from symnn.render.build import results_latex
 from symnn.render.diagram import Figure, activation_plot, network_diagram
 from symnn.render.document import Document
+from symnn.render.documents import derivation_document, network_document
 from symnn.render.formula import equation, equation_lines, latex
 from symnn.render.markdown import render as markdown
 from symnn.render.notes import step_note

@@ -8,10 +8,12 @@ of the network's own notation: no ``sympify``, no ``eval``.
 from __future__ import annotations
 
 import json
+import keyword
 from typing import Any
 
 import sympy as sp
 
+from symnn.model.network import MLP
 from symnn.render.formula import latex
 from symnn.render.words import LANGS
 from symnn.text.parsing import MAX_DEPTH, bracket_depth
@@ -32,6 +34,9 @@ def render(d: Any) -> str:
     """The derivation ``d`` as a JSON document (UTF-8 text, keys in a fixed order, indented)."""
     net = getattr(d, "network", None)
     doc: dict[str, Any] = {"format": FORMAT, "symnn": __version__}
+    if net is not None and not isinstance(net, MLP):  # a Network of layers
+        doc.update(_graph(d, net))
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
     if net is not None:
         doc["network"] = {
             "layers": list(net.sizes),
@@ -72,6 +77,72 @@ def render(d: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
+def _graph(d: Any, net: Any) -> dict[str, Any]:
+    """The parts of a Network's document: its layers, symbols, loss, steps (each with its layer), gradients."""
+    from symnn.render.graph_doc import classify_steps, fused_nodes, phase_note
+    from symnn.render.layer_diagram import layer_tag
+
+    steps = classify_steps(d, net)  # first: it builds the element view, which names the nodes' symbols
+    fused = fused_nodes(steps, net)
+    # a constant may be named by a Python keyword (weight_decay="lambda"), which the reader's ast cannot parse
+    aliases = {c: sp.Symbol(f"{c.name}_", positive=True) for c in net.constants if keyword.iskeyword(c.name)}
+
+    def _expr(expr: sp.Basic) -> dict[str, str]:
+        return {"text": sp.sstr(expr.xreplace(aliases)), "latex": latex(expr)}
+
+    flat = [s.name for rows in (net.inputs, net.targets) for row in rows for s in row]
+    n_in = sum(len(row) for row in net.inputs)
+    out: dict[str, Any] = {
+        "network": {
+            "inputs": net.input_node.width,
+            "layers": [
+                {
+                    "index": node.index,
+                    "layer": node.layer.title,
+                    "code": layer_tag(node),
+                    "inputs": [u.index for u in node.inputs],
+                    "width": node.width,
+                    "output": [s.name for row in node.symbols for s in row],
+                    "parameters": [{"name": p.name, "shape": list(p.shape)} for p in node.params],
+                }
+                for node in net.nodes
+            ],
+            "loss": net.loss_name,
+            "convention": net.convention,
+            "weight_decay": net.decay.name if net.decay is not None else None,
+            # symbols that are positive, not merely real: a dropout's keep probability, weight decay's λ
+            "positive": [c.name for c in net.constants],
+            "aliases": {a.name: c.name for c, a in aliases.items()},
+            "batch": net.batch,
+            "relu_grad_at_zero": sp.sstr(net.relu_grad_at_zero),
+            "step_at_zero": sp.sstr(net.step_at_zero),
+        },
+        "inputs": flat[:n_in],
+        "targets": flat[n_in:],
+        "parameters": [p.name for p in net.params],
+        "loss": _expr(net.loss_of(net.output_symbols)),
+    }
+    out["steps"] = [
+        {
+            "layer": node.index,
+            "phase": phase,
+            "rule": step.rule,
+            "note": phase_note(net, node, phase, node in fused),
+            "lhs": _expr(step.lhs),
+            "rhs": _expr(step.rhs),
+        }
+        for step, node, phase in steps
+    ]
+    out["matrix_steps"] = [{"rule": s.rule, "latex": f"{latex(s.lhs)} = {latex(s.rhs)}"} for s in d.matrix_steps]
+    # Written out in the inputs and parameters, a gradient through a few layers prints as megabytes (the printed
+    # tree repeats what the sweep shares), so each is given in the adjoints; the reader composes the steps back.
+    out["gradients_form"] = "local"
+    out["gradients"] = [
+        {"parameter": p.name, "parameter_latex": latex(p), "local": _expr(d.local_gradients[p])} for p in net.params
+    ]
+    return out
+
+
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number"}
 
 
@@ -99,6 +170,10 @@ def gradients_from_json(text: str | bytes) -> dict[sp.Symbol, sp.Expr]:
     text : str or bytes
         A JSON document with ``"format": "symnn-derivation/1"`` and a list ``"gradients"`` of objects, each with a
         ``"parameter"`` name and the gradient's ``"text"`` (SymPy's ``str`` form).
+
+    A Network's document gives each gradient in the adjoints (``"gradients_form": "local"``, each entry's
+    ``"local"`` text); they are composed back from its steps, so the result is written out in the inputs and
+    parameters either way.
 
     Returns
     -------
@@ -131,6 +206,8 @@ def gradients_from_json(text: str | bytes) -> dict[sp.Symbol, sp.Expr]:
         raise _malformed(f"not JSON ({str(e).splitlines()[0][:200]})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _malformed(f"expected format {FORMAT!r}")
+    if doc.get("gradients_form") == "local":
+        return _compose(doc)
     entries = doc.get("gradients", [])
     if not isinstance(entries, list):
         raise _malformed(f"'gradients' must be an array, got {_kind(entries)}")
@@ -139,22 +216,79 @@ def gradients_from_json(text: str | bytes) -> dict[sp.Symbol, sp.Expr]:
         where = f"gradients[{i}]"
         if not isinstance(entry, dict):
             raise _malformed(f"{where} must be an object, got {_kind(entry)}")
-        for key in ("parameter", "text"):
-            if key not in entry:
-                raise _malformed(f"{where} has no {key!r}")
-            if not isinstance(entry[key], str):
-                raise _malformed(f"{where}: {key!r} must be a string, got {_kind(entry[key])}")
-        name = entry["parameter"]
-        if not is_plain_name(name):
-            shown = repr(name) if len(name) <= 60 else f"{name[:60]!r}... ({len(name)} characters)"
-            raise _malformed(
-                f"{where}: the parameter {shown} is not a symbol name (a letter first, then letters, digits and "
-                f"underscores, at most {MAX_NAME_LENGTH} characters)"
-            )
-        param = symbol_for(name)
-        if param in out:
-            raise _malformed(f"{where}: the parameter {name!r} is given twice")
-        out[param] = _gradient(entry["text"], where)
+        param = _parameter(entry, where, out)
+        out[param] = _gradient(_text(entry, "text", where), where)
+    return out
+
+
+def _text(entry: dict[str, Any], key: str, where: str) -> str:
+    if key not in entry:
+        raise _malformed(f"{where} has no {key!r}")
+    if not isinstance(entry[key], str):
+        raise _malformed(f"{where}: {key!r} must be a string, got {_kind(entry[key])}")
+    return entry[key]
+
+
+def _parameter(entry: dict[str, Any], where: str, seen: dict[sp.Symbol, Any]) -> sp.Symbol:
+    """The symbol of a gradient entry's ``"parameter"``: a plain name, not given before."""
+    name = _text(entry, "parameter", where)
+    if not is_plain_name(name):
+        shown = repr(name) if len(name) <= 60 else f"{name[:60]!r}... ({len(name)} characters)"
+        raise _malformed(
+            f"{where}: the parameter {shown} is not a symbol name (a letter first, then letters, digits and "
+            f"underscores, at most {MAX_NAME_LENGTH} characters)"
+        )
+    param = symbol_for(name)
+    if param in seen:
+        raise _malformed(f"{where}: the parameter {name!r} is given twice")
+    return param
+
+
+def _entries(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    entries = doc.get(key, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise _malformed(f"{key!r} must be an array of objects")
+    return entries
+
+
+def _compose(doc: dict[str, Any]) -> dict[sp.Symbol, sp.Expr]:
+    """The gradients of a Network's document (``"gradients_form": "local"``): its forward rules, then each
+    adjoint's last step (in the names of later adjoints), then each local gradient, substituted in order as the
+    sweep itself does; every text read under the same limits as an explicit gradient."""
+    network = doc.get("network")
+    if not isinstance(network, dict):
+        raise _malformed(f"'network' must be an object, got {_kind(network)}")
+    positive, aliases = network.get("positive", []), network.get("aliases", {})
+    if not (isinstance(positive, list) and isinstance(aliases, dict)):
+        raise _malformed("'network': 'positive' must be an array and 'aliases' an object")
+
+    # the symbols' own names may be keywords (they only name a Symbol, never reach the parser); the aliases not
+    def named(n: Any, keywords: bool) -> bool:
+        return is_plain_name(n) or (keywords and isinstance(n, str) and keyword.iskeyword(n))
+
+    if not (all(named(n, True) for n in [*positive, *aliases.values()]) and all(named(a, False) for a in aliases)):
+        raise _malformed("'network': 'positive' and 'aliases' must hold symbol names")
+    # a dropout's keep probability and weight decay's λ are positive symbols; a keyword (lambda) is written lambda_
+    values: dict[sp.Basic, sp.Expr] = {sp.Symbol(n, real=True): sp.Symbol(n, positive=True) for n in positive}
+    values.update({sp.Symbol(a, real=True): sp.Symbol(n, positive=True) for a, n in aliases.items()})
+    for i, step in enumerate(_entries(doc, "steps")):
+        where = f"steps[{i}]"
+        if step.get("phase") == "forward" or (step.get("phase") == "adjoint" and step.get("rule") == "substitution"):
+            sides = [step.get(side) for side in ("lhs", "rhs")]
+            if not all(isinstance(side, dict) for side in sides):
+                raise _malformed(f"{where}: 'lhs' and 'rhs' must be objects")
+            name = _text(sides[0], "text", f"{where}.lhs")
+            if not is_plain_name(name):
+                raise _malformed(f"{where}: the left side {name[:60]!r} is not a symbol name")
+            values[symbol_for(name)] = _gradient(_text(sides[1], "text", f"{where}.rhs"), where).xreplace(values)
+    out: dict[sp.Symbol, sp.Expr] = {}
+    for i, entry in enumerate(_entries(doc, "gradients")):
+        where = f"gradients[{i}]"
+        param = _parameter(entry, where, out)
+        local = entry.get("local")
+        if not isinstance(local, dict):
+            raise _malformed(f"{where}: 'local' must be an object, got {_kind(local)}")
+        out[param] = _gradient(_text(local, "text", f"{where}.local"), where).xreplace(values)
     return out
 
 

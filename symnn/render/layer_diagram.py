@@ -1,0 +1,152 @@
+"""The picture of a :class:`~symnn.Network`: its layers as a column of boxes, a residual's skip as an arrow beside.
+
+Drawn twice from one layout, TikZ and SVG, as :func:`symnn.render.diagram.network_diagram` draws an MLP; numbers
+are rounded so that the output is byte-for-byte reproducible.
+"""
+
+from __future__ import annotations
+
+from html import escape as html_escape
+
+from symnn.model.graph import Network, Node
+from symnn.model.layers import Activation, Dense, Elementwise
+from symnn.model.wiring import Dropout
+from symnn.render.diagram import Figure, _fmt
+from symnn.render.latex import escape as tex_escape
+
+__all__ = ["layer_diagram", "layer_tag"]
+
+_DY = 1.25  # centimetres between the boxes' centres
+_BOX_W, _BOX_H = 5.4, 0.75
+_PX = 40.0  # SVG pixels per centimetre
+_SKIP = 0.6  # how far right of the boxes a skip arrow runs, and the step between nested ones
+
+
+def layer_tag(node: Node) -> str:
+    """The layer as code names it, the same in every language: ``Dense(3)``, ``relu``, ``Dropout(p)``, ``+``."""
+    layer = node.layer
+    if layer is None:
+        return "input"
+    if isinstance(layer, Dense):
+        return f"Dense({layer.units})"
+    if isinstance(layer, Activation | Elementwise):
+        return layer.name
+    if isinstance(layer, Dropout):
+        return f"Dropout({layer.keep.name})"
+    if layer.title == "sum":
+        return "+"
+    return type(layer).__name__
+
+
+def _symbol(node: Node) -> tuple[str, str]:
+    return ("x", "") if node.kind == "x" else (node.kind, f"({node.number})")
+
+
+def _tikz_label(tag: str, head: str, sup: str, width: int | str) -> str:
+    sym = head + (f"^{{{sup}}}" if sup else "")
+    return rf"\texttt{{{tex_escape(tag)}}}\quad ${sym} \in \mathbb{{R}}^{{{width}}}$"
+
+
+def _svg_label(tag: str, head: str, sup: str, width: int | str, size: float = 13) -> str:
+    up, small = round(size * 0.4, 1), round(size * 0.7, 1)
+    out = f'<tspan font-family="monospace">{html_escape(tag)}</tspan><tspan dx="12" font-style="italic">{head}</tspan>'
+    if sup:
+        out += f'<tspan font-size="{small}" dy="{-up}">{html_escape(sup)}</tspan><tspan dy="{up}"> ∈ ℝ</tspan>'
+    else:
+        out += "<tspan> ∈ ℝ</tspan>"
+    return out + f'<tspan font-size="{small}" dy="{-up}">{width}</tspan>'
+
+
+def layer_diagram(net: Network, *, name: str = "network") -> Figure:
+    """The network drawn top to bottom: the input, each layer (its code name, output symbol and width), the loss.
+
+    Examples
+    --------
+    >>> import symnn as sn
+    >>> net = sn.Network([sn.Dense(3), sn.Residual(sn.Dense(3), sn.Activation("tanh"))], inputs=2)
+    >>> fig = layer_diagram(net)
+    >>> fig.tikz.count(r"\\node[box]"), fig.tikz.count("|-"), fig.svg.count("<rect")
+    (6, 1, 6)
+    """
+    chain: list[Node] = [net.input_node, *net.nodes]
+    rows: list[tuple[str, str]] = []  # (TikZ text, SVG text) of each box, top to bottom
+    for node in chain:
+        head, sup = _symbol(node)
+        rows.append(
+            (_tikz_label(layer_tag(node), head, sup, node.width), _svg_label(layer_tag(node), head, sup, node.width))
+        )
+    loss = tex_escape(net.loss_name)
+    rows.append(
+        (
+            rf"\texttt{{{loss}}}\quad $C$",
+            f'<tspan font-family="monospace">{html_escape(net.loss_name)}'
+            '</tspan><tspan dx="12" font-style="italic">C</tspan>',
+        )
+    )
+    position = {node: i for i, node in enumerate(chain)}
+    skips: list[tuple[int, int]] = []  # (from box, to box) of the arrows that do not join neighbours
+    for node in net.nodes:
+        for u in node.inputs:
+            if position[u] != position[node] - 1:
+                skips.append((position[u], position[node]))
+
+    nodes, edges = [], []
+    for i, (text, _) in enumerate(rows):
+        nodes.append(rf"\node[box] (n{i}) at (0,{_fmt(-i * _DY)}) {{{text}}};")
+        if i:
+            edges.append(rf"\draw[->] (n{i - 1}) -- (n{i});")
+    for k, (a, b) in enumerate(skips):
+        edges.append(rf"\draw[->] (n{a}.east) -- ++({_fmt(_SKIP * (k + 1))},0) |- (n{b}.east);")
+    tikz = "\n".join(
+        [
+            r"\begin{tikzpicture}[>=stealth, box/.style={draw, rounded corners=2pt, minimum width="
+            + f"{_fmt(_BOX_W * 10)}mm, minimum height={_fmt(_BOX_H * 10)}mm"
+            + r", font=\small}]",
+            *nodes,
+            *edges,
+            r"\end{tikzpicture}",
+        ]
+    )
+
+    def sx(x: float) -> float:
+        return round(10 + x * _PX, 1)
+
+    def sy(y: float) -> float:
+        return round(10 + y * _PX, 1)
+
+    svg_rows, svg_edges = [], []
+    for i, (_, text) in enumerate(rows):
+        top = i * _DY
+        svg_rows.append(
+            f'<rect x="{sx(0)}" y="{sy(top)}" width="{round(_BOX_W * _PX, 1)}" height="{round(_BOX_H * _PX, 1)}" '
+            'rx="3" fill="white" stroke="black"/>'
+            f'<text x="{sx(_BOX_W / 2)}" y="{round(sy(top + _BOX_H / 2) + 4.5, 1)}" font-size="13" '
+            f'text-anchor="middle">{text}</text>'
+        )
+        if i:
+            x = sx(_BOX_W / 2)
+            svg_edges.append(
+                f'<line x1="{x}" y1="{sy(top - _DY + _BOX_H)}" x2="{x}" y2="{sy(top)}" stroke="#555" '
+                'marker-end="url(#arrow)"/>'
+            )
+    for k, (a, b) in enumerate(skips):
+        right, out = sx(_BOX_W), sx(_BOX_W + _SKIP * (k + 1))
+        ya, yb = sy(a * _DY + _BOX_H / 2), sy(b * _DY + _BOX_H / 2)
+        svg_edges.append(
+            f'<polyline points="{right},{ya} {out},{ya} {out},{yb} {right},{yb}" fill="none" stroke="#555" '
+            'marker-end="url(#arrow)"/>'
+        )
+    width = round(sx(_BOX_W + _SKIP * (len(skips) + 1)) + 10, 1)
+    height = round(sy((len(rows) - 1) * _DY + _BOX_H) + 10, 1)
+    svg = "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="serif">',
+            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+            'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
+            *svg_edges,
+            *svg_rows,
+            "</svg>",
+        ]
+    )
+    return Figure(name, tikz, svg)

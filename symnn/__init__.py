@@ -19,6 +19,9 @@ from symnn.model import (
     Network,
     Residual,
     Softmax,
+    load_spec,
+    network_from_spec,
+    spec_of,
 )
 from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softplus, step
 from symnn.model.losses import LOSSES, binary_cross_entropy, cross_entropy, mse, sse
@@ -92,8 +95,10 @@ __all__ = [
     "load_checkpoint",
     "load_data_file",
     "load_dataset",
+    "load_spec",
     "logic_gate",
     "mse",
+    "network_from_spec",
     "parse",
     "parse_latex",
     "register_activation",
@@ -102,6 +107,7 @@ __all__ = [
     "sklearn_digits",
     "softmax",
     "softplus",
+    "spec_of",
     "sse",
     "step",
     "train",

@@ -14,6 +14,8 @@ import numpy as np
 from symnn.codegen.compiler import BACKENDS, network_from_spec, network_spec
 from symnn.codegen.compiler import compile as compile_model
 from symnn.io import write_atomic
+from symnn.model import spec as layer_spec
+from symnn.model.graph import Network
 from symnn.model.network import MLP
 from symnn.training.checkpoint import Checkpoint
 from symnn.training.data_files import load_data_file
@@ -140,9 +142,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", choices=list(DATASETS), help="a bundled dataset")
     source.add_argument("--data", type=Path, help="a .csv (last column the class label) or .npz (X, y) file")
-    add_network_arguments(p)
+    add_network_arguments(p, spec=True)
     # None marks an option left out: with --resume, it comes from the checkpoint; else from these defaults
-    p.set_defaults(network_defaults={name: p.get_default(name) for name in NETWORK_OPTIONS})
+    p.set_defaults(network_defaults={name: _network_default(name) for name in NETWORK_OPTIONS})
     p.set_defaults(**dict.fromkeys(NETWORK_OPTIONS))
     p.add_argument(
         "--epochs", type=int, default=None, help=f"passes over the data (default {DEFAULTS['epochs']}; see below)"
@@ -196,8 +198,18 @@ def _option_text(name: str, value: Any) -> str:
     return str(value)
 
 
-def network_of_run(args: argparse.Namespace, checkpoint: Checkpoint | None) -> MLP:
-    """The network ``symnn train`` trains: from the options given, the rest from ``checkpoint`` or defaults.
+def _network_default(name: str) -> Any:
+    from symnn.cli import DEFAULT_LAYERS, NETWORK_DEFAULTS, _layers
+
+    return _layers(DEFAULT_LAYERS) if name == "layers" else NETWORK_DEFAULTS[name]
+
+
+def network_of_run(
+    args: argparse.Namespace, checkpoint: Checkpoint | None
+) -> tuple[MLP | Network, dict[str, float] | None]:
+    """The network ``symnn train`` trains, and the constants to compile it with (a Network's keep probabilities
+    and λ; None for an MLP): from ``--spec FILE``, else from the options given, the rest from ``checkpoint``
+    or defaults.
 
     With ``--resume``, the checkpoint holds the architecture: an option left out takes its value from it,
     and an option given must agree with it (after names are resolved: ``--activation sigmoid`` agrees with
@@ -209,14 +221,28 @@ def network_of_run(args: argparse.Namespace, checkpoint: Checkpoint | None) -> M
     UsageError
         An option contradicts the checkpoint; the message names both values.
     """
-    from symnn.cli import UsageError, network_from_args
+    from symnn.cli import UsageError, network_from_args, spec_network
 
+    if args.spec is not None:  # a checkpoint of another network is refused by train, naming both
+        return spec_network(args)
     given = {name: getattr(args, name) for name in NETWORK_OPTIONS if getattr(args, name) is not None}
     if checkpoint is None:
         for name in NETWORK_OPTIONS:
             setattr(args, name, given.get(name, args.network_defaults[name]))
-        return network_from_args(args)
+        return network_from_args(args), None
     spec = checkpoint.spec
+    if "inputs" in spec:  # a network of layers (symnn train --spec): its spec, constants included
+        if given:
+            option = f"--{next(iter(given))}"
+            raise UsageError(
+                f"symnn train: {option} cannot be used with --resume {args.resume}: it holds a network of layers "
+                "(trained with --spec); leave the network options out"
+            )
+        try:
+            net = layer_spec.network_from_spec(spec)
+            return net, layer_spec.check_constants(net, spec.get("constants", {}), complete=False)
+        except ValueError as e:
+            raise ValueError(f"checkpoint {args.resume}: {e}") from e
     missing = [name for name in NETWORK_OPTIONS if name not in spec]
     if missing:
         raise ValueError(f"checkpoint {args.resume} does not name its network's {', '.join(missing)}")
@@ -245,7 +271,7 @@ def network_of_run(args: argparse.Namespace, checkpoint: Checkpoint | None) -> M
         if built[name] != spec[name]:
             raise contradiction(name, spec[name])
     # the settings no option names (ReLU'(0), the step at 0) come from the checkpoint too
-    return network_from_spec(spec)
+    return network_from_spec(spec), None
 
 
 #: what ``symnn train`` uses for these options when they are left out and no checkpoint is resumed
@@ -268,16 +294,20 @@ def _fill_run_settings(args: argparse.Namespace, checkpoint: Checkpoint | None) 
     return {name: config[name] for name in ("lr", "batch_size") if getattr(args, name) is None and name in config}
 
 
-def _dataset(args: argparse.Namespace) -> Dataset:
-    n_in, n_out = args.layers[0], args.layers[-1]
+def _dataset(args: argparse.Namespace, net: MLP | Network) -> Dataset:
+    if isinstance(net, Network):
+        n_in, n_out = net.input_node.width, net.output_node.width
+    else:
+        n_in, n_out = net.sizes[0], net.sizes[-1]
     if args.data is not None:
         return load_data_file(args.data, n_features=n_in, n_classes=n_out)
     d = load_dataset(args.dataset)
     if d.n_features != n_in:
-        raise ValueError(
-            f"dataset {args.dataset} has {d.n_features} inputs per sample: --layers must start with {d.n_features}, "
-            f"got {','.join(map(str, args.layers))}"
-        )
+        if isinstance(net, Network):
+            need = f"{args.spec or f'the network in {args.resume}'} must have inputs = {d.n_features}, got {n_in}"
+        else:
+            need = f"--layers must start with {d.n_features}, got {','.join(map(str, args.layers))}"
+        raise ValueError(f"dataset {args.dataset} has {d.n_features} inputs per sample: {need}")
     return d
 
 
@@ -314,9 +344,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         _matplotlib()  # fail before training, not after
     checkpoint = load_checkpoint(args.resume) if args.resume is not None else None
-    net = network_of_run(args, checkpoint)
+    net, constants = network_of_run(args, checkpoint)
+    if isinstance(net, Network):
+        _check_constants(net, constants or {}, args.spec or args.resume)
     resumed = _fill_run_settings(args, checkpoint)
-    data = _dataset(args)
+    data = _dataset(args, net)
+    n_out = net.output_node.width if isinstance(net, Network) else net.sizes[-1]
     dtype = np.dtype(args.dtype or _DEFAULT_DTYPE[args.backend])
     if checkpoint is not None:
         trained = checkpoint.config.get("dtype")
@@ -332,11 +365,11 @@ def _run(args: argparse.Namespace) -> int:
                 "--dtype float64 with --backend jax needs JAX's 64-bit mode: set JAX_ENABLE_X64=1 in the "
                 "environment, or use --dtype float32"
             )
-    X, T = data.X.astype(dtype), data.targets(net.sizes[-1]).astype(dtype)
+    X, T = data.X.astype(dtype), data.targets(n_out).astype(dtype)
     has_test = data.X_test is not None
     X_test = data.X_test.astype(dtype) if has_test else None
-    T_test = data.targets(net.sizes[-1], test=True).astype(dtype) if has_test else None
-    model = compile_model(net, backend=args.backend)
+    T_test = data.targets(n_out, test=True).astype(dtype) if has_test else None
+    model = compile_model(net, backend=args.backend, constants=constants)
     held = f", {X_test.shape[0]} held out" if has_test else ""
     settings = training_settings(args.dataset, args.optimizer, args.epochs, args.lr, args.batch_size)
     settings.update({name: (value, f"from {args.resume}") for name, value in resumed.items()})
@@ -399,6 +432,16 @@ def _diverged(e: TrainingDiverged, args: argparse.Namespace) -> str:
             f" and {steps} steps" if steps else ""
         )
     return f"training diverged in epoch {e.epoch + 1}: the loss is {e.loss}; {advice}{kept}"
+
+
+def _check_constants(net: Network, constants: dict[str, float], source: Path) -> None:
+    """Training needs a value for every constant of a network of layers (keep probabilities, λ)."""
+    from symnn.model.spec import check_constants
+
+    try:
+        check_constants(net, constants, complete=True)
+    except ValueError as e:
+        raise ValueError(f"{source}: {e}") from e
 
 
 def _matplotlib():

@@ -3,6 +3,8 @@
 from symnn.model.graph import Network, Node
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Param, Softmax
 from symnn.model.normalization import BatchNorm, LayerNorm
+from symnn.model.spec import load_spec, network_from_spec, spec_of
+from symnn.model.spec_toml import spec_to_toml
 from symnn.model.wiring import Dropout, Residual
 
 __all__ = [
@@ -18,4 +20,8 @@ __all__ = [
     "Param",
     "Residual",
     "Softmax",
+    "load_spec",
+    "network_from_spec",
+    "spec_of",
+    "spec_to_toml",
 ]

@@ -1,8 +1,9 @@
 """Training a compiled model: seeded mini-batches, history, atomic resumable checkpoints (optimizers:
 :mod:`symnn.training.optimizers`).
 
-Reproducible to the bit: epoch e shuffles with ``numpy.random.default_rng((seed, e))``, so a run resumed
-from a checkpoint (saved at any step, Ctrl-C included) continues exactly as the uninterrupted run.
+Reproducible to the bit: epoch e shuffles with ``numpy.random.default_rng((seed, e))`` (and draws batch b's
+dropout masks with ``default_rng((seed, e, b))``), so a run resumed from a checkpoint (saved at any step,
+Ctrl-C included) continues exactly as the uninterrupted run.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import numpy as np
 
 from symnn.codegen.compiler import check_trainable, network_spec
 from symnn.codegen.model import Model
+from symnn.model.graph import Network
+from symnn.model.spec import spec_of
 from symnn.training.checkpoint import Checkpoint, History, load_checkpoint, save_checkpoint
 from symnn.training.optimizers import make_optimizer
 
@@ -190,6 +193,8 @@ def train(
     batch_size : int, optional
         Samples per step; default all of them (full-batch gradient descent). Smaller batches are
         drawn from a shuffle seeded by ``(seed, epoch)``: the same seed gives the same result, bit for bit.
+        A network with dropout draws fresh masks for every step (seeded by ``(seed, epoch, batch)``);
+        the accuracies and the held-out loss are computed without them (inverted dropout's evaluation mode).
     X_test, T_test : arrays, optional
         Held-out data (both or neither): its loss and accuracy are recorded every epoch.
     checkpoint : path, optional
@@ -226,7 +231,7 @@ def train(
         raise TypeError(f"X is {dtype}; valid dtypes: float32, float64 (X.astype('float32'))")
     opt = make_optimizer(optimizer, lr, **optimizer_options)
 
-    spec = network_spec(model.network)
+    spec = _network_spec(model)
     ckpt = load_checkpoint(resume) if resume is not None else None
     if ckpt is not None:
         if ckpt.spec != spec:
@@ -289,6 +294,10 @@ def train(
     bar = _progress_bar(progress, epochs, start_epoch)
     vg, fwd, lossf = model._value_and_grad, model._f["forward"], model._f["loss"]
     names = model.param_names
+    dropout = bool(getattr(model, "mask_names", ()))
+    # evaluation runs without dropout: each mask is its keep probability p, which makes a/p·m the identity
+    eval_masks = model._masks(None, X) if dropout else []
+    test_masks = model._masks(None, X_test) if dropout and has_test else []
     epoch = start_epoch
     try:
         with _SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -301,7 +310,11 @@ def train(
                     else:
                         idx = order[b * batch_size : (b + 1) * batch_size]
                         Xb, Tb = X[idx], T[idx]
-                    loss, grads = vg(params, Xb, Tb)
+                    if dropout:
+                        masks = model.draw_masks(np.random.default_rng((seed, epoch, b)), Xb.shape[0], dtype)
+                        loss, grads = vg(params, Xb, Tb, masks)
+                    else:
+                        loss, grads = vg(params, Xb, Tb)
                     value = float(loss)
                     if not math.isfinite(value):
                         raise _NonFiniteLoss(epoch, b, value)
@@ -316,10 +329,10 @@ def train(
                         raise KeyboardInterrupt
                 args = [params[k] for k in names]
                 history.loss.append(loss_sum / N)
-                history.accuracy.append(accuracy(fwd(*args, X), T))
+                history.accuracy.append(accuracy(fwd(*args, X, *eval_masks), T))
                 if has_test:
-                    history.test_loss.append(float(lossf(*args, X_test, T_test)))
-                    history.test_accuracy.append(accuracy(fwd(*args, X_test), T_test))
+                    history.test_loss.append(float(lossf(*args, X_test, T_test, *test_masks)))
+                    history.test_accuracy.append(accuracy(fwd(*args, X_test, *test_masks), T_test))
                 else:
                     history.test_loss.append(math.nan)
                     history.test_accuracy.append(math.nan)
@@ -367,6 +380,14 @@ def train(
     if checkpoint is not None:
         save_checkpoint(checkpoint, snapshot(max(epochs, start_epoch), 0, 0.0))
     return params, history
+
+
+def _network_spec(model: Model) -> dict[str, Any]:
+    """What a checkpoint stores to name its network: a Network's spec (with the constants it was compiled with,
+    so that a resumed run keeps its keep probabilities and λ), or an MLP's arguments."""
+    if isinstance(model.network, Network):
+        return spec_of(model.network, {s.name: v for s, v in model.constants.items()})
+    return network_spec(model.network)
 
 
 def _progress_bar(progress: bool | None, epochs: int, start: int):

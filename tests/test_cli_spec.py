@@ -1,5 +1,6 @@
 """``symnn derive --spec`` and ``symnn train --spec``: networks of layers from a TOML file, and one-line errors."""
 
+import json
 import subprocess
 import sys
 
@@ -102,26 +103,18 @@ def test_derive_a_spec_that_is_an_mlp_gives_the_layers_document(spec, fmt, capsy
     assert capsys.readouterr().out == expected
 
 
-def test_derive_a_network_of_layers(spec, tmp_path, capsys):
-    # documents of networks of layers come from the renderers; until they can, one line and no file
-    out = tmp_path / "net.md"
-    status = main(
-        [
-            "derive",
-            "--spec",
-            spec('inputs = 2\n[[layers]]\ntype = "dense"\nunits = 2\n[[layers]]\ntype = "layernorm"\n'),
-            "-o",
-            str(out),
-        ]
-    )
-    if status == 0:
-        assert out.read_text().strip()
+@pytest.mark.parametrize("fmt", ["md", "tex", "json"])
+def test_derive_a_network_of_layers(spec, tmp_path, fmt):
+    out = tmp_path / f"net.{fmt}"
+    text = 'inputs = 2\n[[layers]]\ntype = "dense"\nunits = 2\n[[layers]]\ntype = "layernorm"\n'
+    assert main(["derive", "--spec", spec(text), "-o", str(out)]) == 0
+    written = out.read_text()
+    if fmt == "md":
+        assert "### Layer 1: dense" in written and "### Layer 2: layer normalisation" in written
+    elif fmt == "tex":
+        assert written.startswith("\\documentclass") and "layer normalisation" in written
     else:
-        assert status == 2
-        assert one_error_line(capsys).startswith(
-            "symnn derive: markdown documents for a network of layers are not supported yet ("
-        )
-        assert not out.exists()
+        assert [layer["layer"] for layer in json.loads(written)["network"]["layers"]] == ["dense", "layer normalisation"]
 
 
 @pytest.mark.parametrize(

@@ -202,19 +202,10 @@ def _run_derive(args: argparse.Namespace) -> int:
         net = as_mlp(net) or net  # a spec that is an MLP derives and renders exactly as --layers does
     if args.out is not None and Path(args.out).exists() and not args.force:
         raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
-    try:
-        if args.out is None:
-            text = derive_document(net, fmt=fmt, lang=args.lang)
-        else:
-            write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force)
-    except (AttributeError, NotImplementedError) as e:
-        if not isinstance(net, Network):
-            raise
-        # the renderers learn networks of layers separately; until then, say so in one line (nothing is written)
-        raise Unsupported(
-            f"symnn derive: {fmt} documents for a network of layers are not supported yet "
-            f"({type(e).__name__}: {e}); in Python: sn.backprop(sn.network_from_spec(sn.load_spec(FILE)))"
-        ) from e
+    if args.out is None:
+        text = derive_document(net, fmt=fmt, lang=args.lang)
+    else:
+        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force)
     if args.out is None:
         sys.stdout.write(text)
     return 0

@@ -114,7 +114,10 @@ def test_derive_a_network_of_layers(spec, tmp_path, fmt):
     elif fmt == "tex":
         assert written.startswith("\\documentclass") and "layer normalisation" in written
     else:
-        assert [layer["layer"] for layer in json.loads(written)["network"]["layers"]] == ["dense", "layer normalisation"]
+        assert [layer["layer"] for layer in json.loads(written)["network"]["layers"]] == [
+            "dense",
+            "layer normalisation",
+        ]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The ``symnn`` command: each subcommand parses, validates, calls one library function, writes the result.
+"""The ``symnn`` command: each subcommand (one module each) parses, validates, calls one library function, writes.
 
 Errors a user can cause (bad options, bad input) print one line on stderr and exit with status 2.
 """
@@ -7,42 +7,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import logging
-import math
 import os
 import signal
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
+from types import ModuleType
 
-import sympy as sp
-
-import symnn
-from symnn.deadline import run_with_deadline
+from symnn.cli import derive, network, train, verify
+from symnn.cli.options import UsageError
 from symnn.errors import Unsupported
-from symnn.model.graph import Network
-from symnn.model.network import MLP
+from symnn.version import __version__
+
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 log = logging.getLogger("symnn")
-
-#: The seed-000 network: 2 inputs, 3 hidden units, 2 outputs.
-DEFAULT_LAYERS = "2,3,2"
-
-#: the network options' values when left out (and no --spec FILE describes the network instead)
-NETWORK_DEFAULTS: dict[str, str] = {
-    "layers": DEFAULT_LAYERS,
-    "activation": "sigmoid",
-    "output": "sigmoid",
-    "loss": "sse",
-    "convention": "column",
-}
-
-
-class UsageError(Exception):
-    """A command-line mistake: reported in one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,268 +31,16 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _layers(text: str) -> list[int]:
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--layers takes comma-separated unit counts such as 2,3,2, got {text!r}"
-        ) from None
-    return sizes
-
-
-def add_network_arguments(p: argparse.ArgumentParser, *, spec: bool = False) -> None:
-    """The options that describe a network: --layers, --activation, --output, --loss, --convention; with ``spec``
-    also --spec FILE (a network of layers from a TOML file), which excludes the others.
-
-    Their defaults (:data:`NETWORK_DEFAULTS`) are filled in by :func:`network_from_args`, so that it can tell an
-    option given from one left out.
-    """
-    group = p.add_mutually_exclusive_group() if spec else p
-    group.add_argument("--layers", type=_layers, default=None, help="unit counts, inputs first (default 2,3,2)")
-    if spec:
-        group.add_argument(
-            "--spec",
-            type=Path,
-            metavar="FILE",
-            help="a network of layers from a TOML file (README: Networks of layers)",
-        )
-    p.add_argument(
-        "--activation",
-        default=None,
-        help="hidden activation, one for all or comma-separated per hidden layer (default sigmoid): "
-        f"{', '.join(symnn.ACTIVATIONS)}",
-    )
-    p.add_argument(
-        "--output", default=None, help=f"output activation (default sigmoid): {', '.join(symnn.OUTPUT_ACTIVATIONS)}"
-    )
-    p.add_argument("--loss", default=None, help=f"loss (default sse): {', '.join(symnn.LOSSES)}")
-    p.add_argument("--convention", default=None, help=f"matrix layout (default column): {', '.join(symnn.CONVENTIONS)}")
-
-
-#: The most weights a command takes: formulas written out per weight (network, derive) stop being readable, and
-#: SymPy's time and memory grow with them, long before a compiled model (train) does.
-MAX_WEIGHTS: dict[str, int] = {"network": 10_000, "derive": 10_000, "train": 10_000_000}
-#: the most parameters a --spec network may have, counted from the file before the network is built: as
-#: MAX_WEIGHTS (derive writes a formula per parameter; a compiled model grows far more slowly)
-MAX_SPEC_PARAMS: dict[str, int] = {"derive": 10_000, "train": 10_000_000}
-
-
-def spec_network(args: argparse.Namespace) -> tuple[Network, dict[str, float]]:
-    """The :class:`~symnn.Network` of ``--spec FILE`` and the constants its ``[constants]`` table gives."""
-    from symnn.model.spec import check_constants, load_spec, network_from_spec
-
-    given = [f"--{name}" for name in NETWORK_DEFAULTS if name != "layers" and getattr(args, name) is not None]
-    if given:
-        raise UsageError(
-            f"symnn {args.command}: {given[0]} cannot be used with --spec: the spec file describes the whole network"
-        )
-    limit = MAX_SPEC_PARAMS[args.command]
-    spec = load_spec(args.spec, max_params=limit)  # refuses a larger network before building it
-    net = network_from_spec(spec)
-    try:
-        constants = check_constants(net, spec.get("constants", {}), complete=False)
-    except ValueError as e:
-        raise ValueError(f"{args.spec}: {e}") from e
-    return net, constants
-
-
-def network_from_args(args: argparse.Namespace) -> MLP | Network:
-    """Build the :class:`MLP` the network options describe, or the Network of ``--spec FILE`` (library errors
-    propagate as ValueError). Fills in the defaults of the network options left out."""
-    if getattr(args, "spec", None) is not None:
-        return spec_network(args)[0]
-    for name, default in NETWORK_DEFAULTS.items():
-        if getattr(args, name) is None:
-            setattr(args, name, _layers(default) if name == "layers" else default)
-    activation = args.activation.split(",") if "," in args.activation else args.activation
-    limit = MAX_WEIGHTS[args.command]
-    weights = sum(a * b for a, b in zip(args.layers, args.layers[1:], strict=False))
-    if weights > limit:
-        raise UsageError(
-            f"symnn {args.command}: --layers {','.join(map(str, args.layers))} has {weights} weights; "
-            f"this command takes at most {limit}"
-        )
-    return MLP(args.layers, activation=activation, output=args.output, loss=args.loss, convention=args.convention)
-
-
-def _run_network(args: argparse.Namespace) -> int:
-    net = network_from_args(args)
-    show: Callable[[sp.Basic], str] = sp.latex if args.format == "latex" else sp.sstr
-    lines = [f"# {net!r}"]
-    for l in range(1, net.depth + 1):
-        for j in range(1, net.sizes[l] + 1):
-            z = net.z_local[l - 1][j - 1]
-            lines.append(f"{show(net.preact(l, j))} = {show(z)}")
-        a = net.activate(l, [net.preact(l, j) for j in range(1, net.sizes[l] + 1)])
-        for j in range(1, net.sizes[l] + 1):
-            lines.append(f"{show(net.act(l, j))} = {show(a[j - 1])}")
-    ys = [net.act(net.depth, k) for k in range(1, net.sizes[-1] + 1)]
-    lines.append(f"C = {show(net.loss_of(ys))}")
-    lines.append("")
-    lines.append("# matrix view")
-    view = net.matrix_view
-    lines.append(f"{show(sp.Symbol('y') if net.convention == 'column' else sp.Symbol('Y'))} = {show(view.forward)}")
-    print("\n".join(lines))
-    return 0
-
-
-#: file extension -> the format ``symnn derive -o FILE`` writes without ``--format``
-FORMAT_OF_EXTENSION: dict[str, str] = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
-
-
-def _derive_arguments(p: argparse.ArgumentParser) -> None:
-    add_network_arguments(p, spec=True)
-    p.add_argument(
-        "--format",
-        choices=["markdown", "latex", "json"],
-        default=None,
-        help="output format (default: from the extension of -o FILE, .md, .tex or .json; else markdown)",
-    )
-    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the prose")
-    p.add_argument("-o", "--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
-    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-
-
-def output_format(given: str | None, out: str | None) -> str:
-    """The format ``symnn derive`` writes: ``--format`` if given, else the one of ``-o FILE``'s extension.
-
-    A ``--format`` that contradicts a known extension (``--format latex -o notes.md``) is a
-    :class:`UsageError`; without either, and for other extensions, Markdown.
-    """
-    implied = FORMAT_OF_EXTENSION.get(Path(out).suffix.lower()) if out is not None else None
-    if given is not None and implied is not None and given != implied:
-        raise UsageError(
-            f"symnn derive: --format {given} contradicts -o {out}, a {implied} file name; "
-            f"drop --format, or give FILE the extension of {given}"
-        )
-    return given or implied or "markdown"
-
-
-def _run_derive(args: argparse.Namespace) -> int:
-    from symnn.model.spec import as_mlp
-    from symnn.render import derive_document, write_derivation
-
-    fmt = output_format(args.format, args.out)
-    net = network_from_args(args)
-    # checked before the derivation runs, which can take a while
-    if args.out is not None and Path(args.out).is_dir():
-        raise IsADirectoryError(f"cannot write {args.out}: it is a directory; -o takes a file name")
-    if isinstance(net, Network):
-        net = as_mlp(net) or net  # a spec that is an MLP derives and renders exactly as --layers does
-    if args.out is not None and Path(args.out).exists() and not args.force:
-        raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
-    if args.out is None:
-        text = derive_document(net, fmt=fmt, lang=args.lang)
-    else:
-        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force)
-    if args.out is None:
-        sys.stdout.write(text)
-    return 0
-
-
-#: verdict status -> exit status of ``symnn verify``
-VERIFY_EXIT: dict[str, int] = {"proved": 0, "numeric": 0, "refuted": 1, "unknown": 3}
-
-
-def _verify_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("statement", nargs="?", help='a relation, e.g. "diff(sigmoid(x), x) == sigmoid(x)*(1 - sigmoid(x))"')
-    p.add_argument("--latex", metavar="TEXT", help=r'the relation in LaTeX, e.g. "\sigma(-x) = 1 - \sigma(x)"')
-    p.add_argument("--all", action="store_true", help="verify the whole identity catalogue and print a table")
-    p.add_argument("--timeout", type=float, default=5.0, help="budget in seconds per statement (default 5)")
-    p.add_argument("--samples", type=int, default=40, help="random real points for the numeric check (default 40)")
-
-
-def _run_verify(args: argparse.Namespace) -> int:
-    from symnn.check.catalogue import identities
-    from symnn.check.verification import RELATIONS, verify
-    from symnn.text.latex_input import load_sympy_parser, parse_latex
-    from symnn.text.parsing import parse
-
-    given = [name for name, v in (("STATEMENT", args.statement), ("--latex", args.latex), ("--all", args.all)) if v]
-    if len(given) != 1:
-        raise UsageError("symnn verify: give exactly one of STATEMENT, --latex TEXT or --all")
-    options = {"timeout": args.timeout, "samples": args.samples}
-    if args.all:
-        rows = [
-            (e, e.verify(**{**e.options, **options, "timeout": min(args.timeout, e.options.get("timeout", 1e9))}))
-            for e in identities()
-        ]
-        width = max(len(e.name) for e, _ in rows)
-        print(f"{'identity':{width}}  {'source':8}  {'status':8}  {'time':>6}  method")
-        for e, v in rows:
-            print(f"{e.name:{width}}  {e.source or '-':8}  {v.status:8}  {v.seconds:5.2f}s  {v.method}")
-        statuses = [v.status for _, v in rows]
-        held = sum(s in ("proved", "numeric") for s in statuses)
-        print(f"{held} of {len(rows)} hold ({statuses.count('proved')} proved, {statuses.count('numeric')} numeric)")
-        return 1 if "refuted" in statuses else 3 if "unknown" in statuses else 0
-    if args.latex is not None:
-        load_sympy_parser()  # imported once here, not again in each child
-    start = time.monotonic()
-    # the budget covers parsing and verifying: SymPy's LaTeX parser takes seconds on nested input. A budget that is
-    # not a positive number is verify's to report, after an unbounded parse.
-    budget = args.timeout if math.isfinite(args.timeout) and args.timeout > 0 else None
-    read = parse if args.statement is not None else functools.partial(parse_latex, timeout=None)
-    statement = run_with_deadline(
-        read,
-        (args.statement if args.statement is not None else args.latex,),
-        budget,
-        what="symnn verify: parsing the statement",
-    )
-    if not isinstance(statement, tuple(RELATIONS.values())):
-        raise ValueError("symnn verify: the statement needs a relation: ==, =, <=, >=, < or >")
-    if math.isfinite(args.timeout) and args.timeout > 0:
-        options["timeout"] = max(args.timeout - (time.monotonic() - start), 0.05)
-    v = verify(statement, **options)
-    print(v)
-    if v.status == "unknown":
-        print("  tried: " + "; ".join(v.tried))
-    return VERIFY_EXIT[v.status]
-
-
-def _train_arguments(p: argparse.ArgumentParser) -> None:
-    from symnn.cli.train import add_arguments  # imported late: it builds on this module's network options
-
-    add_arguments(p)
-
-
-def _run_train(args: argparse.Namespace) -> int:
-    from symnn.cli.train import run
-
-    return run(args)
-
-
-#: subcommand -> (help, add its arguments, run it)
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
-    "network": (
-        "print a network's forward formulas, layer by layer, and its loss",
-        lambda p: (add_network_arguments(p), p.add_argument("--format", choices=["text", "latex"], default="text")),
-        _run_network,
-    ),
-    "verify": (
-        "prove, sample or refute an identity (or the whole catalogue with --all)",
-        _verify_arguments,
-        _run_verify,
-    ),
-    "derive": (
-        "derive backpropagation for a network and publish it: Markdown (KaTeX), LaTeX or JSON",
-        _derive_arguments,
-        _run_derive,
-    ),
-    "train": (
-        "compile a network from its derivation and train it on a dataset (bundled, or --data FILE)",
-        _train_arguments,
-        _run_train,
-    ),
-}
+#: subcommand -> its module: ``HELP``, ``add_arguments(parser)``, ``run(args)`` -> exit status
+COMMANDS: dict[str, ModuleType] = {"network": network, "verify": verify, "derive": derive, "train": train}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symnn", description="The mathematics of neural networks, symbolically, then compiled.")
-    parser.add_argument("--version", action="version", version=f"symnn {symnn.__version__}")
+    parser.add_argument("--version", action="version", version=f"symnn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, (help_text, add_arguments, _run) in COMMANDS.items():
-        add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    for name, command in COMMANDS.items():
+        command.add_arguments(sub.add_parser(name, help=command.HELP, description=command.HELP))
     return parser
 
 
@@ -362,7 +90,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        status = COMMANDS[args.command][2](args)
+        status = COMMANDS[args.command].run(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at the interpreter's exit
         return status
     except KeyboardInterrupt:  # Ctrl-C: files are written atomically, so nothing half-written remains

@@ -11,6 +11,15 @@ from typing import Any
 
 import numpy as np
 
+from symnn.cli.options import (
+    DEFAULT_LAYERS,
+    NETWORK_DEFAULTS,
+    UsageError,
+    add_network_arguments,
+    network_from_args,
+    parse_layers,
+    spec_network,
+)
 from symnn.codegen.compiler import BACKENDS, network_from_spec, network_spec
 from symnn.codegen.compiler import compile as compile_model
 from symnn.io import write_atomic
@@ -43,6 +52,8 @@ __all__ = [
 #: what ``symnn train`` uses for the options a user leaves out, where the dataset has no recommendation;
 #: ``batch_size`` None: all samples in one step. The learning rate's default depends on the optimizer
 #: (:data:`symnn.training.optimizers.DEFAULT_LR`).
+HELP = "compile a network from its derivation and train it on a dataset (bundled, or --data FILE)"
+
 DEFAULTS: dict[str, int | None] = {"epochs": 100, "batch_size": None}
 
 #: bundled dataset -> the settings recommended for it, used for the options a user leaves out (what the
@@ -136,9 +147,7 @@ def _describe(settings: dict[str, tuple[Any, str]], optimizer: str, n_samples: i
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The ``train`` options (the network options come from :func:`symnn.cli.add_network_arguments`)."""
-    from symnn.cli import add_network_arguments
-
+    """The ``train`` options (the network options come from :func:`symnn.cli.options.add_network_arguments`)."""
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", choices=list(DATASETS), help="a bundled dataset")
     source.add_argument("--data", type=Path, help="a .csv (last column the class label) or .npz (X, y) file")
@@ -185,7 +194,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the final line")
 
 
-#: the network options (``symnn.cli.add_network_arguments``), as argparse names them
+#: the network options (``symnn.cli.options.add_network_arguments``), as argparse names them
 NETWORK_OPTIONS: tuple[str, ...] = ("layers", "activation", "output", "loss", "convention")
 
 
@@ -199,9 +208,7 @@ def _option_text(name: str, value: Any) -> str:
 
 
 def _network_default(name: str) -> Any:
-    from symnn.cli import DEFAULT_LAYERS, NETWORK_DEFAULTS, _layers
-
-    return _layers(DEFAULT_LAYERS) if name == "layers" else NETWORK_DEFAULTS[name]
+    return parse_layers(DEFAULT_LAYERS) if name == "layers" else NETWORK_DEFAULTS[name]
 
 
 def network_of_run(
@@ -221,8 +228,6 @@ def network_of_run(
     UsageError
         An option contradicts the checkpoint; the message names both values.
     """
-    from symnn.cli import UsageError, network_from_args, spec_network
-
     if args.spec is not None:  # a checkpoint of another network is refused by train, naming both
         return spec_network(args)
     given = {name: getattr(args, name) for name in NETWORK_OPTIONS if getattr(args, name) is not None}

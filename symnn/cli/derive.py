@@ -1,0 +1,68 @@
+"""``symnn derive``: derive backpropagation for a network and write it as Markdown, LaTeX or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from symnn.cli.options import UsageError, add_network_arguments, network_from_args
+from symnn.model.graph import Network
+from symnn.model.spec import as_mlp
+from symnn.render import derive_document, write_derivation
+
+__all__ = ["add_arguments", "run"]
+
+HELP = "derive backpropagation for a network and publish it: Markdown (KaTeX), LaTeX or JSON"
+
+
+#: file extension -> the format ``symnn derive -o FILE`` writes without ``--format``
+FORMAT_OF_EXTENSION: dict[str, str] = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_network_arguments(p, spec=True)
+    p.add_argument(
+        "--format",
+        choices=["markdown", "latex", "json"],
+        default=None,
+        help="output format (default: from the extension of -o FILE, .md, .tex or .json; else markdown)",
+    )
+    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the prose")
+    p.add_argument("-o", "--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+
+def output_format(given: str | None, out: str | None) -> str:
+    """The format ``symnn derive`` writes: ``--format`` if given, else the one of ``-o FILE``'s extension.
+
+    A ``--format`` that contradicts a known extension (``--format latex -o notes.md``) is a
+    :class:`UsageError`; without either, and for other extensions, Markdown.
+    """
+    implied = FORMAT_OF_EXTENSION.get(Path(out).suffix.lower()) if out is not None else None
+    if given is not None and implied is not None and given != implied:
+        raise UsageError(
+            f"symnn derive: --format {given} contradicts -o {out}, a {implied} file name; "
+            f"drop --format, or give FILE the extension of {given}"
+        )
+    return given or implied or "markdown"
+
+
+def run(args: argparse.Namespace) -> int:
+
+    fmt = output_format(args.format, args.out)
+    net = network_from_args(args)
+    # checked before the derivation runs, which can take a while
+    if args.out is not None and Path(args.out).is_dir():
+        raise IsADirectoryError(f"cannot write {args.out}: it is a directory; -o takes a file name")
+    if isinstance(net, Network):
+        net = as_mlp(net) or net  # a spec that is an MLP derives and renders exactly as --layers does
+    if args.out is not None and Path(args.out).exists() and not args.force:
+        raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
+    if args.out is None:
+        text = derive_document(net, fmt=fmt, lang=args.lang)
+    else:
+        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force)
+    if args.out is None:
+        sys.stdout.write(text)
+    return 0

@@ -41,11 +41,18 @@ def test_parse_latex_stops_at_its_budget_with_a_clear_error():
     assert isinstance(e.value, TimeoutError) and isinstance(e.value, ValueError)
 
 
-def test_parse_latex_stops_at_the_default_budget():
-    start = time.monotonic()
-    with pytest.raises(TimeoutError, match=r"took longer than the 5 s budget"):
-        sn.parse_latex(NESTED)
-    assert time.monotonic() - start < latex_input.LATEX_TIMEOUT + 5
+def test_parse_latex_runs_under_the_default_budget(monkeypatch):
+    # what the budget does is the test above; here, that a call without timeout= gets the default one (asserting
+    # that NESTED outlasts 5 s would hold only on a machine slow enough)
+    budgets = []
+
+    def spy(func, args, seconds, what):
+        budgets.append(seconds)
+        return func(*args)
+
+    monkeypatch.setattr(latex_input, "run_with_deadline", spy)
+    assert sn.parse_latex("x = x") == sn.parse_latex("x = x", timeout=None)
+    assert budgets == [latex_input.LATEX_TIMEOUT]
 
 
 def test_parse_latex_under_a_budget_answers_as_without_one():

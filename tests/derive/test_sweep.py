@@ -489,5 +489,81 @@ def test_compiled_gradients_equal_jax_grad(case, jax_grads):
         np.testing.assert_allclose(grads[name], jax_grads[f"{case.k}/{name}"], rtol=1e-11, atol=1e-13, err_msg=name)
 
 
+# -- BatchNorm over batches of 1 to 64 samples ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("N", [1, 2, 3, 7, 64])
+@pytest.mark.parametrize(
+    ("layers", "loss"),
+    [
+        ((("dense", 3, True), ("batchnorm",), ("act", "tanh"), ("dense", 2, True)), "sse"),
+        ((("batchnorm",), ("dense", 3, False), ("batchnorm",), ("softmax",)), "cross-entropy"),
+    ],
+    ids=["dense-bn-tanh-dense", "bn-dense-bn-softmax"],
+)
+@pytest.mark.parametrize("convention", ["column", "row"])
+def test_batch_norm_compiled_gradient_equals_central_differences(N, layers, loss, convention):
+    case = Case(-1, layers, 2, loss, convention, False)
+    net = case.network()
+    model = sn.compile(net)
+    rng = np.random.default_rng(N)
+    P = {p.name: rng.normal(0.0, 0.8, size=p.shape) for p in net.param_arrays}
+    X = rng.normal(0.0, 2.0, size=(N, 2))
+    n_out = net.output_node.width
+    T = rng.dirichlet(np.ones(n_out), size=N) if loss == "cross-entropy" else rng.normal(size=(N, n_out))
+    loss_value, grads = model.value_and_grad(P, X, T)
+    assert float(loss_value) == pytest.approx(oracle_loss(np, case, P, X, T, {}), rel=1e-12, abs=1e-14)
+    numeric = central_differences(lambda Q: oracle_loss(np, case, Q, X, T, {}), P)
+    for name in P:
+        np.testing.assert_allclose(grads[name], numeric[name], rtol=1e-6, atol=1e-8, err_msg=name)
+    if N == 1:  # one sample normalises to 0: the output is β, whatever the layers before
+        assert not grads[net.param_arrays[0].name].any()
+
+
+# -- bugs found here ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["A", "H", "Z", "dZ", "dH"])
+def test_an_elementwise_parameter_named_like_an_array_of_the_sweep(name):
+    # the parameter array {name}2 was the same symbol as the sweep's A2 (tanh after dense 2), H2 (the elementwise
+    # output itself), Z2, dZ2 or dH2: the compiled code overwrote the parameter, and W1's gradient was wrong
+    net = sn.Network(
+        [sn.Dense(2), sn.Elementwise("scale", lambda z, s: s * z + z**2, [name]), sn.Dense(2),
+         sn.Activation("tanh"), sn.Dense(1)],
+        inputs=2,
+        loss="sse",
+    )  # fmt: skip
+    model = sn.compile(net)
+    rng = np.random.default_rng(5)
+    P = {p.name: rng.normal(size=p.shape) for p in net.param_arrays}
+    assert f"{name}2" in P
+    X, T = rng.normal(size=(3, 2)), rng.normal(size=(3, 1))
+
+    def oracle(Q):
+        Z1 = X @ Q["W1"].T + Q["b1"]
+        H = Q[f"{name}2"] * Z1 + Z1**2
+        Y = np.tanh(H @ Q["W2"].T + Q["b2"]) @ Q["W3"].T + Q["b3"]
+        return (0.5 * ((T - Y) ** 2).sum(axis=1)).mean()
+
+    loss, grads = model.value_and_grad(P, X, T)
+    assert float(loss) == pytest.approx(oracle(P), rel=1e-12)
+    numeric = central_differences(oracle, P)
+    for k in P:
+        np.testing.assert_allclose(grads[k], numeric[k], rtol=1e-6, atol=1e-8, err_msg=k)
+
+
+@pytest.mark.parametrize("layers", [[sn.Softmax()], [sn.Dropout(), sn.Activation("tanh"), sn.Softmax()]])
+def test_a_network_without_parameters_derives_and_is_refused_by_compile(layers):
+    # a lone softmax under cross-entropy: the fused adjoint starts at the input, which is no node of the sweep
+    net = sn.Network(layers, inputs=3, loss="cross-entropy")
+    assert sn.backprop(net).gradients == {}
+    assert array_sweep(net).grads == {}
+    with pytest.raises(
+        ValueError,
+        match=r"^cannot compile Network\(\[.*\], inputs=3, .*\): it has no parameters, so there is nothing to train$",
+    ):
+        sn.compile(net, constants={"p": 0.5} if len(layers) > 1 else None)
+
+
 if __name__ == "__main__":
     jax_gradients(Path(sys.argv[1]))

@@ -370,6 +370,20 @@ def test_layer_norm_on_width_one_inside_a_residual():
 
 
 @pytest.mark.parametrize(
+    ("param", "layers", "message"),
+    [
+        ("b", [sn.Dense(2)], r"^elementwise \(e\) \[2\] and dense 2 both have a parameter array named b2: give the "),
+        ("W", [sn.Dense(2)], r"^elementwise \(e\) \[2\] and dense 2 both have a parameter array named W2: give the "),
+    ],
+)
+def test_an_elementwise_parameter_with_the_name_of_another_array(param, layers, message):
+    # was "two parameters share a name in ['W1', 'b1', 'b2', 'W2', 'b2']", naming neither layer
+    elementwise = sn.Elementwise("e", lambda z, c: c * z, [param])
+    with pytest.raises(ValueError, match=message + r".*Elementwise parameter another name$"):
+        sn.Network([sn.Dense(2), elementwise, *layers, sn.Dense(2)], inputs=2)
+
+
+@pytest.mark.parametrize(
     ("make", "error", "message"),
     [
         (lambda: sn.LayerNorm(eps=0), ValueError, r"^LayerNorm: eps must be a positive number, got 0$"),

@@ -375,6 +375,7 @@ def test_layer_norm_on_width_one_inside_a_residual():
         ("b", [sn.Dense(2)], r"^elementwise \(e\) \[2\] and dense 2 both have a parameter array named b2: give the "),
         ("W", [sn.Dense(2)], r"^elementwise \(e\) \[2\] and dense 2 both have a parameter array named W2: give the "),
     ],
+    ids=["b", "W"],
 )
 def test_an_elementwise_parameter_with_the_name_of_another_array(param, layers, message):
     # was "two parameters share a name in ['W1', 'b1', 'b2', 'W2', 'b2']", naming neither layer

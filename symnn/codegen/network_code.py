@@ -23,6 +23,8 @@ __all__ = ["check_layers_trainable", "compile_network"]
 
 def check_layers_trainable(net: Network) -> None:
     """Refuse what gradient descent cannot train or the compiled loss cannot compute."""
+    if not net.param_arrays:
+        raise ValueError(f"cannot compile {net!r}: it has no parameters, so there is nothing to train")
     for node in net.nodes:
         if isinstance(node.layer, Activation) and node.layer.name == "step":
             raise ValueError(

@@ -251,6 +251,8 @@ def array_sweep(net: Network) -> ArraySweep:
     forward = []
     for node in net.nodes:
         sym[node] = _array_symbol(node)
+        while sym[node].name in arrays or f"d{sym[node].name}" in arrays:  # an Elementwise parameter named A, dZ …
+            sym[node] = sp.Symbol(f"{sym[node].name}_", real=True)
         forward.append((sym[node], node.layer.forward(node, net, [sym[u] for u in node.inputs], env)))
     out = net.output_node
     Y = sym[out]
@@ -279,7 +281,7 @@ def array_sweep(net: Network) -> ArraySweep:
         adj[out] = [sp.diff(g, Y) / N]
     backward, grads = [], {}
     needed = _leads_to_params(net)
-    order = [n for n in reversed(net.nodes) if n is start or net.nodes.index(n) < net.nodes.index(start)]
+    order = [n for n in reversed(net.nodes) if n.index <= start.index]  # start may be the input (a lone softmax)
     for node in order:
         if node not in adj:
             continue

@@ -141,11 +141,16 @@ class Network:
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValueError(f"batch must be a positive integer, got {batch!r}")
         self.batch: int = batch
+        owner: dict[str, Node] = {}
         for node in self.nodes:
             node.params = node.layer.params(node, self)
-        names = [p.name for p in self.param_arrays]
-        if len(set(names)) != len(names):
-            raise ValueError(f"two parameters share a name in {names}")
+            for p in node.params:
+                if p.name in owner:
+                    raise ValueError(
+                        f"{owner[p.name].label} and {node.label} both have a parameter array named {p.name}: "
+                        "give the Elementwise parameter another name"
+                    )
+                owner[p.name] = node
 
     def _place(self, layers: Sequence[Layer], prev: Node, where: str) -> Node:
         for pos, layer in enumerate(layers, 1):

@@ -16,8 +16,9 @@ import sympy as sp
 from symnn.model.network import MLP
 from symnn.render.formula import latex
 from symnn.render.words import LANGS
+from symnn.text.limits import MAX_NAME_LENGTH, is_plain_name
 from symnn.text.parsing import MAX_DEPTH, bracket_depth
-from symnn.text.pyexpr import MAX_NAME_LENGTH, is_plain_name, parse, symbol_for
+from symnn.text.pyexpr import parse, symbol_for
 from symnn.version import __version__
 
 __all__ = ["FORMAT", "gradients_from_json", "render"]
@@ -158,8 +159,8 @@ def gradients_from_json(text: str | bytes) -> dict[sp.Symbol, sp.Expr]:
     """Read the gradients of a document written by :func:`render`: parameter symbol -> expression.
 
     The document is untrusted text and is read under :func:`symnn.parse`'s limits, shared through
-    :mod:`symnn.text.pyexpr`: names as :func:`~symnn.text.pyexpr.is_plain_name` allows them (a letter first, at most 40
-    characters, no dunder), literals by :func:`~symnn.text.pyexpr.check_literal` (finite, at most 100 digits), powers
+    :mod:`symnn.text.pyexpr`: names as :func:`~symnn.text.limits.is_plain_name` allows them (a letter first, at most 40
+    characters, no dunder), literals by :func:`~symnn.text.limits.check_literal` (finite, at most 100 digits), powers
     and arguments of exp & co. bounded, brackets nested at most :data:`symnn.text.parsing.MAX_DEPTH` deep. The length of
     a gradient's text is not capped as :func:`symnn.parse` caps a typed statement (2000 characters): symnn's own
     explicit gradients are longer (about 6700 characters at 2-3-3-2, 400 000 at 3-4-4-4-2), and reading is linear

@@ -3,8 +3,8 @@
 ``sympify`` and ``parse_expr`` call ``eval``; this module never does. ``ast.parse(mode="eval")``
 only builds a syntax tree (it executes nothing), and :func:`parse` then converts the few node
 types it allows into SymPy objects, refusing everything else by name. Arithmetic and the limits on
-numbers are :mod:`symnn.text.pyexpr`'s (:class:`~symnn.text.pyexpr.Walker`, shared with the reader of symnn's
-JSON); :mod:`symnn.text.latex_input` rebuilds LaTeX parsed by SymPy under the same limits.
+numbers are :mod:`symnn.text.walker`'s and :mod:`symnn.text.limits`' (shared with the reader of symnn's
+JSON, :mod:`symnn.text.pyexpr`); :mod:`symnn.text.latex_input` rebuilds LaTeX parsed by SymPy under the same limits.
 """
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ import sympy as sp
 
 from symnn.model.functions import relu, sigmoid, softplus, step
 from symnn.model.softmax import softmax
-from symnn.text.pyexpr import (
+from symnn.text.limits import (
     MAX_ARGUMENT,
     MAX_BITS,
     MAX_DIGITS,
     MAX_EXPONENT,
     MAX_NAME_LENGTH,
-    Walker,
     check_literal,
     checked_power,
     is_plain_name,
-    symbol_for,
 )
+from symnn.text.pyexpr import symbol_for
+from symnn.text.walker import Walker
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ MAX_DEPTH = 40
 #: (brackets), while staying far below Python's recursion limit in the converter
 MAX_TREE_DEPTH = 200
 #: Highest derivative order. The caps on numbers (literals, exponents, sizes of powers, arguments of exp & co.)
-#: and the rule for names are symnn.text.pyexpr's, shared with the JSON reader, re-exported here.
+#: and the rule for names are symnn.text.limits', shared with the JSON reader, re-exported here.
 MAX_ORDER = 10
 
 

@@ -201,11 +201,11 @@ def test_ctrl_c_in_verify_all_is_one_line_and_exit_130(tmp_path):
 
 
 def test_ctrl_c_in_verify_in_process_is_exit_130(monkeypatch, capsys):
-    import symnn.check.catalogue
+    import symnn.check.identity
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(symnn.check.catalogue, "verify", interrupted)
+    monkeypatch.setattr(symnn.check.identity, "verify", interrupted)
     assert main(["verify", "--all"]) == 130
     assert capsys.readouterr() == ("", "symnn: interrupted\n")

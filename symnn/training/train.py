@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-import numbers
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,12 +18,20 @@ from typing import Any
 
 import numpy as np
 
-from symnn.codegen.compiler import check_trainable, network_spec
 from symnn.codegen.model import Model
-from symnn.model.graph import Network
-from symnn.model.spec import spec_of
 from symnn.training.checkpoint import Checkpoint, History, load_checkpoint, save_checkpoint
-from symnn.training.optimizers import make_optimizer
+from symnn.training.loop import (
+    NonFiniteLoss,
+    Position,
+    Run,
+    SigintFlag,
+    checkpoint_of,
+    epoch_steps,
+    kept_state,
+    prepare,
+    snapshot,
+    start_position,
+)
 
 __all__ = [
     "Checkpoint",
@@ -42,15 +47,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def _positive_int(name: str, value: Any, least: int = 1) -> int:
-    """``value`` as an int ≥ ``least`` (NumPy's integers included, not a bool); else a ValueError naming ``name``."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_) or value < least:
-        what = "a positive integer" if least == 1 else "a non-negative integer"
-        raise ValueError(f"{name} must be {what}, got {value!r}")
-    return int(value)
-
-
-#: name -> optimizer class (what ``train(optimizer=...)`` and ``symnn train --optimizer`` accept)
 def accuracy(Y: Any, T: Any) -> float:
     """The fraction of samples classified right: argmax of outputs vs targets; one output: > 0.5 vs target > 0.5."""
     Y, T = np.asarray(Y), np.asarray(T)
@@ -115,40 +111,6 @@ class TrainingDiverged(FloatingPointError):
         )
         self.params, self.history, self.epoch, self.batch, self.loss = params, history, epoch, batch, loss
         self.lr, self.checkpoint, self.kept_at = lr, checkpoint, kept_at
-
-
-class _NonFiniteLoss(Exception):
-    """Inside :func:`train`: the step ``batch`` of ``epoch`` had the non-finite ``loss``."""
-
-    def __init__(self, epoch: int, batch: int, loss: float) -> None:
-        super().__init__(epoch, batch, loss)
-        self.epoch, self.batch, self.loss = epoch, batch, loss
-
-
-def _kept(value: Any) -> Any:
-    """A copy of a NumPy array that later in-place steps will not change (JAX's arrays are immutable)."""
-    return value.copy() if isinstance(value, np.ndarray) else value
-
-
-class _SigintFlag:
-    """While active, Ctrl-C sets a flag instead of raising, so the loop stops between two steps."""
-
-    def __init__(self) -> None:
-        self.raised = False
-        self._previous = None
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def _handle(self, signum, frame):
-        self.raised = True
-
-    def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
 
 
 # -- the loop ---------------------------------------------------------------------------------------------
@@ -220,177 +182,91 @@ def train(
         finite), which is also what ``checkpoint`` then holds. NumPy's floating-point warnings are not
         printed while training: whatever they would warn of shows as a non-finite loss, and stops the run.
     """
-    if not isinstance(model, Model):
-        raise TypeError(f"train takes a Model from symnn.compile, got {type(model).__name__}")
-    check_trainable(model.network)  # a Model built by hand gets compile's refusals too
-    epochs = _positive_int("epochs", epochs)
-    seed = _positive_int("seed", seed, least=0)
-    X = np.asarray(X) if not hasattr(X, "shape") else X
-    dtype = np.dtype(X.dtype) if np.dtype(X.dtype).kind == "f" else np.dtype(np.float64)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"X is {dtype}; valid dtypes: float32, float64 (X.astype('float32'))")
-    opt = make_optimizer(optimizer, lr, **optimizer_options)
-
-    spec = _network_spec(model)
-    ckpt = load_checkpoint(resume) if resume is not None else None
-    if ckpt is not None:
-        if ckpt.spec != spec:
-            raise ValueError(f"checkpoint {resume} is for the network {ckpt.spec}, not {spec}")
-        params = ckpt.params
-        trained = np.dtype(next(iter(params.values())).dtype)
-        if np.dtype(X.dtype).kind == "f" and trained != dtype:
-            raise TypeError(f"checkpoint {resume} was trained in {trained}, X is {dtype}: X.astype({trained.name!r})")
-        dtype = trained
-    elif params is None:
-        params = model.init(seed, dtype=dtype)
-    params = model._to_backend({k: np.array(v, copy=True) for k, v in params.items()})
-    X, T = model._checked(params, X, T)
-    if (X_test is None) != (T_test is None):
-        given, missing = ("X_test", "T_test") if T_test is None else ("T_test", "X_test")
-        raise ValueError(f"{given} given without {missing}: held-out data needs both X_test and T_test, or neither")
-    has_test = X_test is not None
-    if has_test:
-        X_test, T_test = model._checked(params, X_test, T_test)
-    N = X.shape[0]
-    if batch_size is None:
-        batch_size = N
-    batch_size = _positive_int("batch_size", batch_size)
-    batch_size = min(batch_size, N)
-    n_batches = -(-N // batch_size)
-    config = {**opt.config(), "batch_size": batch_size, "seed": seed, "dtype": dtype.name}
-
-    history, start_epoch, start_batch, loss_sum = History(), 0, 0, 0.0
-    if ckpt is not None:
-        changed = [f"{k}={ckpt.config.get(k)!r} (now {v!r})" for k, v in config.items() if ckpt.config.get(k) != v]
-        if changed:
-            raise ValueError(
-                f"checkpoint {resume} was trained with {', '.join(changed)}; resume with the same settings "
-                "so that the run continues exactly"
-            )
-        ckpt.check_state(resume, opt.slots, model.param_names)
-        opt.t = ckpt.optimizer_steps
-        for slot, values in ckpt.optimizer_state.items():
-            if slot not in opt.state:
-                raise ValueError(f"checkpoint {resume}: optimizer state {slot!r} does not belong to {opt.name}")
-            opt.state[slot] = model._to_backend({k: np.array(v) for k, v in values.items()})
-        history, start_epoch, start_batch, loss_sum = ckpt.history, ckpt.epoch, ckpt.batch, ckpt.loss_sum
-        if start_epoch >= epochs:
-            log.info("checkpoint %s already has %d epochs", resume, start_epoch)
-
-    def snapshot(epoch: int, batch: int, partial: float) -> Checkpoint:
-        state = {slot: {k: np.asarray(v) for k, v in values.items()} for slot, values in opt.state.items()}
-        return Checkpoint(
-            {k: np.asarray(v) for k, v in params.items()}, state, opt.t, epoch, batch, partial, spec, config, history
-        )
-
-    def kept(epoch: int, batch: int, partial: float) -> tuple:
-        """The state now, safe from later steps: (params, optimizer state, steps, epoch, batch, loss, epochs)."""
-        state = {slot: {k: _kept(v) for k, v in values.items()} for slot, values in opt.state.items()}
-        return {k: _kept(v) for k, v in params.items()}, state, opt.t, epoch, batch, partial, len(history)
-
+    run, params, ckpt = prepare(
+        model,
+        X,
+        T,
+        params,
+        X_test,
+        T_test,
+        resume,
+        optimizer=optimizer,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        options=optimizer_options,
+    )
+    at = start_position(run, params, ckpt, resume)
+    start_epoch = at.epoch
+    if ckpt is not None and start_epoch >= run.epochs:
+        log.info("checkpoint %s already has %d epochs", resume, start_epoch)
     # The last finite state: a state (kept at each epoch's end) counts once the step after it has a finite loss.
-    finite: tuple | None = None
-    pending: tuple | None = kept(start_epoch, start_batch, loss_sum)
-    bar = _progress_bar(progress, epochs, start_epoch)
-    vg, fwd, lossf = model._value_and_grad, model._f["forward"], model._f["loss"]
-    names = model.param_names
-    dropout = bool(getattr(model, "mask_names", ()))
-    # evaluation runs without dropout: each mask is its keep probability p, which makes a/p·m the identity
-    eval_masks = model._masks(None, X) if dropout else []
-    test_masks = model._masks(None, X_test) if dropout and has_test else []
-    epoch = start_epoch
+    at.pending = kept_state(run, at, at.epoch, at.batch, at.loss_sum)
+    bar = _progress_bar(progress, run.epochs, start_epoch)
     try:
-        with _SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(start_epoch, epochs):
+        with SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(start_epoch, run.epochs):
+                at.epoch = epoch
                 t0 = time.perf_counter()
-                order = np.random.default_rng((seed, epoch)).permutation(N) if n_batches > 1 else None
-                for b in range(start_batch, n_batches):
-                    if order is None:
-                        Xb, Tb = X, T
-                    else:
-                        idx = order[b * batch_size : (b + 1) * batch_size]
-                        Xb, Tb = X[idx], T[idx]
-                    if dropout:
-                        masks = model.draw_masks(np.random.default_rng((seed, epoch, b)), Xb.shape[0], dtype)
-                        loss, grads = vg(params, Xb, Tb, masks)
-                    else:
-                        loss, grads = vg(params, Xb, Tb)
-                    value = float(loss)
-                    if not math.isfinite(value):
-                        raise _NonFiniteLoss(epoch, b, value)
-                    if pending is not None:
-                        finite, pending = pending, None
-                    opt.step(params, grads)
-                    loss_sum += value * Xb.shape[0]
-                    start_batch = b + 1  # from here on the step is complete: a checkpoint resumes after it
-                    if callback is not None:
-                        callback(epoch, b, value)
-                    if sigint.raised:
-                        raise KeyboardInterrupt
-                args = [params[k] for k in names]
-                history.loss.append(loss_sum / N)
-                history.accuracy.append(accuracy(fwd(*args, X, *eval_masks), T))
-                if has_test:
-                    history.test_loss.append(float(lossf(*args, X_test, T_test, *test_masks)))
-                    history.test_accuracy.append(accuracy(fwd(*args, X_test, *test_masks), T_test))
-                else:
-                    history.test_loss.append(math.nan)
-                    history.test_accuracy.append(math.nan)
-                history.seconds.append(time.perf_counter() - t0)
-                start_batch, loss_sum = 0, 0.0
-                pending = kept(epoch + 1, 0, 0.0)
+                epoch_steps(run, at, sigint, callback)
+                _evaluate(run, at, t0)
+                at.batch, at.loss_sum = 0, 0.0
+                at.pending = kept_state(run, at, epoch + 1, 0, 0.0)
                 if bar is not None:
+                    history = at.history
                     bar.update(1)
                     bar.set_postfix(loss=f"{history.loss[-1]:.4g}", acc=f"{history.accuracy[-1]:.3f}", refresh=False)
                 if checkpoint is not None and checkpoint_every and (epoch + 1) % checkpoint_every == 0:
-                    save_checkpoint(checkpoint, snapshot(epoch + 1, 0, 0.0))
+                    save_checkpoint(checkpoint, snapshot(run, at, epoch + 1, 0, 0.0))
     except KeyboardInterrupt:
         saved = None
         if checkpoint is not None:
-            saved = save_checkpoint(checkpoint, snapshot(epoch, start_batch, loss_sum))
-        raise TrainingInterrupted(params, history, epoch, saved) from None
-    except _NonFiniteLoss as e:
-        saved = None
-        if finite is None:  # not one finite loss: the starting state is all there is, and it is not finite
-            last = History(**{k: list(v) for k, v in vars(history).items()})
-            raise TrainingDiverged(params, last, e.epoch, e.batch, e.loss, opt.lr, None, None) from None
-        kept_params, state, steps, at_epoch, at_batch, partial, length = finite
-        last = History(**{k: v[:length] for k, v in vars(history).items()})
-        if checkpoint is not None:
-            state = {slot: {k: np.asarray(v) for k, v in values.items()} for slot, values in state.items()}
-            saved = save_checkpoint(
-                checkpoint,
-                Checkpoint(
-                    {k: np.asarray(v) for k, v in kept_params.items()},
-                    state,
-                    steps,
-                    at_epoch,
-                    at_batch,
-                    partial,
-                    spec,
-                    config,
-                    last,
-                ),
-            )
-        kept_at = (at_epoch, at_batch)
-        raise TrainingDiverged(kept_params, last, e.epoch, e.batch, e.loss, opt.lr, saved, kept_at) from None
+            saved = save_checkpoint(checkpoint, snapshot(run, at, at.epoch, at.batch, at.loss_sum))
+        raise TrainingInterrupted(at.params, at.history, at.epoch, saved) from None
+    except NonFiniteLoss as e:
+        raise _divergence(run, at, e, checkpoint) from None
     finally:
         if bar is not None:
             bar.close()
     if checkpoint is not None:
-        save_checkpoint(checkpoint, snapshot(max(epochs, start_epoch), 0, 0.0))
-    return params, history
+        save_checkpoint(checkpoint, snapshot(run, at, max(run.epochs, start_epoch), 0, 0.0))
+    return at.params, at.history
 
 
-def _network_spec(model: Model) -> dict[str, Any]:
-    """What a checkpoint stores to name its network: a Network's spec (with the constants it was compiled with,
-    so that a resumed run keeps its keep probabilities and λ), or an MLP's arguments."""
-    if isinstance(model.network, Network):
-        return spec_of(model.network, {s.name: v for s, v in model.constants.items()})
-    return network_spec(model.network)
+def _evaluate(run: Run, at: Position, t0: float) -> None:
+    """The history's entries of the epoch just done (started at ``t0``): the loss its steps had, the accuracy and
+    the held-out loss and accuracy of its end's parameters (NaN without held-out data)."""
+    fwd, lossf = run.model._f["forward"], run.model._f["loss"]
+    args = [at.params[k] for k in run.model.param_names]
+    history = at.history
+    history.loss.append(at.loss_sum / run.n)
+    history.accuracy.append(accuracy(fwd(*args, run.X, *run.eval_masks), run.T))
+    if run.X_test is not None:
+        history.test_loss.append(float(lossf(*args, run.X_test, run.T_test, *run.test_masks)))
+        history.test_accuracy.append(accuracy(fwd(*args, run.X_test, *run.test_masks), run.T_test))
+    else:
+        history.test_loss.append(math.nan)
+        history.test_accuracy.append(math.nan)
+    history.seconds.append(time.perf_counter() - t0)
+
+
+def _divergence(run: Run, at: Position, e: NonFiniteLoss, checkpoint: str | Path | None) -> TrainingDiverged:
+    """The error for the non-finite loss ``e``: it carries the last finite state, saved in ``checkpoint``."""
+    if at.finite is None:  # not one finite loss: the starting state is all there is, and it is not finite
+        last = History(**{k: list(v) for k, v in vars(at.history).items()})
+        return TrainingDiverged(at.params, last, e.epoch, e.batch, e.loss, run.opt.lr, None, None)
+    kept = at.finite
+    last = History(**{k: v[: kept.epochs] for k, v in vars(at.history).items()})
+    saved = None
+    if checkpoint is not None:
+        state = checkpoint_of(run, kept.params, kept.state, kept.steps, kept.epoch, kept.batch, kept.loss_sum, last)
+        saved = save_checkpoint(checkpoint, state)
+    return TrainingDiverged(kept.params, last, e.epoch, e.batch, e.loss, run.opt.lr, saved, (kept.epoch, kept.batch))
 
 
 def _progress_bar(progress: bool | None, epochs: int, start: int):
+    """A tqdm bar over the epochs from ``start`` on, or None (not asked for, or tqdm not installed)."""
     if progress is None:
         progress = sys.stderr.isatty() and epochs - start >= 200
     if not progress:

@@ -1,4 +1,8 @@
-"""``symnn train``: compile a network, train it on a bundled dataset or a user's file, save it, plot its curves."""
+"""``symnn train``: compile a network, train it on a bundled dataset or a user's file, save it, plot its curves.
+
+The settings of a run (the defaults, a dataset's recommendations, what a resumed checkpoint decides) are worked
+out in :mod:`symnn.cli.train_settings`; its public names are importable from here as well.
+"""
 
 from __future__ import annotations
 
@@ -11,32 +15,31 @@ from typing import Any
 
 import numpy as np
 
-from symnn.cli.options import (
-    DEFAULT_LAYERS,
-    NETWORK_DEFAULTS,
-    UsageError,
-    add_network_arguments,
-    network_from_args,
-    parse_layers,
-    spec_network,
+from symnn.cli.options import add_network_arguments
+from symnn.cli.train_settings import (
+    DEFAULTS,
+    NETWORK_OPTIONS,
+    RECOMMENDED,
+    check_run_constants,
+    dataset_of_run,
+    describe,
+    fill_run_settings,
+    network_default,
+    network_of_run,
+    recommendation,
+    run_dtype,
+    training_settings,
 )
-from symnn.codegen.compiler import BACKENDS, network_from_spec, network_spec
+from symnn.cli.train_settings import RUN_DEFAULTS as RUN_DEFAULTS  # where it has always been importable from
+from symnn.codegen.compiler import BACKENDS
 from symnn.codegen.compiler import compile as compile_model
+from symnn.codegen.model import Model
 from symnn.io import write_atomic
-from symnn.model import spec as layer_spec
 from symnn.model.graph import Network
 from symnn.model.network import MLP
-from symnn.training.checkpoint import Checkpoint
-from symnn.training.data_files import load_data_file
-from symnn.training.datasets import DATASETS, Dataset, load_dataset
+from symnn.training.datasets import DATASETS, Dataset
 from symnn.training.optimizers import DEFAULT_LR, OPTIMIZERS
-from symnn.training.train import (
-    History,
-    TrainingDiverged,
-    TrainingInterrupted,
-    load_checkpoint,
-    train,
-)
+from symnn.training.train import History, TrainingDiverged, TrainingInterrupted, load_checkpoint, train
 
 __all__ = [
     "DEFAULTS",
@@ -49,101 +52,8 @@ __all__ = [
     "training_settings",
 ]
 
-#: what ``symnn train`` uses for the options a user leaves out, where the dataset has no recommendation;
-#: ``batch_size`` None: all samples in one step. The learning rate's default depends on the optimizer
-#: (:data:`symnn.training.optimizers.DEFAULT_LR`).
+
 HELP = "compile a network from its derivation and train it on a dataset (bundled, or --data FILE)"
-
-DEFAULTS: dict[str, int | None] = {"epochs": 100, "batch_size": None}
-
-#: bundled dataset -> the settings recommended for it, used for the options a user leaves out (what the
-#: user gives always wins); ``lr`` per optimizer. Chosen on a validation split carved from the training
-#: split (80/20, stratified, random_state=1), never on the held-out test set: for 64-32-10 (sigmoid,
-#: softmax + cross-entropy), batch 32 and 100 epochs, Adam with ρ = 0.01 reached 98.1-98.5 % validation
-#: accuracy for seeds 0-4 (ρ = 0.003: 97.0-98.1 %, 0.001: 97.0-97.4 %); SGD with 0.1 96.3-97.4 %,
-#: momentum with 0.1 97.4-98.1 %, so those keep their defaults.
-RECOMMENDED: dict[str, dict[str, Any]] = {
-    "sklearn-digits": {"epochs": 100, "batch_size": 32, "lr": {"adam": 0.01}},
-}
-
-#: backend -> the dtype ``symnn train`` uses without ``--dtype`` (JAX computes in float32 unless its
-#: 64-bit mode is on)
-_DEFAULT_DTYPE: dict[str, str] = {"numpy": "float64", "jax": "float32"}
-
-
-def _recommendation(rec: dict[str, Any]) -> str:
-    parts = [f"{name.replace('_', ' ')} {value}" for name, value in rec.items() if name != "lr"]
-    parts += [f"lr {value} with {optimizer}" for optimizer, value in rec.get("lr", {}).items()]
-    return ", ".join(parts)
-
-
-def training_settings(
-    dataset: str | None,
-    optimizer: str,
-    epochs: int | None = None,
-    lr: float | None = None,
-    batch_size: int | None = None,
-) -> dict[str, tuple[Any, str]]:
-    """The epochs, learning rate and batch size a run uses, each with where it comes from.
-
-    Each option the user gives (not None) wins; else the dataset's entry of :data:`RECOMMENDED`;
-    else :data:`DEFAULTS` (the learning rate: the optimizer's, :data:`symnn.training.optimizers.DEFAULT_LR`).
-
-    Parameters
-    ----------
-    dataset : str or None
-        A bundled dataset's name; None for a user's file (no recommendations).
-    optimizer : str
-        A key of :data:`symnn.training.optimizers.DEFAULT_LR`.
-    epochs, lr, batch_size : optional
-        What the user gave; None where the option was left out.
-
-    Returns
-    -------
-    dict
-        ``{"epochs": (value, source), "lr": ..., "batch_size": ...}``; source is ``"given"``,
-        ``"recommended for <dataset>"``, ``"<optimizer>'s default"`` or ``"default"`` (batch size
-        None: all samples).
-
-    Examples
-    --------
-    >>> training_settings("sklearn-digits", "adam", epochs=5)
-    {'epochs': (5, 'given'), 'lr': (0.01, 'recommended for sklearn-digits'), \
-'batch_size': (32, 'recommended for sklearn-digits')}
-    >>> training_settings(None, "adam")["lr"]
-    (0.001, "adam's default")
-    """
-    if optimizer not in DEFAULT_LR:
-        raise ValueError(f"unknown optimizer {optimizer!r}; valid choices: {', '.join(DEFAULT_LR)}")
-    recommended = RECOMMENDED.get(dataset, {}) if dataset is not None else {}
-    where = f"recommended for {dataset}"
-    given = {"epochs": epochs, "lr": lr, "batch_size": batch_size}
-    out: dict[str, tuple[Any, str]] = {}
-    for name, value in given.items():
-        if value is not None:
-            out[name] = (value, "given")
-        elif name == "lr":
-            by_optimizer = recommended.get("lr", {})
-            if optimizer in by_optimizer:
-                out[name] = (by_optimizer[optimizer], where)
-            else:
-                out[name] = (DEFAULT_LR[optimizer], f"{optimizer}'s default")
-        elif name in recommended:
-            out[name] = (recommended[name], where)
-        else:
-            out[name] = (DEFAULTS[name], "default")
-    return out
-
-
-def _describe(settings: dict[str, tuple[Any, str]], optimizer: str, n_samples: int, seed: int) -> str:
-    """One line: ``settings: adam, lr 0.01 (recommended for sklearn-digits), ...``."""
-    labels = {"epochs": "epochs", "lr": "lr", "batch_size": "batch size"}
-    parts = [optimizer]
-    for name, (value, source) in settings.items():
-        if name == "batch_size" and value is None:
-            value, source = n_samples, f"all samples, {source}"
-        parts.append(f"{labels[name]} {value} ({source})")
-    return f"settings: {', '.join(parts)}, seed {seed}"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -153,7 +63,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument("--data", type=Path, help="a .csv (last column the class label) or .npz (X, y) file")
     add_network_arguments(p, spec=True)
     # None marks an option left out: with --resume, it comes from the checkpoint; else from these defaults
-    p.set_defaults(network_defaults={name: _network_default(name) for name in NETWORK_OPTIONS})
+    p.set_defaults(network_defaults={name: network_default(name) for name in NETWORK_OPTIONS})
     p.set_defaults(**dict.fromkeys(NETWORK_OPTIONS))
     p.add_argument(
         "--epochs", type=int, default=None, help=f"passes over the data (default {DEFAULTS['epochs']}; see below)"
@@ -165,13 +75,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"learning rate ρ (default by optimizer: {', '.join(f'{k} {v}' for k, v in DEFAULT_LR.items())}; "
         "see below)",
     )
-    # None: left out (with --resume: the checkpoint's; else the default that _fill_run_settings gives)
+    # None: left out (with --resume: the checkpoint's; else the default that fill_run_settings gives)
     p.add_argument("--optimizer", choices=list(OPTIMIZERS), default=None, help="default sgd")
     p.add_argument("--momentum", type=float, default=None, help="β of --optimizer momentum (default 0.9)")
     p.add_argument("--batch-size", type=int, default=None, help="samples per step (default: all; see below)")
     p.epilog = (
         "Options left out take the settings recommended for a bundled dataset ("
-        + "; ".join(f"{name}: {_recommendation(rec)}" for name, rec in RECOMMENDED.items())
+        + "; ".join(f"{name}: {recommendation(rec)}" for name, rec in RECOMMENDED.items())
         + "); the options you give always win. The run prints the settings it used and where each came from."
     )
     p.add_argument("--seed", type=int, default=None, help="initial weights and shuffles (default 0)")
@@ -194,128 +104,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the final line")
 
 
-#: the network options (``symnn.cli.options.add_network_arguments``), as argparse names them
-NETWORK_OPTIONS: tuple[str, ...] = ("layers", "activation", "output", "loss", "convention")
-
-
-def _option_text(name: str, value: Any) -> str:
-    """A network option's value as it is typed: ``12,3,2``; one activation for all hidden layers or a list."""
-    if name == "layers":
-        return ",".join(map(str, value))
-    if name == "activation" and not isinstance(value, str):
-        return value[0] if len(set(value)) == 1 else ",".join(value)
-    return str(value)
-
-
-def _network_default(name: str) -> Any:
-    return parse_layers(DEFAULT_LAYERS) if name == "layers" else NETWORK_DEFAULTS[name]
-
-
-def network_of_run(
-    args: argparse.Namespace, checkpoint: Checkpoint | None
-) -> tuple[MLP | Network, dict[str, float] | None]:
-    """The network ``symnn train`` trains, and the constants to compile it with (a Network's keep probabilities
-    and λ; None for an MLP): from ``--spec FILE``, else from the options given, the rest from ``checkpoint``
-    or defaults.
-
-    With ``--resume``, the checkpoint holds the architecture: an option left out takes its value from it,
-    and an option given must agree with it (after names are resolved: ``--activation sigmoid`` agrees with
-    a checkpoint of two sigmoid hidden layers). Without, options left out take their defaults. Fills
-    ``args.layers`` and the other network options in.
-
-    Raises
-    ------
-    UsageError
-        An option contradicts the checkpoint; the message names both values.
-    """
-    if args.spec is not None:  # a checkpoint of another network is refused by train, naming both
-        return spec_network(args)
-    given = {name: getattr(args, name) for name in NETWORK_OPTIONS if getattr(args, name) is not None}
-    if checkpoint is None:
-        for name in NETWORK_OPTIONS:
-            setattr(args, name, given.get(name, args.network_defaults[name]))
-        return network_from_args(args), None
-    spec = checkpoint.spec
-    if "inputs" in spec:  # a network of layers (symnn train --spec): its spec, constants included
-        if given:
-            option = f"--{next(iter(given))}"
-            raise UsageError(
-                f"symnn train: {option} cannot be used with --resume {args.resume}: it holds a network of layers "
-                "(trained with --spec); leave the network options out"
-            )
-        try:
-            net = layer_spec.network_from_spec(spec)
-            return net, layer_spec.check_constants(net, spec.get("constants", {}), complete=False)
-        except ValueError as e:
-            raise ValueError(f"checkpoint {args.resume}: {e}") from e
-    missing = [name for name in NETWORK_OPTIONS if name not in spec]
-    if missing:
-        raise ValueError(f"checkpoint {args.resume} does not name its network's {', '.join(missing)}")
-
-    def contradiction(name: str, value: Any) -> UsageError:
-        option = f"--{name}"
-        return UsageError(
-            f"symnn train: {option} {_option_text(name, given[name])} contradicts the checkpoint {args.resume}, "
-            f"trained with {option} {_option_text(name, value)}; leave {option} out to take the checkpoint's"
-        )
-
-    if "layers" in given and list(given["layers"]) != list(spec["layers"]):
-        raise contradiction("layers", spec["layers"])
-    for name in NETWORK_OPTIONS:
-        if name in given:
-            setattr(args, name, given[name])
-        elif name == "layers":
-            setattr(args, name, [int(n) for n in spec[name]])
-        elif name == "activation" and not spec[name]:  # no hidden layer: the option is not used
-            setattr(args, name, args.network_defaults[name])
-        else:
-            setattr(args, name, _option_text(name, spec[name]))
-    net = network_from_args(args)  # what the options given mean, resolved as for any run
-    built = network_spec(net)
-    for name in NETWORK_OPTIONS:
-        if built[name] != spec[name]:
-            raise contradiction(name, spec[name])
-    # the settings no option names (ReLU'(0), the step at 0) come from the checkpoint too
-    return network_from_spec(spec), None
-
-
-#: what ``symnn train`` uses for these options when they are left out and no checkpoint is resumed
-RUN_DEFAULTS: dict[str, Any] = {"optimizer": "sgd", "momentum": 0.9, "seed": 0}
-
-
-def _fill_run_settings(args: argparse.Namespace, checkpoint: Checkpoint | None) -> dict[str, Any]:
-    """Fill in ``--optimizer``, ``--momentum`` and ``--seed`` left out: the checkpoint's, else the defaults.
-
-    Returns the checkpoint's learning rate and batch size for those options left out (``{}`` without a
-    checkpoint): a resumed run continues with the settings it was trained with. Options given that differ
-    from the checkpoint's are refused by :func:`symnn.training.train.train`, naming both values.
-    """
-    config = checkpoint.config if checkpoint is not None else {}
-    args.optimizer = args.optimizer or config.get("optimizer", RUN_DEFAULTS["optimizer"])
-    if args.seed is None:
-        args.seed = config.get("seed", RUN_DEFAULTS["seed"])
-    if args.momentum is None:
-        args.momentum = config.get("beta", RUN_DEFAULTS["momentum"])  # a momentum run's checkpoint has its β
-    return {name: config[name] for name in ("lr", "batch_size") if getattr(args, name) is None and name in config}
-
-
-def _dataset(args: argparse.Namespace, net: MLP | Network) -> Dataset:
-    if isinstance(net, Network):
-        n_in, n_out = net.input_node.width, net.output_node.width
-    else:
-        n_in, n_out = net.sizes[0], net.sizes[-1]
-    if args.data is not None:
-        return load_data_file(args.data, n_features=n_in, n_classes=n_out)
-    d = load_dataset(args.dataset)
-    if d.n_features != n_in:
-        if isinstance(net, Network):
-            need = f"{args.spec or f'the network in {args.resume}'} must have inputs = {d.n_features}, got {n_in}"
-        else:
-            need = f"--layers must start with {d.n_features}, got {','.join(map(str, args.layers))}"
-        raise ValueError(f"dataset {args.dataset} has {d.n_features} inputs per sample: {need}")
-    return d
-
-
 def _check_output(path: Path | None, args: argparse.Namespace, option: str) -> None:
     if path is None:
         return
@@ -336,6 +124,37 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    _check_options(args)
+    checkpoint = load_checkpoint(args.resume) if args.resume is not None else None
+    net, constants = network_of_run(args, checkpoint)
+    if isinstance(net, Network):
+        check_run_constants(net, constants or {}, args.spec or args.resume)
+    resumed = fill_run_settings(args, checkpoint)
+    data = dataset_of_run(args, net)
+    X, T, X_test, T_test = _arrays(data, net, run_dtype(args, checkpoint))
+    model = compile_model(net, backend=args.backend, constants=constants)
+    settings = training_settings(args.dataset, args.optimizer, args.epochs, args.lr, args.batch_size)
+    settings.update({name: (value, f"from {args.resume}") for name, value in resumed.items()})
+    if not args.quiet:
+        held = f", {X_test.shape[0]} held out" if X_test is not None else ""
+        print(f"{net!r} on {data.name}: {X.shape[0]} samples{held}; compiled in {model.compile_seconds:.2f} s")
+        print(describe(settings, args.optimizer, X.shape[0], args.seed))
+    start = time.perf_counter()
+    try:
+        hist = _train(args, model, settings, X, T, X_test, T_test)
+    except TrainingInterrupted as e:
+        where = f"; saved {e.checkpoint} (continue with --resume {e.checkpoint})" if e.checkpoint else ""
+        print(f"symnn: interrupted in epoch {e.epoch + 1}{where}", file=sys.stderr)
+        return 130
+    except TrainingDiverged as e:
+        print(f"symnn: {_diverged(e, args)}", file=sys.stderr)
+        return 1
+    _report(args, hist, time.perf_counter() - start, X_test is not None, title=f"{net!r} on {data.name}")
+    return 0
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse what the options alone make wrong, before anything is built or trained."""
     for name in ("epochs", "checkpoint_every", "batch_size"):
         value = getattr(args, name)
         if value is not None and value < 1:
@@ -348,77 +167,55 @@ def _run(args: argparse.Namespace) -> int:
     _check_output(args.plot, args, "--plot")
     if args.plot is not None:
         _matplotlib()  # fail before training, not after
-    checkpoint = load_checkpoint(args.resume) if args.resume is not None else None
-    net, constants = network_of_run(args, checkpoint)
-    if isinstance(net, Network):
-        _check_constants(net, constants or {}, args.spec or args.resume)
-    resumed = _fill_run_settings(args, checkpoint)
-    data = _dataset(args, net)
-    n_out = net.output_node.width if isinstance(net, Network) else net.sizes[-1]
-    dtype = np.dtype(args.dtype or _DEFAULT_DTYPE[args.backend])
-    if checkpoint is not None:
-        trained = checkpoint.config.get("dtype")
-        if args.dtype is None and trained in ("float32", "float64"):
-            dtype = np.dtype(trained)  # a resumed run continues in its checkpoint's dtype
-        elif trained in ("float32", "float64") and trained != dtype.name:
-            raise ValueError(f"checkpoint {args.resume} was trained in {trained}: resume with --dtype {trained}")
-    if args.backend == "jax" and dtype == np.float64:
-        import jax
 
-        if not jax.config.read("jax_enable_x64"):
-            raise ValueError(
-                "--dtype float64 with --backend jax needs JAX's 64-bit mode: set JAX_ENABLE_X64=1 in the "
-                "environment, or use --dtype float32"
-            )
+
+def _arrays(data: Dataset, net: MLP | Network, dtype: np.dtype) -> tuple[Any, Any, Any, Any]:
+    """``X, T, X_test, T_test`` in ``dtype``: one-hot targets as wide as the network's outputs; the held-out
+    pair None where the data has none."""
+    n_out = net.output_node.width if isinstance(net, Network) else net.sizes[-1]
     X, T = data.X.astype(dtype), data.targets(n_out).astype(dtype)
     has_test = data.X_test is not None
     X_test = data.X_test.astype(dtype) if has_test else None
     T_test = data.targets(n_out, test=True).astype(dtype) if has_test else None
-    model = compile_model(net, backend=args.backend, constants=constants)
-    held = f", {X_test.shape[0]} held out" if has_test else ""
-    settings = training_settings(args.dataset, args.optimizer, args.epochs, args.lr, args.batch_size)
-    settings.update({name: (value, f"from {args.resume}") for name, value in resumed.items()})
-    if not args.quiet:
-        print(f"{net!r} on {data.name}: {X.shape[0]} samples{held}; compiled in {model.compile_seconds:.2f} s")
-        print(_describe(settings, args.optimizer, X.shape[0], args.seed))
+    return X, T, X_test, T_test
+
+
+def _train(
+    args: argparse.Namespace, model: Model, settings: dict[str, tuple[Any, str]], X, T, X_test, T_test
+) -> History:
+    """:func:`symnn.training.train.train` with the run's settings; checkpoints go to ``--save``."""
     options = {"beta": args.momentum} if args.optimizer == "momentum" else {}
-    start = time.perf_counter()
-    try:
-        _params, hist = train(
-            model,
-            X,
-            T,
-            optimizer=args.optimizer,
-            lr=settings["lr"][0],
-            epochs=settings["epochs"][0],
-            batch_size=settings["batch_size"][0],
-            seed=args.seed,
-            X_test=X_test,
-            T_test=T_test,
-            checkpoint=args.save,
-            checkpoint_every=args.checkpoint_every,
-            resume=args.resume,
-            progress=False if args.quiet else None,
-            **options,
-        )
-    except TrainingInterrupted as e:
-        where = f"; saved {e.checkpoint} (continue with --resume {e.checkpoint})" if e.checkpoint else ""
-        print(f"symnn: interrupted in epoch {e.epoch + 1}{where}", file=sys.stderr)
-        return 130
-    except TrainingDiverged as e:
-        print(f"symnn: {_diverged(e, args)}", file=sys.stderr)
-        return 1
-    seconds = time.perf_counter() - start
+    _params, hist = train(
+        model,
+        X,
+        T,
+        optimizer=args.optimizer,
+        lr=settings["lr"][0],
+        epochs=settings["epochs"][0],
+        batch_size=settings["batch_size"][0],
+        seed=args.seed,
+        X_test=X_test,
+        T_test=T_test,
+        checkpoint=args.save,
+        checkpoint_every=args.checkpoint_every,
+        resume=args.resume,
+        progress=False if args.quiet else None,
+        **options,
+    )
+    return hist
+
+
+def _report(args: argparse.Namespace, hist: History, seconds: float, held_out: bool, title: str) -> None:
+    """The final line (the last epoch's loss and accuracies, the time), then what was saved and plotted."""
     line = f"epoch {len(hist)}: loss {hist.loss[-1]:.6g}, accuracy {hist.accuracy[-1]:.4f}"
-    if has_test:
+    if held_out:
         line += f", test accuracy {hist.test_accuracy[-1]:.4f}"
     print(f"{line}; trained in {seconds:.2f} s")
     if args.save is not None:
         print(f"saved {args.save}")
     if args.plot is not None:
-        write_atomic(args.plot, plot_history(hist, title=f"{net!r} on {data.name}"), force=True)
+        write_atomic(args.plot, plot_history(hist, title=title), force=True)
         print(f"plotted {args.plot}")
-    return 0
 
 
 def _diverged(e: TrainingDiverged, args: argparse.Namespace) -> str:
@@ -437,16 +234,6 @@ def _diverged(e: TrainingDiverged, args: argparse.Namespace) -> str:
             f" and {steps} steps" if steps else ""
         )
     return f"training diverged in epoch {e.epoch + 1}: the loss is {e.loss}; {advice}{kept}"
-
-
-def _check_constants(net: Network, constants: dict[str, float], source: Path) -> None:
-    """Training needs a value for every constant of a network of layers (keep probabilities, λ)."""
-    from symnn.model.spec import check_constants
-
-    try:
-        check_constants(net, constants, complete=True)
-    except ValueError as e:
-        raise ValueError(f"{source}: {e}") from e
 
 
 def _matplotlib():

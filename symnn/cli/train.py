@@ -124,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Settle the network, data and settings (:mod:`symnn.cli.train_settings`), train, report; the exit status."""
     _check_options(args)
     checkpoint = load_checkpoint(args.resume) if args.resume is not None else None
     net, constants = network_of_run(args, checkpoint)
@@ -181,7 +182,13 @@ def _arrays(data: Dataset, net: MLP | Network, dtype: np.dtype) -> tuple[Any, An
 
 
 def _train(
-    args: argparse.Namespace, model: Model, settings: dict[str, tuple[Any, str]], X, T, X_test, T_test
+    args: argparse.Namespace,
+    model: Model,
+    settings: dict[str, tuple[Any, str]],
+    X: Any,
+    T: Any,
+    X_test: Any,
+    T_test: Any,
 ) -> History:
     """:func:`symnn.training.train.train` with the run's settings; checkpoints go to ``--save``."""
     options = {"beta": args.momentum} if args.optimizer == "momentum" else {}

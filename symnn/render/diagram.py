@@ -306,8 +306,7 @@ def _window(curves: list[_Curve], lo: float, hi: float, yrange: tuple[float, flo
 
 def _plot_tikz(win: _Window, var: sp.Symbol, curves: list[_Curve]) -> str:
     """The plot as a ``tikzpicture``: the axes, their ticks, the dotted line y = 1, each curve and its label."""
-    cx, cy = win.cx, win.cy
-    W, H = _PLOT_W, _PLOT_H
+    cx, cy, W, H = win.cx, win.cy, _PLOT_W, _PLOT_H
     tikz = [r"\begin{tikzpicture}[>=stealth]"]
     tikz.append(rf"\draw[->] (0,{_fmt(cy(0))}) -- ({_fmt(W)},{_fmt(cy(0))}) node[right] {{${sp.latex(var)}$}};")
     tikz.append(rf"\draw[->] ({_fmt(cx(0))},0) -- ({_fmt(cx(0))},{_fmt(H)});")
@@ -336,8 +335,7 @@ def _plot_tikz(win: _Window, var: sp.Symbol, curves: list[_Curve]) -> str:
 
 def _plot_svg(win: _Window, var: sp.Symbol, curves: list[_Curve]) -> str:
     """The plot as an ``<svg>``: the same axes, ticks, line y = 1, curves and labels as :func:`_plot_tikz`."""
-    sx, sy = win.sx, win.sy
-    lo, hi = win.lo, win.hi
+    sx, sy, lo, hi = win.sx, win.sy, win.lo, win.hi
     sw, sh = round(_PLOT_W * _PLOT_PX + 120, 1), round(_PLOT_H * _PLOT_PX + 40, 1)
     svg = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{sw}" height="{sh}" viewBox="0 0 {sw} {sh}" '

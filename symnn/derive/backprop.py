@@ -72,15 +72,26 @@ class NetworkDerivation(Derivation):
     @cached_property
     def _built(self) -> tuple[list[Step], dict, dict, dict]:
         net = self.network
-        L, n = net.depth, net.sizes
+        L = net.depth
         fprime = {l: _fprime(net, l) for l in range(1, L + 1) if net.activations[l - 1] != "softmax"}
         # the maths comes from the one reverse sweep over the MLP's layers; this builds the textbook's steps
         core = GraphDerivation(net.graph)
         steps: list[Step] = _definition_steps(net)
+        steps += self._output_error_steps(fprime)
+        steps += _hidden_error_steps(net, fprime)
+        local = core.local_gradients
+        steps += _gradient_steps(net, local)
+        gradients = {p: core.gradients[p] for p in net.params}
+        deltas = {d: e for d, e in core.deltas.items() if d.kind == "delta"}
+        return steps, gradients, {p: local[p] for p in net.params}, deltas
 
-        # Output layer.
+    def _output_error_steps(self, fprime: dict) -> list[Step]:
+        """The output layer's errors δ^(L)_j: defined, taken through the activation, differentiated, simplified."""
+        net = self.network
+        L, n = net.depth, net.sizes
         a_L = [act(L, k) for k in range(1, n[L] + 1)]
         dC_da = [sp.diff(net.loss_of(a_L), a) for a in a_L]
+        steps: list[Step] = []
         for j in range(1, n[L] + 1):
             d, z, a = delta(L, j), preact(L, j), act(L, j)
             steps.append(
@@ -118,50 +129,7 @@ class NetworkDerivation(Derivation):
                 )
                 if self._sigmoid_bce:
                     steps += self._sigmoid_bce_steps(j, fprime[L])
-
-        # Hidden layers, from the output back.
-        for l in range(L - 1, 0, -1):
-            for j in range(1, n[l] + 1):
-                d, z, a = delta(l, j), preact(l, j), act(l, j)
-                ks = range(1, n[l + 1] + 1)
-                steps.append(
-                    Step(
-                        d,
-                        _add(
-                            *(
-                                _mul(Partial(C, preact(l + 1, k)), Partial(preact(l + 1, k), a), Partial(a, z))
-                                for k in ks
-                            )
-                        ),
-                        "chain rule",
-                        said("hidden through next layer", l=l, j=j, next=l + 1),
-                    )
-                )
-                back = sp.Add(*(weight(l + 1, k, j) * delta(l + 1, k) for k in ks))
-                steps.append(
-                    Step(
-                        d,
-                        _mul(back, fprime[l](z)),
-                        "substitution",
-                        said("errors flow back", next=l + 1, l=l, j=j),
-                    )
-                )
-
-        # Gradients of the parameters.
-        local = core.local_gradients
-        for l in range(1, L + 1):
-            for j in range(1, n[l] + 1):
-                z = preact(l, j)
-                for k in range(1, n[l - 1] + 1):
-                    w = weight(l, j, k)
-                    steps.append(Step(Partial(C, w), _mul(Partial(C, z), Partial(z, w)), "chain rule", _GRAD_NOTE_W))
-                    steps.append(Step(Partial(C, w), local[w], "substitution", _SUBST_NOTE_W))
-                b = bias(l, j)
-                steps.append(Step(Partial(C, b), _mul(Partial(C, z), Partial(z, b)), "chain rule", _GRAD_NOTE_B))
-                steps.append(Step(Partial(C, b), local[b], "substitution", _SUBST_NOTE_B))
-        gradients = {p: core.gradients[p] for p in net.params}
-        deltas = {d: e for d, e in core.deltas.items() if d.kind == "delta"}
-        return steps, gradients, {p: local[p] for p in net.params}, deltas
+        return steps
 
     def _softmax_output_steps(self, j: int, a_L: list[sp.Symbol], dC_da: list[sp.Expr]) -> list[Step]:
         net = self.network
@@ -320,6 +288,52 @@ def _definition_steps(net: MLP) -> list[Step]:
             said("loss of one sample", loss=net.loss_name, net_depth=net.depth),
         )
     )
+    return steps
+
+
+def _hidden_error_steps(net: MLP, fprime: dict) -> list[Step]:
+    """The hidden layers' errors δ^(l)_j, from the output back: the chain rule, then the errors flowing back."""
+    L, n = net.depth, net.sizes
+    steps = []
+    for l in range(L - 1, 0, -1):
+        for j in range(1, n[l] + 1):
+            d, z, a = delta(l, j), preact(l, j), act(l, j)
+            ks = range(1, n[l + 1] + 1)
+            steps.append(
+                Step(
+                    d,
+                    _add(
+                        *(_mul(Partial(C, preact(l + 1, k)), Partial(preact(l + 1, k), a), Partial(a, z)) for k in ks)
+                    ),
+                    "chain rule",
+                    said("hidden through next layer", l=l, j=j, next=l + 1),
+                )
+            )
+            back = sp.Add(*(weight(l + 1, k, j) * delta(l + 1, k) for k in ks))
+            steps.append(
+                Step(
+                    d,
+                    _mul(back, fprime[l](z)),
+                    "substitution",
+                    said("errors flow back", next=l + 1, l=l, j=j),
+                )
+            )
+    return steps
+
+
+def _gradient_steps(net: MLP, local: dict) -> list[Step]:
+    """Every ∂C/∂w^(l)_jk and ∂C/∂b^(l)_j: through z^(l)_j by the chain rule, then ``local``'s δ form substituted."""
+    steps = []
+    for l in range(1, net.depth + 1):
+        for j in range(1, net.sizes[l] + 1):
+            z = preact(l, j)
+            for k in range(1, net.sizes[l - 1] + 1):
+                w = weight(l, j, k)
+                steps.append(Step(Partial(C, w), _mul(Partial(C, z), Partial(z, w)), "chain rule", _GRAD_NOTE_W))
+                steps.append(Step(Partial(C, w), local[w], "substitution", _SUBST_NOTE_W))
+            b = bias(l, j)
+            steps.append(Step(Partial(C, b), _mul(Partial(C, z), Partial(z, b)), "chain rule", _GRAD_NOTE_B))
+            steps.append(Step(Partial(C, b), local[b], "substitution", _SUBST_NOTE_B))
     return steps
 
 

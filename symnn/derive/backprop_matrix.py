@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symnn.derive.derivation import LOSS_SYMBOL, Partial, Step, said
+from symnn.derive.derivation import LOSS_SYMBOL, Partial, Said, Step, said
 from symnn.model.matrix_view import ApplyPrime
 from symnn.model.network import MLP
 from symnn.model.notation import NetMatrix
@@ -50,28 +50,30 @@ def target_matrix(net: MLP) -> NetMatrix:
     return NetMatrix("t", n, 1) if net.convention == "column" else NetMatrix("T", 1, n)
 
 
-def matrix_steps(net: MLP) -> list[Step]:
-    """The four backprop equations with W^(l), δ^(l) as matrices, for the network's convention."""
-    view = net.matrix_view
+def _deltam(net: MLP, l: int) -> NetMatrix:
+    """δ^(l) as a matrix symbol: a column of n_l (column convention) or a row."""
+    n = net.sizes[l]
+    return NetMatrix(f"delta{l}", n, 1) if net.convention == "column" else NetMatrix(f"delta{l}", 1, n)
+
+
+def _fprime(net: MLP, l: int) -> sp.MatrixExpr:
+    """f_l'(z^(l)): layer l's activation derivative applied to its weighted inputs, entrywise."""
+    d = sp.Dummy("d", real=True)
+    return ApplyPrime(sp.Lambda(d, ACTIVATIONS[net.activations[l - 1]](d, net)), net.matrix_view.z[l])
+
+
+def _output_error(net: MLP) -> tuple[sp.MatrixExpr, Said]:
+    """δ^(L) as the network's output activation and loss give it, and the note that says which."""
     column = net.convention == "column"
     L = net.depth
-    n = net.sizes
-
-    def deltam(l: int) -> NetMatrix:
-        return NetMatrix(f"delta{l}", n[l], 1) if column else NetMatrix(f"delta{l}", 1, n[l])
-
-    def fprime(l: int) -> sp.MatrixExpr:
-        d = sp.Dummy("d", real=True)
-        return ApplyPrime(sp.Lambda(d, ACTIVATIONS[net.activations[l - 1]](d, net)), view.z[l])
-
-    a, t = view.a[L], target_matrix(net)
+    a, t = net.matrix_view.a[L], target_matrix(net)
     out_name, loss = net.activations[-1], net.loss_name
     ones = Ones(*a.shape)  # 1 (column) or 1ᵀ (row), a's shape
     # ∇_a C for each loss, as a matrix expression in a^(L) and t.
     error = sp.MatAdd(a, -t, evaluate=False)  # written y − t, not SymPy's sorted −t + y
     grad_a = {
         "sse": error,
-        "mse": sp.Rational(2, n[L]) * error,
+        "mse": sp.Rational(2, net.sizes[L]) * error,
         "cross-entropy": sp.HadamardProduct(-t, sp.HadamardPower(a, -1)),
         # −t/a + (1 − t)/(1 − a) = (a − t)/(a(1 − a)), entrywise
         "binary-cross-entropy": sp.HadamardProduct(
@@ -81,30 +83,32 @@ def matrix_steps(net: MLP) -> list[Step]:
     if out_name == "softmax" and loss == "cross-entropy":
         # Σ_k t_k as a matrix product: 1ᵀt (column), T 1 (row); one number per sample
         if column:
-            first = sp.MatAdd(sp.MatMul(a, ones.T, t), -t, evaluate=False)
-        else:
-            first = sp.MatAdd(sp.MatMul(t, ones.T, a), -t, evaluate=False)
-        note = said("matrix softmax ce")
-    elif out_name == "sigmoid" and loss == "binary-cross-entropy":
-        first = error
-        note = said("matrix sigmoid bce")
-    elif out_name == "softmax":
+            return sp.MatAdd(sp.MatMul(a, ones.T, t), -t, evaluate=False), said("matrix softmax ce")
+        return sp.MatAdd(sp.MatMul(t, ones.T, a), -t, evaluate=False), said("matrix softmax ce")
+    if out_name == "sigmoid" and loss == "binary-cross-entropy":
+        return error, said("matrix sigmoid bce")
+    if out_name == "softmax":
         # (diag(a) − a aᵀ) ∇_a C, the softmax Jacobian applied to the loss gradient.
-        first = sp.HadamardProduct(a, grad_a) - (a * (a.T * grad_a) if column else (grad_a * a.T) * a)
-        note = said("matrix softmax jacobian")
-    elif out_name == "identity":
-        first = grad_a
-        note = said("matrix linear output")
-    else:
-        first = sp.HadamardProduct(grad_a, fprime(L))
-        note = said("matrix output error")
-    steps = [Step(deltam(L), first, "chain rule", note)]
+        jacobian = sp.HadamardProduct(a, grad_a) - (a * (a.T * grad_a) if column else (grad_a * a.T) * a)
+        return jacobian, said("matrix softmax jacobian")
+    if out_name == "identity":
+        return grad_a, said("matrix linear output")
+    return sp.HadamardProduct(grad_a, _fprime(net, L)), said("matrix output error")
+
+
+def matrix_steps(net: MLP) -> list[Step]:
+    """The four backprop equations with W^(l), δ^(l) as matrices, for the network's convention."""
+    view = net.matrix_view
+    column = net.convention == "column"
+    L = net.depth
+    first, note = _output_error(net)
+    steps = [Step(_deltam(net, L), first, "chain rule", note)]
     for l in range(L - 1, 0, -1):
-        back = view.W[l + 1].T * deltam(l + 1) if column else deltam(l + 1) * view.W[l + 1].T
-        rhs = back if net.activations[l - 1] == "identity" else sp.HadamardProduct(back, fprime(l))
+        back = view.W[l + 1].T * _deltam(net, l + 1) if column else _deltam(net, l + 1) * view.W[l + 1].T
+        rhs = back if net.activations[l - 1] == "identity" else sp.HadamardProduct(back, _fprime(net, l))
         steps.append(
             Step(
-                deltam(l),
+                _deltam(net, l),
                 rhs,
                 "chain rule",
                 said("matrix errors flow back"),
@@ -112,7 +116,7 @@ def matrix_steps(net: MLP) -> list[Step]:
         )
     for l in range(1, L + 1):
         prev = view.x if l == 1 else view.a[l - 1]
-        grad_w = deltam(l) * prev.T if column else prev.T * deltam(l)
+        grad_w = _deltam(net, l) * prev.T if column else prev.T * _deltam(net, l)
         steps.append(
             Step(
                 Partial(C, view.W[l]),
@@ -124,7 +128,7 @@ def matrix_steps(net: MLP) -> list[Step]:
         steps.append(
             Step(
                 Partial(C, view.b[l]),
-                deltam(l),
+                _deltam(net, l),
                 "chain rule",
                 said("matrix bias gradient"),
             )

@@ -9,7 +9,7 @@ topological order. The batch view runs the same sweep over the layers' array rul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy as sp
@@ -74,70 +74,13 @@ class GraphDerivation(Derivation):
             for srow, erow in zip(node.symbols, node.element, strict=True)
             for s, e in zip(srow, erow, strict=True)
         ]
-        # adjoint contributions: node symbol -> [(consumer adjoint, local derivative, consumer symbol)]
-        into: dict[sp.Symbol, list[tuple[sp.Expr, sp.Expr, sp.Symbol]]] = {}
-        out = net.output_node
-        loss_local = net.loss_of(out.symbols)
-        for row in out.symbols:
-            for y in row:
-                into.setdefault(y, []).append((sp.S.One, sp.diff(loss_local, y), C))
-        # the output layer and the loss simplified together (softmax with cross-entropy: a Σt − t)
-        fused = set(out.inputs)
-        at_output: dict[sp.Symbol, sp.Expr] = {}  # the output's adjoints, to be simplified with its layer
-        adjoint: dict[sp.Symbol, sp.Symbol] = {}
-        deltas: dict[sp.Symbol, sp.Expr] = {}
-        grads_local: dict[sp.Symbol, sp.Expr] = {}
+        sweep = _Sweep(net, values, steps)
+        sweep.seed()
         for node in reversed(net.nodes):
-            for n, row in enumerate(node.symbols):
-                for j, s in enumerate(row, 1):
-                    d = _adjoint_symbol(node, j, n + 1 if net.batch > 1 else None)
-                    adjoint[s] = d
-                    terms = into.get(s, [])
-                    chain = _add(
-                        [_mul(Partial(C, c), Partial(c, s)) if c is not C else Partial(C, s) for _, _, c in terms]
-                    )
-                    local = sp.Add(*(g * dl for g, dl, _ in terms))
-                    if node in fused:
-                        local = _fused(local.xreplace(at_output))
-                    elif node is out:
-                        at_output[d] = local
-                    steps.append(Step(d, Partial(C, s), "definition", _note_adjoint(node), layer=node.label))
-                    if len(terms) > 1 or (terms and terms[0][2] is not C):
-                        steps.append(Step(d, chain, "chain rule", _note_chain(node), layer=node.label))
-                    steps.append(Step(d, local, "substitution", _note_local(node), layer=node.label))
-                    deltas[d] = local.xreplace(values)
-                    values[d] = deltas[d]
-            # the local derivatives of this node's rule, by SymPy, pushed to its inputs and parameters; written
-            # in the node's own outputs where the rule reappears (σ' = σ(1 − σ) = a(1 − a)), as backprop reuses them
-            own = {p for param in node.params for p in param.symbols}
-            outputs = {
-                e: s
-                for srow, erow in zip(node.symbols, node.element, strict=True)
-                for s, e in zip(srow, erow, strict=True)
-            }
-            reads = {v for u in node.inputs if u is not net.input_node for r in u.symbols for v in r}
-            entries = [
-                (s, e)
-                for srow, erow in zip(node.symbols, node.element, strict=True)
-                for s, e in zip(srow, erow, strict=True)
-            ]
-            for v, pairs in paths(entries, own | reads, rewrite=lambda d, outputs=outputs: d.xreplace(outputs)).items():
-                for s, d in pairs:
-                    if v in own:
-                        grads_local[v] = grads_local.get(v, sp.S.Zero) + adjoint[s] * d
-                    else:
-                        into.setdefault(v, []).append((adjoint[s], d, s))
-        local, gradients = {}, {}
-        owner = {s: node.label for node in net.nodes for param in node.params for s in param.symbols}
-        decayed = {s for p in net.param_arrays if p.decay for s in p.symbols} if net.decay is not None else set()
-        for p in net.params:
-            g = grads_local.get(p, sp.S.Zero)
-            if p in decayed:
-                g = g + net.decay * p
-            local[p] = g
-            gradients[p] = g.xreplace(values)
-            steps.append(Step(Partial(C, p), g, "chain rule", _note_param(p), layer=owner[p]))
-        return steps, gradients, local, deltas
+            sweep.adjoints(node)
+            sweep.push(node)
+        local, gradients = sweep.parameters()
+        return steps, gradients, local, sweep.deltas
 
     @property
     def steps(self) -> list[Step]:
@@ -163,6 +106,89 @@ class GraphDerivation(Derivation):
     def oracle(self) -> dict[sp.Basic, tuple[sp.Expr, sp.Symbol]]:
         loss = self.network.loss_expr
         return {Partial(C, p): (loss, p) for p in self.network.params}
+
+
+@dataclass
+class _Sweep:
+    """:class:`GraphDerivation`'s reverse sweep as it runs, node by node from the output back: each node's
+    adjoints are built from what its consumers pushed (:meth:`adjoints`), then pushed on to its inputs and
+    parameters (:meth:`push`). ``steps`` gets the adjoints' and the parameters' steps in that order."""
+
+    net: Network
+    values: dict[sp.Basic, sp.Expr]  # node symbols and adjoints -> explicit
+    steps: list[Step]
+    # adjoint contributions: node symbol -> [(consumer adjoint, local derivative, consumer symbol)]
+    into: dict[sp.Symbol, list[tuple[sp.Expr, sp.Expr, sp.Symbol]]] = field(default_factory=dict)
+    at_output: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)  # the output's adjoints, for its layer
+    adjoint: dict[sp.Symbol, sp.Symbol] = field(default_factory=dict)
+    deltas: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    grads_local: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+
+    def seed(self) -> None:
+        """The loss's derivative in each output: the first contribution to the output's adjoints."""
+        out = self.net.output_node
+        loss_local = self.net.loss_of(out.symbols)
+        for row in out.symbols:
+            for y in row:
+                self.into.setdefault(y, []).append((sp.S.One, sp.diff(loss_local, y), C))
+
+    def adjoints(self, node: Node) -> None:
+        """Each adjoint of ``node``'s outputs: defined, through its consumers (when more than the loss), summed."""
+        net, out = self.net, self.net.output_node
+        # the output layer and the loss simplified together (softmax with cross-entropy: a Σt − t)
+        fused = set(out.inputs)
+        for n, row in enumerate(node.symbols):
+            for j, s in enumerate(row, 1):
+                d = _adjoint_symbol(node, j, n + 1 if net.batch > 1 else None)
+                self.adjoint[s] = d
+                terms = self.into.get(s, [])
+                chain = _add([_mul(Partial(C, c), Partial(c, s)) if c is not C else Partial(C, s) for _, _, c in terms])
+                local = sp.Add(*(g * dl for g, dl, _ in terms))
+                if node in fused:
+                    local = _fused(local.xreplace(self.at_output))
+                elif node is out:
+                    self.at_output[d] = local
+                self.steps.append(Step(d, Partial(C, s), "definition", _note_adjoint(node), layer=node.label))
+                if len(terms) > 1 or (terms and terms[0][2] is not C):
+                    self.steps.append(Step(d, chain, "chain rule", _note_chain(node), layer=node.label))
+                self.steps.append(Step(d, local, "substitution", _note_local(node), layer=node.label))
+                self.deltas[d] = local.xreplace(self.values)
+                self.values[d] = self.deltas[d]
+
+    def push(self, node: Node) -> None:
+        """The local derivatives of ``node``'s rule, by SymPy, pushed to its inputs and parameters; written in the
+        node's own outputs where the rule reappears (σ' = σ(1 − σ) = a(1 − a)), as backprop reuses them."""
+        own = {p for param in node.params for p in param.symbols}
+        outputs = {
+            e: s for srow, erow in zip(node.symbols, node.element, strict=True) for s, e in zip(srow, erow, strict=True)
+        }
+        reads = {v for u in node.inputs if u is not self.net.input_node for r in u.symbols for v in r}
+        entries = [
+            (s, e)
+            for srow, erow in zip(node.symbols, node.element, strict=True)
+            for s, e in zip(srow, erow, strict=True)
+        ]
+        for v, pairs in paths(entries, own | reads, rewrite=lambda d, outputs=outputs: d.xreplace(outputs)).items():
+            for s, d in pairs:
+                if v in own:
+                    self.grads_local[v] = self.grads_local.get(v, sp.S.Zero) + self.adjoint[s] * d
+                else:
+                    self.into.setdefault(v, []).append((self.adjoint[s], d, s))
+
+    def parameters(self) -> tuple[dict[sp.Symbol, sp.Expr], dict[sp.Symbol, sp.Expr]]:
+        """Every parameter's gradient (weight decay added), in the adjoints and explicit, each with its step."""
+        net = self.net
+        local, gradients = {}, {}
+        owner = {s: node.label for node in net.nodes for param in node.params for s in param.symbols}
+        decayed = {s for p in net.param_arrays if p.decay for s in p.symbols} if net.decay is not None else set()
+        for p in net.params:
+            g = self.grads_local.get(p, sp.S.Zero)
+            if p in decayed:
+                g = g + net.decay * p
+            local[p] = g
+            gradients[p] = g.xreplace(self.values)
+            self.steps.append(Step(Partial(C, p), g, "chain rule", _note_param(p), layer=owner[p]))
+        return local, gradients
 
 
 def _fused(local: sp.Expr) -> sp.Expr:

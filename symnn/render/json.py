@@ -78,10 +78,39 @@ def render(d: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
+def _graph_network(net: Any, aliases: dict[sp.Symbol, sp.Symbol]) -> dict[str, Any]:
+    """The ``network`` object of a Network's document: its input width, layers, loss and settings."""
+    from symnn.render.layer_diagram import layer_tag
+
+    return {
+        "inputs": net.input_node.width,
+        "layers": [
+            {
+                "index": node.index,
+                "layer": node.layer.title,
+                "code": layer_tag(node),
+                "inputs": [u.index for u in node.inputs],
+                "width": node.width,
+                "output": [s.name for row in node.symbols for s in row],
+                "parameters": [{"name": p.name, "shape": list(p.shape)} for p in node.params],
+            }
+            for node in net.nodes
+        ],
+        "loss": net.loss_name,
+        "convention": net.convention,
+        "weight_decay": net.decay.name if net.decay is not None else None,
+        # symbols that are positive, not merely real: a dropout's keep probability, weight decay's λ
+        "positive": [c.name for c in net.constants],
+        "aliases": {a.name: c.name for c, a in aliases.items()},
+        "batch": net.batch,
+        "relu_grad_at_zero": sp.sstr(net.relu_grad_at_zero),
+        "step_at_zero": sp.sstr(net.step_at_zero),
+    }
+
+
 def _graph(d: Any, net: Any) -> dict[str, Any]:
     """The parts of a Network's document: its layers, symbols, loss, steps (each with its layer), gradients."""
     from symnn.render.graph_doc import classify_steps, fused_nodes, phase_note
-    from symnn.render.layer_diagram import layer_tag
 
     steps = classify_steps(d, net)  # first: it builds the element view, which names the nodes' symbols
     fused = fused_nodes(steps, net)
@@ -94,30 +123,7 @@ def _graph(d: Any, net: Any) -> dict[str, Any]:
     flat = [s.name for rows in (net.inputs, net.targets) for row in rows for s in row]
     n_in = sum(len(row) for row in net.inputs)
     out: dict[str, Any] = {
-        "network": {
-            "inputs": net.input_node.width,
-            "layers": [
-                {
-                    "index": node.index,
-                    "layer": node.layer.title,
-                    "code": layer_tag(node),
-                    "inputs": [u.index for u in node.inputs],
-                    "width": node.width,
-                    "output": [s.name for row in node.symbols for s in row],
-                    "parameters": [{"name": p.name, "shape": list(p.shape)} for p in node.params],
-                }
-                for node in net.nodes
-            ],
-            "loss": net.loss_name,
-            "convention": net.convention,
-            "weight_decay": net.decay.name if net.decay is not None else None,
-            # symbols that are positive, not merely real: a dropout's keep probability, weight decay's λ
-            "positive": [c.name for c in net.constants],
-            "aliases": {a.name: c.name for c, a in aliases.items()},
-            "batch": net.batch,
-            "relu_grad_at_zero": sp.sstr(net.relu_grad_at_zero),
-            "step_at_zero": sp.sstr(net.step_at_zero),
-        },
+        "network": _graph_network(net, aliases),
         "inputs": flat[:n_in],
         "targets": flat[n_in:],
         "parameters": [p.name for p in net.params],

@@ -57,20 +57,10 @@ def _svg_label(tag: str, head: str, sup: str, width: int | str, size: float = 13
     return out + f'<tspan font-size="{small}" dy="{-up}">{width}</tspan>'
 
 
-def layer_diagram(net: Network, *, name: str = "network") -> Figure:
-    """The network drawn top to bottom: the input, each layer (its code name, output symbol and width), the loss.
-
-    Examples
-    --------
-    >>> import symnn as sn
-    >>> net = sn.Network([sn.Dense(3), sn.Residual(sn.Dense(3), sn.Activation("tanh"))], inputs=2)
-    >>> fig = layer_diagram(net)
-    >>> fig.tikz.count(r"\\node[box]"), fig.tikz.count("|-"), fig.svg.count("<rect")
-    (6, 1, 6)
-    """
-    chain: list[Node] = [net.input_node, *net.nodes]
-    rows: list[tuple[str, str]] = []  # (TikZ text, SVG text) of each box, top to bottom
-    for node in chain:
+def _rows(net: Network) -> list[tuple[str, str]]:
+    """The (TikZ text, SVG text) of each box, top to bottom: the input, each layer, the loss."""
+    rows: list[tuple[str, str]] = []
+    for node in [net.input_node, *net.nodes]:
         head, sup = _symbol(node)
         rows.append(
             (_tikz_label(layer_tag(node), head, sup, node.width), _svg_label(layer_tag(node), head, sup, node.width))
@@ -83,13 +73,22 @@ def layer_diagram(net: Network, *, name: str = "network") -> Figure:
             '</tspan><tspan dx="12" font-style="italic">C</tspan>',
         )
     )
-    position = {node: i for i, node in enumerate(chain)}
-    skips: list[tuple[int, int]] = []  # (from box, to box) of the arrows that do not join neighbours
+    return rows
+
+
+def _skips(net: Network) -> list[tuple[int, int]]:
+    """(from box, to box) of the arrows that do not join neighbours: a residual's skip."""
+    position = {node: i for i, node in enumerate([net.input_node, *net.nodes])}
+    skips: list[tuple[int, int]] = []
     for node in net.nodes:
         for u in node.inputs:
             if position[u] != position[node] - 1:
                 skips.append((position[u], position[node]))
+    return skips
 
+
+def _tikz(rows: list[tuple[str, str]], skips: list[tuple[int, int]]) -> str:
+    """The boxes as a ``tikzpicture``, each joined to the next, the skips as arrows to their right."""
     nodes, edges = [], []
     for i, (text, _) in enumerate(rows):
         nodes.append(rf"\node[box] (n{i}) at (0,{_fmt(-i * _DY)}) {{{text}}};")
@@ -97,7 +96,7 @@ def layer_diagram(net: Network, *, name: str = "network") -> Figure:
             edges.append(rf"\draw[->] (n{i - 1}) -- (n{i});")
     for k, (a, b) in enumerate(skips):
         edges.append(rf"\draw[->] (n{a}.east) -- ++({_fmt(_SKIP * (k + 1))},0) |- (n{b}.east);")
-    tikz = "\n".join(
+    return "\n".join(
         [
             r"\begin{tikzpicture}[>=stealth, box/.style={draw, rounded corners=2pt, minimum width="
             + f"{_fmt(_BOX_W * 10)}mm, minimum height={_fmt(_BOX_H * 10)}mm"
@@ -108,37 +107,42 @@ def layer_diagram(net: Network, *, name: str = "network") -> Figure:
         ]
     )
 
-    def sx(x: float) -> float:
-        return round(10 + x * _PX, 1)
 
-    def sy(y: float) -> float:
-        return round(10 + y * _PX, 1)
+def _sx(x: float) -> float:
+    return round(10 + x * _PX, 1)
 
+
+def _sy(y: float) -> float:
+    return round(10 + y * _PX, 1)
+
+
+def _svg(rows: list[tuple[str, str]], skips: list[tuple[int, int]]) -> str:
+    """The same picture as :func:`_tikz`, as a whole ``<svg>`` element."""
     svg_rows, svg_edges = [], []
     for i, (_, text) in enumerate(rows):
         top = i * _DY
         svg_rows.append(
-            f'<rect x="{sx(0)}" y="{sy(top)}" width="{round(_BOX_W * _PX, 1)}" height="{round(_BOX_H * _PX, 1)}" '
+            f'<rect x="{_sx(0)}" y="{_sy(top)}" width="{round(_BOX_W * _PX, 1)}" height="{round(_BOX_H * _PX, 1)}" '
             'rx="3" fill="white" stroke="black"/>'
-            f'<text x="{sx(_BOX_W / 2)}" y="{round(sy(top + _BOX_H / 2) + 4.5, 1)}" font-size="13" '
+            f'<text x="{_sx(_BOX_W / 2)}" y="{round(_sy(top + _BOX_H / 2) + 4.5, 1)}" font-size="13" '
             f'text-anchor="middle">{text}</text>'
         )
         if i:
-            x = sx(_BOX_W / 2)
+            x = _sx(_BOX_W / 2)
             svg_edges.append(
-                f'<line x1="{x}" y1="{sy(top - _DY + _BOX_H)}" x2="{x}" y2="{sy(top)}" stroke="#555" '
+                f'<line x1="{x}" y1="{_sy(top - _DY + _BOX_H)}" x2="{x}" y2="{_sy(top)}" stroke="#555" '
                 'marker-end="url(#arrow)"/>'
             )
     for k, (a, b) in enumerate(skips):
-        right, out = sx(_BOX_W), sx(_BOX_W + _SKIP * (k + 1))
-        ya, yb = sy(a * _DY + _BOX_H / 2), sy(b * _DY + _BOX_H / 2)
+        right, out = _sx(_BOX_W), _sx(_BOX_W + _SKIP * (k + 1))
+        ya, yb = _sy(a * _DY + _BOX_H / 2), _sy(b * _DY + _BOX_H / 2)
         svg_edges.append(
             f'<polyline points="{right},{ya} {out},{ya} {out},{yb} {right},{yb}" fill="none" stroke="#555" '
             'marker-end="url(#arrow)"/>'
         )
-    width = round(sx(_BOX_W + _SKIP * (len(skips) + 1)) + 10, 1)
-    height = round(sy((len(rows) - 1) * _DY + _BOX_H) + 10, 1)
-    svg = "\n".join(
+    width = round(_sx(_BOX_W + _SKIP * (len(skips) + 1)) + 10, 1)
+    height = round(_sy((len(rows) - 1) * _DY + _BOX_H) + 10, 1)
+    return "\n".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="serif">',
@@ -149,4 +153,18 @@ def layer_diagram(net: Network, *, name: str = "network") -> Figure:
             "</svg>",
         ]
     )
-    return Figure(name, tikz, svg)
+
+
+def layer_diagram(net: Network, *, name: str = "network") -> Figure:
+    """The network drawn top to bottom: the input, each layer (its code name, output symbol and width), the loss.
+
+    Examples
+    --------
+    >>> import symnn as sn
+    >>> net = sn.Network([sn.Dense(3), sn.Residual(sn.Dense(3), sn.Activation("tanh"))], inputs=2)
+    >>> fig = layer_diagram(net)
+    >>> fig.tikz.count(r"\\node[box]"), fig.tikz.count("|-"), fig.svg.count("<rect")
+    (6, 1, 6)
+    """
+    rows, skips = _rows(net), _skips(net)
+    return Figure(name, _tikz(rows, skips), _svg(rows, skips))

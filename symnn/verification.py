@@ -419,9 +419,11 @@ def verify(
         if samples:
             tried.append(f"sampling: not finished within {timeout:g} s")
         return verdict("unknown", f"not decided within {timeout:g} s", tried=tuple(tried))
-    if sampled[0] == "supported":
-        method = f"sampling: {sampled[1]} random real points agree to {digits - 8} digits (not proved)"
-        tried.append(method + (f"; {sampled[2]} outside the domain" if sampled[2] else ""))
+    if sampled[0] == "supported":  # never fewer than the requested random points agreed (see sampling_worker)
+        method = f"sampling: {sampled[1]} agree to {digits - 8} digits (not proved)"
+        if sampled[2]:  # points where a side is undefined are reported, not dropped
+            method += f"; not compared: {sampled[2]}"
+        tried.append(method)
         return verdict("numeric", method, tried=tuple(tried))
     tried.append(f"sampling: {sampled[1]}")
     return verdict("unknown", "not proved; sampling inconclusive", tried=tuple(tried))

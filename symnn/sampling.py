@@ -6,7 +6,8 @@ imaginary gets complex values), so a counterexample can be substituted back exac
 are drawn first, so that a ``Sum`` up to ``n`` can be expanded and its ``Indexed`` terms drawn next;
 a ``MatrixSymbol`` gets a random matrix of its shape before the entries are worked out. SymPy's own
 ``verify_numerically`` samples complex points for every symbol, which means nothing for ReLU or the
-step function.
+step function. The values at a real point may still be complex (log x at x < 0, SymPy's principal
+branch): they are compared as such, never skipped (:func:`compare`).
 """
 
 from __future__ import annotations

@@ -276,8 +276,12 @@ def verify(
     ``exp``/``Max``/``Piecewise``); random real points at ``digits`` digits in another, which joins
     after a short grace or when the simplifications give up. A proof or a
     counterexample (confirmed at twice the digits) decides at once; when the symbolic worker gives
-    up, or at the deadline, points that all agree give ``"numeric"``, else ``"unknown"``. Both
-    workers are killed at the deadline: no call takes much longer than ``timeout``.
+    up, or at the deadline, ``samples`` random points that all agree give ``"numeric"``, else ``"unknown"``
+    (with the reason in ``tried``). Where a side is not real at a real point (log, fractional powers,
+    square roots, inverse trig functions outside their real domain, on SymPy's principal branch), the
+    sides are compared as complex numbers, and an inequality fails there; a point where a side has no
+    finite value (a pole, log 0, 0/0) is not compared, and is named in the method (a numeric verdict)
+    or in ``tried``. Both workers are killed at the deadline: no call takes much longer than ``timeout``.
 
     Parameters
     ----------
@@ -287,7 +291,8 @@ def verify(
     timeout : float
         The budget in seconds (wall time, including starting the workers).
     samples : int
-        Random points for the numeric check; 0 skips it.
+        Random points that must agree for ``"numeric"``; 0 skips the numeric check. Points where a side is
+        undefined are replaced by others, up to four times ``samples`` points in all.
     digits : int
         Significant digits of each evaluation.
     seed : int
@@ -309,6 +314,9 @@ def verify(
     >>> v = sn.verify(sp.diff(sn.sigmoid(x), x), sn.sigmoid(x) * (1 + sn.sigmoid(x)))
     >>> v.status, bool(v), list(v.counterexample) == [x]
     ('refuted', False, True)
+    >>> v = sn.verify(sp.log(x**2), 2 * sp.log(x))  # log x² = 2 log|x|: 2 log x is not real for x < 0
+    >>> v.status, v.counterexample[x] < 0
+    ('refuted', True)
     """
     start = time.monotonic()
     if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):

@@ -2,9 +2,11 @@
 
 import multiprocessing as mp
 import pickle
+import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import mpmath
 import pytest
@@ -900,3 +902,35 @@ def test_compare_at_one_point(lhs, rhs, op, point, outcome):
 def test_compare_refuses_an_unknown_relation():
     with pytest.raises(ValueError, match=r"^unknown relation '!='; valid choices: ==, <=, >=, <, >$"):
         compare(xr, xr, "!=", {xr: 1}, 30)
+
+
+# --- issue 11, part 10: the README's verify example shows what verify gives
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_line(start: str) -> str:
+    lines = [line for line in README.read_text(encoding="utf-8").splitlines() if line.startswith(start)]
+    assert len(lines) == 1, f"the README has {len(lines)} lines starting {start!r}"
+    return lines[0]
+
+
+def test_the_readme_verify_example_shows_what_verify_gives():
+    line = _readme_line("sn.verify(sp.diff(sn.sigmoid(x), x), sn.sigmoid(x) * (1 + sn.sigmoid(x)))")
+    shown = re.fullmatch(r".*# refuted, counterexample \{x: (-?\d+(?:/\d+)?)\}: (\d+/\d+) ≠ (\d+/\d+)", line)
+    assert shown, line
+    at, lhs_shown, rhs_shown = (sp.Rational(g) for g in shown.groups())
+    lhs, rhs = sp.diff(s(x), x), s(x) * (1 + s(x))
+    v = sn.verify(lhs, rhs, timeout=GENEROUS)
+    assert v.status == "refuted" and v.counterexample == {x: at}
+    # the values shown are the sides there, evaluated by SymPy alone (σ(0) = 1/2 exactly)
+    assert (sp.simplify(lhs.subs(x, at)), sp.simplify(rhs.subs(x, at))) == (lhs_shown, rhs_shown)
+
+
+def test_the_readme_log_example_is_refuted_at_a_negative_point():
+    line = _readme_line("sn.verify(sp.log(x**2), 2 * sp.log(x))")
+    assert line.endswith("# refuted at a negative x: log x² is real there, 2 log x is not")
+    v = sn.verify(sp.log(x**2), 2 * sp.log(x), timeout=GENEROUS)
+    assert v.status == "refuted" and v.counterexample[x] < 0
+    lhs, rhs = (sp.N(side.subs(v.counterexample), 50) for side in (sp.log(x**2), 2 * sp.log(x)))
+    assert sp.im(lhs) == 0 and abs(sp.im(rhs) - 2 * sp.pi) < 1e-45  # 2 log x = 2 log|x| + 2πi

@@ -185,18 +185,30 @@ def _value(e: sp.Basic, point: dict, digits: int) -> sp.Expr | None:
     Undefined means no finite number: a pole (1/0 is ``zoo``), log 0, 0/0 (``nan``), or a result that
     is not a number at all. A value that is not real is kept: log, fractional powers and inverse trig
     functions of real numbers outside their real domain are complex on SymPy's principal branch, and
-    an identity must hold there too. An imaginary part that is only rounding noise (SymPy's
-    low-precision zero ``0.e-36``, or below ``10^-(digits-5)`` of the real part) is dropped.
+    an identity must hold there too. A part that is only the bound of an exact cancellation (SymPy's
+    ``0.e-36``: see :data:`NOISE_BITS`) is 0, and an imaginary part below ``10^-(digits-5)`` of the
+    real part is dropped.
     """
     v = e.xreplace(point).evalf(digits)
     if not v.is_number:
         return None
-    re, im = v.as_real_imag()
+    re, im = (_without_noise(p) for p in v.as_real_imag())
     if any(p.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not p.is_finite for p in (re, im)):
         return None
     if im == 0 or abs(im) <= sp.Float(10, digits) ** (-(digits - 5)) * abs(re):
         return re
     return re + sp.I * im
+
+
+#: Below this many bits of precision a Float from evalf carries no digit at all: where terms cancel exactly
+#: (asin(3) + acos(3) − π/2, real and imaginary parts), evalf returns a 1-bit Float printed ``0.e-166``, a bound
+#: on the magnitude and not a value; taken as a value it made true identities "differ" from 0.
+NOISE_BITS = 8
+
+
+def _without_noise(part: sp.Expr) -> sp.Expr:
+    """``part`` (a real or imaginary part from evalf), or exact 0 where it is only a bound of a cancellation."""
+    return sp.S.Zero if isinstance(part, sp.Float) and part._prec < NOISE_BITS else part
 
 
 #: What :func:`compare` finds at one point.

@@ -851,6 +851,33 @@ def test_true_statements_with_complex_values_hold(lhs, rhs, point):
         assert v.method.startswith("sampling: 40 random real points ")
 
 
+_ATANH_BY_LOGS = sp.atanh(2 * xr) - (sp.log(1 + 2 * xr) - sp.log(1 - 2 * xr)) / 2
+
+
+@pytest.mark.parametrize(
+    ("statement", "difference"),
+    [
+        (
+            sp.Eq(sp.asin(2 * xr) + sp.acos(2 * xr) - sp.pi / 2, 0, evaluate=False),
+            lambda x: mpmath.asin(2 * x) + mpmath.acos(2 * x) - mpmath.pi / 2,
+        ),
+        (
+            sp.Eq(_ATANH_BY_LOGS, 0, evaluate=False),
+            lambda x: mpmath.atanh(2 * x) - (mpmath.log(1 + 2 * x) - mpmath.log(1 - 2 * x)) / 2,
+        ),
+        (sp.Le(_ATANH_BY_LOGS, 1), None),
+    ],
+)
+def test_an_exact_cancellation_at_a_complex_point_is_zero(statement, difference):
+    # At x = −169/200 evalf writes these sides as 0.e-166 + 0.e-166·i: the bound of an exact cancellation, not a
+    # value. Taken as one, it "refuted" the true identity asin + acos = π/2 (on main before issue 11 as well).
+    v = sn.verify(statement, timeout=GENEROUS)
+    assert v.status in ("proved", "numeric"), v
+    if difference is not None:
+        with mpmath.workdps(50):  # independently: the difference is 0 there (2x = −1.69 is out of range)
+            assert abs(difference(mpmath.mpf(-169) / 200)) < mpmath.mpf(10) ** -45
+
+
 def test_a_point_where_a_side_is_undefined_is_reported():
     v = sn.verify(sp.log(xr**2), 2 * sp.log(sp.Abs(xr)), timeout=GENEROUS)
     assert sp.log(sp.S.Zero) is sp.zoo  # at x = 0 both sides are log 0: compared nowhere, and said so

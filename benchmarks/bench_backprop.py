@@ -6,7 +6,10 @@ For each depth (hidden layers of 3 sigmoid units, 3 inputs, 3 sigmoid outputs, S
   - sympy.diff: time of diff(loss, p) for every parameter p; ops of the results as written
     (count_ops walks the expression tree: every path again) and after cse.
 sympy.diff grows exponentially with depth; once one depth takes longer than --budget seconds the
-deeper ones are not run and say so. Also times the 12-3-2 network of seed 003.
+deeper ones are not run and say so. Also times the 12-3-2 network of seed 003, and a network of layers
+(width 64, depth 6: Dense, ReLU, LayerNorm and a residual tanh block per level): sn.backprop and sn.compile
+together, and the operation count of its compiled loss and gradients against the loss alone (array
+operations as in the generated code, after sympy.cse).
 
 Run: make bench   (or: python benchmarks/bench_backprop.py [--budget SECONDS])
 """
@@ -19,6 +22,7 @@ import time
 import sympy as sp
 
 import symnn as sn
+from symnn.derive.sweep import array_sweep
 
 
 def cse_ops(exprs: list[sp.Expr]) -> int:
@@ -68,6 +72,32 @@ def main() -> None:
     d = sn.backprop(net)
     n = len(d.gradients)
     print(f"\n12-3-2 (seed 003's digit recogniser): all {n} gradients derived in {time.perf_counter() - t0:.3f} s")
+    layers_row()
+
+
+def layers_row(width: int = 64, depth: int = 6) -> None:
+    """backprop + compile of a residual, layer-normalised network, and its gradient/loss operation ratio."""
+    layers = []
+    for _ in range(depth):
+        layers += [sn.Dense(width), sn.Activation("relu"), sn.LayerNorm()]
+        layers += [sn.Residual(sn.Dense(width), sn.Activation("tanh"))]
+    net = sn.Network([*layers, sn.Dense(10), sn.Softmax()], inputs=width, loss="cross-entropy")
+    sp.core.cache.clear_cache()
+    t0 = time.perf_counter()
+    d = sn.backprop(net)
+    t_derive = time.perf_counter() - t0
+    model = sn.compile(net)
+    t_total = time.perf_counter() - t0
+    sweep = array_sweep(net)
+    # the compiled code's assignments: the forward pass and the loss, then the backward sweep and the gradients
+    forward = [e for _, e in sweep.forward] + [sweep.loss]
+    loss_ops = cse_ops(forward)
+    everything = forward + [e for _, e in sweep.backward] + list(sweep.grads.values())
+    print(
+        f"\nnetwork of layers, width {width}, depth {depth} ({len(net.nodes)} layers, {len(model.param_names)} arrays, "
+        f"{len(d.matrix_steps)} batch-view steps): backprop {t_derive:.3f} s, backprop + compile {t_total:.3f} s "
+        f"(goal < 1 s); loss and all gradients / loss alone, ops after cse: {cse_ops(everything) / loss_ops:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import hand_numpy
 
 import symnn as sn
-from symnn.train import SGD
+from symnn.training.optimizers import SGD
 
 SIZES = [784, 100, 10]
 BATCH = 100

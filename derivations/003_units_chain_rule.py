@@ -10,9 +10,9 @@ from pathlib import Path
 import sympy as sp
 
 import symnn as sn
-from symnn.datasets import render_image
 from symnn.render import Document, activation_plot, derivation_document, latex, network_diagram
 from symnn.render.build import add_verdict
+from symnn.training.datasets import render_image
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs" / "derivations"
 doc = Document({"en": "How deep learning works: the mathematics", "ja": "ディープラーニングの仕組みを知ろう！数学編"})

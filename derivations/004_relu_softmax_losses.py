@@ -1,4 +1,5 @@
-"""Seed 004: ReLU, softmax's worked numbers (0.622 / 0.378), MSE, cross-entropy, backpropagation and steepest descent.
+"""Seed 004: ReLU, softmax's worked numbers (0.622 / 0.378), MSE, cross-entropy (and binary cross-entropy for sigmoid
+outputs), backpropagation and steepest descent.
 
 Run: python derivations/004_relu_softmax_losses.py [OUTDIR]   (default docs/derivations)
 """
@@ -95,6 +96,52 @@ doc.text(
 )
 doc.math(f"L = {latex(ce)} \\approx {float(ce):.4f}")
 
+# 4b. Sigmoid outputs answer one yes/no question each: binary cross-entropy. −Σ t log y alone has no (1 − t)
+# term and is smallest at y → 1 whatever the targets, so symnn's compile refuses it on sigmoid outputs.
+y2, t2 = y[:2], t[:2]
+bce = sn.binary_cross_entropy(y2, t2)
+bce_value = sn.binary_cross_entropy([sp.Rational(9, 10), sp.Rational(1, 5)], [1, 0])
+doc.text(
+    {
+        "en": "With sigmoid outputs each output is the probability of its own yes/no answer, and their sum is not 1. "
+        "There $-\\sum_k t_k \\log y_k$ has no term for $t_k = 0$: it is smallest at $y \\to 1$ whatever the "
+        "targets (a network trained on it ends at loss 0 and chance accuracy), so symnn does not compile it. "
+        'The binary cross-entropy (`loss="binary-cross-entropy"`) scores both answers:',
+        "ja": "出力層がシグモイド関数のとき、各出力はそれぞれ独立な「はい／いいえ」の確率で、総和は 1 になりません。"
+        "この場合 $-\\sum_k t_k \\log y_k$ には $t_k = 0$ の項がなく、教師データによらず $y \\to 1$ で最小になる"
+        "（学習すると損失は 0 に近づくのに正解率は偶然と同じ）ため、symnn はコンパイルしません。"
+        '二値交差エントロピー（`loss="binary-cross-entropy"`）は両方の答えを評価します。',
+    }
+)
+doc.equation(sp.Symbol("L"), bce)
+doc.text(
+    {
+        "en": f"For $y = (0.9, 0.2)$ and $t = (1, 0)$: $L = {latex(bce_value)} \\approx {float(bce_value):.4f}$. "
+        "With $y_k = \\sigma(z_k)$, symnn derives the output error step by step:",
+        "ja": f"$y = (0.9, 0.2)$、$t = (1, 0)$ のとき $L = {latex(bce_value)} \\approx {float(bce_value):.4f}$ です。"
+        "$y_k = \\sigma(z_k)$ として、symnn が出力層の誤差を順に導出します。",
+    }
+)
+unit_bce = sn.MLP([1, 1], output="sigmoid", loss="binary_cross_entropy")
+d_bce = sn.backprop(unit_bce)
+(bce_delta,) = (s.lhs for s in d_bce.steps if s.rule == "definition" and s.lhs.name.startswith("delta"))
+bce_steps = [s for s in d_bce.steps if s.lhs == bce_delta]
+doc.equations([(bce_delta if i == 0 else "", s.rhs) for i, s in enumerate(bce_steps)])
+doc.text(
+    {
+        "en": "The factor $\\sigma'(z) = y(1 - y)$ cancels the denominator: $\\delta = y - t$ for any targets, "
+        "the form softmax with cross-entropy takes for one-hot targets. symnn's compiled code computes the loss "
+        "through "
+        "$\\log \\sigma(z) = -\\operatorname{softplus}(-z)$ and "
+        "$\\log(1 - \\sigma(z)) = -\\operatorname{softplus}(z)$, finite even at $z = \\pm 10^4$.",
+        "ja": "$\\sigma'(z) = y(1 - y)$ が分母と約分され、どんな教師データでも $\\delta = y - t$ となります"
+        "（one-hot の教師データでのソフトマックス関数と交差エントロピーの組と同じ形）。"
+        "symnn がコンパイルしたコードは損失を "
+        "$\\log \\sigma(z) = -\\operatorname{softplus}(-z)$、"
+        "$\\log(1 - \\sigma(z)) = -\\operatorname{softplus}(z)$ で計算するので、$z = \\pm 10^4$ でも有限です。",
+    }
+)
+
 # 5. Backpropagation: linear transform, ReLU, softmax and cross-entropy; symnn derives every gradient.
 net = sn.MLP([2, 2, 2], activation="relu", output="softmax", loss="cross-entropy")
 d = sn.backprop(net)
@@ -108,6 +155,16 @@ doc.text(
     }
 )
 doc.extend(derivation_document(d, explicit=False))
+doc.text(
+    {
+        "en": "The output errors are $\\delta_j = a_j (t_1 + t_2) - t_j$ for any targets; $y - t$ holds when the "
+        "targets sum to 1 (one-hot), an assumption the derivation states. Soft targets (label smoothing) keep the "
+        "general form, and so does the code `sn.compile` generates from it.",
+        "ja": "出力層の誤差は、どんな教師データでも $\\delta_j = a_j (t_1 + t_2) - t_j$ です。$y - t$ は教師データの"
+        "総和が 1（one-hot）のときに成り立つ形で、導出ではその仮定を明示しています。ソフトな教師データ"
+        "（ラベル平滑化など）では一般形のままで、`sn.compile` が生成するコードも一般形を使います。",
+    }
+)
 
 # 6. Steepest descent: θ ← θ − ρ ∂L/∂θ, one step from a fixed start lowers the loss.
 doc.heading({"en": "6. Steepest descent", "ja": "6. 最急降下法"})
@@ -188,11 +245,16 @@ assert sp.simplify(pA.rewrite(sp.exp) - sn.sigmoid(sp.S.Half).rewrite(sp.exp)) =
 assert sn.relu(u).rewrite(sp.Max) == sp.Max(0, u) and sn.relu(3) == 3 and sn.relu(-2) == 0
 assert mse_value == sp.Rational(1, 3) * (sp.Rational(1, 100) + sp.Rational(1, 25))
 assert math.isclose(float(ce), -math.log(0.4))
+assert math.isclose(float(bce_value), -math.log(0.9) - math.log(0.8))
+assert d_bce.check() and bce_steps[-1].rhs == unit_bce.act(1, 1) - unit_bce.targets[0]  # δ = y − t, any t
 assert d.check()
-for k in (1, 2):  # softmax with cross-entropy: the output error is y - t
+for k in (1, 2):  # softmax with cross-entropy: the output error is y - t for one-hot targets (t = (0, 1) here)
     b = net.bias(2, k)
     yk = net.outputs[k - 1]
     assert sp.simplify((d.gradients[b] - (yk - net.targets[k - 1])).xreplace(sample | start)) == 0
+soft = dict(zip(net.targets, (sp.Rational(1, 20), sp.Rational(9, 10)), strict=True))  # rows need not sum to 1
+b = net.bias(2, 1)
+assert sp.simplify((d.gradients[b] - sp.diff(net.loss_expr, b)).xreplace(sample | start | soft)) == 0
 assert loss_after < loss_before
 z_own = sp.Symbol("z", real=True)
 assert sp.simplify(sp.diff(Swish(z_own), z_own) - sp.diff(z_own / (1 + sp.exp(-z_own)), z_own)) == 0

@@ -1,29 +1,47 @@
 """symnn: the mathematics of neural networks, symbolically, in SymPy — then compiled to run."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-from symnn.backprop import NetworkDerivation, backprop
-from symnn.catalogue import identities
-from symnn.chain import chain_rule
-from symnn.compiler import Model, compile
-from symnn.custom import activation
-from symnn.datasets import DATASETS, Dataset, digits4x3, load_data_file, load_dataset, logic_gate, sklearn_digits
-from symnn.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
-from symnn.functions import ActivationFunction, identity, relu, sigmoid, softmax, softplus, step
-from symnn.gradcheck import gradcheck
-from symnn.latex_input import parse_latex
-from symnn.losses import LOSSES, cross_entropy, mse, sse
-from symnn.network import ACTIVATIONS, MLP, OUTPUT_ACTIVATIONS, register_activation
-from symnn.notation import CONVENTIONS
-from symnn.parsing import parse
-from symnn.perceptron import GATES, truth_table, unit, xor
-from symnn.train import OPTIMIZERS, History, TrainingInterrupted, load_checkpoint, train
-from symnn.verification import Verdict, assert_identity, verify
-
-try:
-    __version__ = version("symnn")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0+unknown"
+from symnn.check.catalogue import identities
+from symnn.check.verification import Verdict, assert_identity, verify
+from symnn.codegen.compiler import compile
+from symnn.codegen.gradcheck import gradcheck
+from symnn.codegen.model import Model
+from symnn.derive.backprop import NetworkDerivation, backprop
+from symnn.derive.chain import chain_rule
+from symnn.derive.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
+from symnn.model import (
+    Activation,
+    BatchNorm,
+    Dense,
+    Dropout,
+    Elementwise,
+    Layer,
+    LayerNorm,
+    Network,
+    Residual,
+    Softmax,
+)
+from symnn.model.functions import ActivationFunction, identity, relu, sigmoid, softplus, step
+from symnn.model.losses import LOSSES, binary_cross_entropy, cross_entropy, mse, sse
+from symnn.model.network import MLP
+from symnn.model.notation import CONVENTIONS
+from symnn.model.perceptron import GATES, truth_table, unit, xor
+from symnn.model.registry import ACTIVATIONS, OUTPUT_ACTIVATIONS, register_activation, unregister_activation
+from symnn.model.softmax import softmax
+from symnn.render import display as _display  # noqa: F401  (registers how derivations and networks show themselves)
+from symnn.text.custom import activation
+from symnn.text.latex_input import parse_latex
+from symnn.text.parsing import parse
+from symnn.training.data_files import load_data_file
+from symnn.training.datasets import DATASETS, Dataset, digits4x3, load_dataset, logic_gate, sklearn_digits
+from symnn.training.optimizers import OPTIMIZERS
+from symnn.training.train import (
+    History,
+    TrainingDiverged,
+    TrainingInterrupted,
+    load_checkpoint,
+    train,
+)
+from symnn.version import __version__
 
 __all__ = [
     "ACTIVATIONS",
@@ -36,22 +54,34 @@ __all__ = [
     "OPTIMIZERS",
     "OUTPUT_ACTIVATIONS",
     "RULES",
+    "Activation",
     "ActivationFunction",
+    "BatchNorm",
     "CheckResult",
     "Dataset",
+    "Dense",
     "Derivation",
+    "Dropout",
+    "Elementwise",
     "History",
+    "Layer",
+    "LayerNorm",
     "Model",
+    "Network",
     "NetworkDerivation",
     "Partial",
+    "Residual",
+    "Softmax",
     "Step",
     "TotalDerivative",
+    "TrainingDiverged",
     "TrainingInterrupted",
     "Verdict",
     "__version__",
     "activation",
     "assert_identity",
     "backprop",
+    "binary_cross_entropy",
     "chain_rule",
     "compile",
     "cross_entropy",
@@ -77,6 +107,7 @@ __all__ = [
     "train",
     "truth_table",
     "unit",
+    "unregister_activation",
     "verify",
     "xor",
 ]

@@ -9,9 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.notation import act, delta, preact
+from symnn.model.notation import act, delta, preact
 
 POSITIVE_OUTPUTS = ["sigmoid", "softmax", "softplus"]  # log y is real only for these
+# log y and log(1 − y) are finite for these (complex for some, which the comparison takes): not the step
+# (log 0), nor softmax, which is 1 for a single output
+BINARY_OUTPUTS = ["sigmoid", "tanh", "identity", "softplus"]
 
 
 @st.composite
@@ -19,7 +22,9 @@ def architectures(draw):
     depth = draw(st.integers(1, 4))
     sizes = [draw(st.integers(1, 5)) for _ in range(depth + 1)]
     loss = draw(st.sampled_from(list(sn.LOSSES)))
-    outputs = POSITIVE_OUTPUTS if loss == "cross-entropy" else list(sn.OUTPUT_ACTIVATIONS)
+    outputs = {"cross-entropy": POSITIVE_OUTPUTS, "binary-cross-entropy": BINARY_OUTPUTS}.get(
+        loss, list(sn.OUTPUT_ACTIVATIONS)
+    )
     return sn.MLP(
         sizes,
         activation=[draw(st.sampled_from(list(sn.ACTIVATIONS))) for _ in range(depth - 1)],
@@ -97,7 +102,9 @@ def test_matrix_equations_column_and_row():
         (r"\frac{\partial C}{\partial b^{(2)}}", r"\delta^{(2)}"),
     ]
     row = sn.backprop(sn.MLP([2, 3, 2], output="softmax", loss="cross-entropy", convention="row")).matrix_steps
-    assert sp.latex(row[0].rhs, order="none") == r"A^{(2)} - T"
+    assert sp.latex(row[0].rhs, order="none") == r"T \mathbf{1} A^{(2)} - T"  # (Σ_k t_k) y − t, for any targets
+    column = sn.backprop(sn.MLP([2, 3, 2], output="softmax", loss="cross-entropy")).matrix_steps
+    assert sp.latex(column[0].rhs, order="none") == r"a^{(2)} \mathbf{1}^{T} t - t"
     assert sp.latex(row[1].rhs, order="none") == (
         r"\left(\delta^{(2)} \left(W^{(2)}\right)^{T}\right) \circ \sigma'\left(Z^{(1)}\right)"
     )
@@ -108,9 +115,50 @@ def test_softmax_cross_entropy_gives_y_minus_t():
     net = sn.MLP([2, 3, 2], output="softmax", loss="cross-entropy")
     d = sn.backprop(net)
     out_steps = [s for s in d.steps if s.lhs == delta(2, 1)]
-    assert out_steps[-1].rhs == act(2, 1) - net.targets[0]
-    assert d.deltas[delta(2, 1)] == net.outputs[0] - net.targets[0]
-    assert d.check().assumptions == ("sum of targets = 1",)
+    t1, t2 = net.targets
+    # the general form first, then y − t for targets summing to 1, stated as an assumption
+    assert [s.rule for s in out_steps[-2:]] == ["simplification", "substitution"]
+    assert out_steps[-2].rhs == act(2, 1) * (t1 + t2) - t1
+    assert out_steps[-1].rhs == act(2, 1) - t1
+    assert "Assuming the targets sum to 1" in out_steps[-1].note("en") and "仮定" in out_steps[-1].note("ja")
+    # the results hold for any targets: δ = y Σt − t, checked against sympy.diff without Σt = 1
+    assert d.deltas[delta(2, 1)] == net.outputs[0] * (t1 + t2) - t1
+    result = d.check()
+    assert result and result.assumptions == () and d.constraint == {}
+    y = net.outputs
+    at = {
+        t1: sp.Rational(1, 5),
+        t2: sp.Rational(7, 10),
+        **{p: sp.Rational(i % 7 - 3, 4) for i, p in enumerate(net.params)},
+    }
+    at.update({x: sp.Rational(1, 3) for x in net.inputs})
+    b = net.bias(2, 1)
+    assert sp.N((d.gradients[b] - (y[0] - t1)).xreplace(at), 30) != 0  # y − t would be wrong here
+    assert abs(sp.N((d.gradients[b] - sp.diff(net.loss_expr, b)).xreplace(at), 30)) < 1e-25
+
+
+def test_sigmoid_binary_cross_entropy_gives_y_minus_t_in_steps():
+    net = sn.MLP([2, 3, 2], output="sigmoid", loss="binary_cross_entropy")
+    d = sn.backprop(net)
+    a, t = act(2, 1), net.targets[0]
+    out_steps = [s for s in d.steps if s.lhs == delta(2, 1)]
+    assert [s.rule for s in out_steps] == [
+        "definition",
+        "chain rule",
+        "activation derivative",
+        "simplification",
+        "simplification",
+    ]
+    z = preact(2, 1)
+    assert sp.simplify(out_steps[-2].rhs.xreplace({sn.sigmoid(z): a}) - (a - t)) == 0  # σ(z) = a: it cancels
+    assert out_steps[-1].rhs == a - t
+    assert d.deltas[delta(2, 1)] == net.outputs[0] - t
+    assert d.check()  # against sympy.diff of −Σ[t log σ(z) + (1 − t) log(1 − σ(z))], any targets
+    for convention in ("column", "row"):
+        steps = sn.backprop(sn.MLP([2, 3, 2], output="sigmoid", loss="binary-cross-entropy", convention=convention))
+        first = steps.matrix_steps[0]
+        assert sp.latex(first.rhs, order="none") == ("a^{(2)} - t" if convention == "column" else "A^{(2)} - T")
+        assert "for any targets" in first.note("en")
 
 
 def test_sigmoid_sse_gives_error_times_sigma_prime():
@@ -187,7 +235,7 @@ def test_all_gradients_cost_at_most_three_losses_after_cse(hidden, output, loss)
 
 
 def test_bad_input():
-    with pytest.raises(TypeError, match=r"^backprop takes an MLP, got list$"):
+    with pytest.raises(TypeError, match=r"^backprop takes an MLP or a Network, got list$"):
         sn.backprop([2, 3, 2])
     with pytest.raises(ValueError, match=r"^unknown check method 'fast'; valid choices: auto, exact, numeric$"):
         sn.backprop(sn.MLP([1, 1])).check("fast")

@@ -34,6 +34,17 @@ def test_japanese_latex_and_json(capsys, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["network"]["activations"] == ["sigmoid"]
 
 
+def test_loss_names_take_underscores_and_cross_entropy_on_sigmoid_is_still_derived(capsys):
+    # derive teaches what compile refuses (as the step): cross-entropy on a sigmoid output is derived
+    assert main(["derive", "--layers", "2,2", "--loss", "binary_cross_entropy"]) == 0
+    out = capsys.readouterr().out
+    assert "The loss function is the binary cross-entropy" in out and "(binary-cross-entropy)" in out
+    assert main(["derive", "--layers", "2,2", "--loss", "cross_entropy"]) == 0
+    assert "The loss function is the cross-entropy" in capsys.readouterr().out
+    assert main(["network", "--layers", "2,2", "--loss", "binary_cross_entropy"]) == 0
+    assert "loss='binary-cross-entropy'" in capsys.readouterr().out
+
+
 def test_refuses_to_overwrite_without_force(tmp_path, capsys):
     target = tmp_path / "d.md"
     target.write_text("keep me", encoding="utf-8")
@@ -50,7 +61,7 @@ def test_refuses_to_overwrite_without_force(tmp_path, capsys):
         (["--format", "pdf"], "argument --format: invalid choice: 'pdf' (choose from 'markdown', 'latex', 'json')"),
         (["--lang", "fr"], "argument --lang: invalid choice: 'fr' (choose from 'en', 'ja')"),
         (["--activation", "gelu"], "unknown hidden activation 'gelu'; valid choices"),
-        (["--loss", "hinge"], "unknown loss 'hinge'; valid choices: sse, mse, cross-entropy"),
+        (["--loss", "hinge"], "unknown loss 'hinge'; valid choices: sse, mse, cross-entropy, binary-cross-entropy"),
         (["--layers", "2,x"], "--layers takes comma-separated unit counts"),
     ],
 )
@@ -83,3 +94,107 @@ def test_an_existing_figure_is_not_overwritten_without_force(tmp_path, capsys):
     assert main(["derive", "-o", str(tmp_path / "post.md")]) == 2
     assert "post-network.svg exists; pass --force to overwrite" in capsys.readouterr().err
     assert (tmp_path / "post-network.svg").read_text() == "mine" and not (tmp_path / "post.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("notes.tex", "\\documentclass"),
+        ("notes.TEX", "\\documentclass"),
+        ("notes.json", "{"),
+        ("notes.md", "# Backpropagation in a 1-1 network"),
+        ("notes.markdown", "# Backpropagation in a 1-1 network"),
+        ("notes.txt", "# Backpropagation in a 1-1 network"),  # an extension of no format: Markdown, the default
+    ],
+)
+def test_the_format_follows_the_extension(name, start, tmp_path, capsys):
+    out = tmp_path / name
+    assert main(["derive", "--layers", "1,1", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith(start)
+    if start == "{":
+        assert [p.name for p in gradients_from_json(out.read_text(encoding="utf-8"))] == ["w1_1_1", "b1_1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "implied"),
+    [("x.tex", "markdown", "latex"), ("x.md", "json", "markdown"), ("x.json", "latex", "json")],
+)
+def test_a_format_contradicting_the_extension_is_a_usage_error(name, fmt, implied, tmp_path, capsys):
+    out = tmp_path / name
+    assert main(["derive", "--layers", "1,1", "--format", fmt, "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"symnn: error: symnn derive: --format {fmt} contradicts -o {out}, a {implied} file name; "
+        f"drop --format, or give FILE the extension of {fmt}\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_agreeing_or_unknown_extension_takes_the_given_format(tmp_path, capsys):
+    assert main(["derive", "--layers", "1,1", "--format", "latex", "-o", str(tmp_path / "a.tex")]) == 0
+    assert main(["derive", "--layers", "1,1", "--format", "latex", "-o", str(tmp_path / "a.txt")]) == 0
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8").startswith("\\documentclass")
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_directory_as_output_is_one_line_exit_2_and_no_side_file(force, tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    r = run("derive", "--layers", "1,1", "-o", str(folder), *force)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == f"symnn: error: cannot write {folder}: it is a directory; -o takes a file name\n"
+    assert list(folder.iterdir()) == [] and [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_write_derivation_refuses_a_directory_before_writing_figures(tmp_path):
+    from symnn.model.network import MLP
+    from symnn.render import write_derivation
+
+    with pytest.raises(IsADirectoryError, match=rf"^cannot write {tmp_path}: it is a directory$"):
+        write_derivation(MLP([1, 1]), tmp_path, force=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+# Ctrl-C as a terminal sends it: SIGINT to the whole process group, at a known point of the run. The
+# command runs in a session of its own, so that the signal reaches it (and its workers) only.
+INTERRUPT = """
+import os, signal, sys, time
+import symnn.render
+from symnn.cli import main
+
+def interrupted(*args, **kwargs):
+    os.killpg(0, signal.SIGINT)
+    time.sleep(30)  # the signal ends this
+
+symnn.render.backprop = interrupted  # what symnn derive calls
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def interrupt(code, *args, cwd):
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.parametrize("out", [[], ["-o", "doc.md"]])
+def test_ctrl_c_in_derive_is_one_line_and_exit_130(out, tmp_path):
+    r = interrupt(INTERRUPT, "derive", "--layers", "2,2", *out, cwd=tmp_path)
+    assert (r.returncode, r.stderr, r.stdout) == (130, "symnn: interrupted\n", "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_in_process_is_exit_130(monkeypatch, capsys, tmp_path):
+    import symnn.render
+
+    def interrupted(net):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(symnn.render, "backprop", interrupted)
+    assert main(["derive", "-o", str(tmp_path / "d.md")]) == 130
+    assert capsys.readouterr().err == "symnn: interrupted\n"
+    assert list(tmp_path.iterdir()) == []

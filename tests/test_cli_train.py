@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from symnn.cli import main
-from symnn.cli_train import training_settings
-from symnn.train import load_checkpoint
+from symnn.cli.train import training_settings
+from symnn.training.train import load_checkpoint
 
 
 def run(*args, cwd=None):
@@ -152,8 +152,16 @@ def test_user_csv(tmp_path, capsys):
         (["--dataset", "xor", "--layers", "2,2,1", "--seed", "-1"], "--seed must be a non-negative integer, got -1"),
         (
             ["--dataset", "xor", "--layers", "2,2,1", "--output", "identity", "--loss", "cross-entropy"],
-            "'identity' outputs are not in (0, 1) (the loss would be NaN); valid outputs for cross-entropy: "
-            "sigmoid, softmax",
+            "'identity' outputs are not in (0, 1) (the loss would be NaN); valid outputs for cross-entropy: softmax",
+        ),
+        (  # −Σ t log y on sigmoid outputs trained digits4x3 to accuracy 0.50 while the loss went to 0.0016
+            ["--dataset", "digits4x3", "--layers", "12,3,2", "--loss", "cross-entropy"],
+            "cross-entropy −Σ t log y on sigmoid outputs has no (1 − t) term, so it is minimised by y → 1 whatever "
+            "the targets; use loss='binary-cross-entropy' for sigmoid outputs (or output='softmax' with cross-entropy)",
+        ),
+        (
+            ["--dataset", "digits4x3", "--layers", "12,3,2", "--loss", "cross_entropy"],
+            "use loss='binary-cross-entropy' for sigmoid outputs",
         ),
         (
             ["--dataset", "xor", "--layers", "2,2,1", "--activation", "step"],
@@ -179,6 +187,27 @@ def test_bad_input_in_a_real_process():
         "symnn: error: dataset 'digits4x3' has 2 classes: the network needs 2 output units "
         "(or 1 for two classes), got 4"
     ]
+
+
+def test_cross_entropy_on_sigmoid_outputs_in_a_real_process_names_binary_cross_entropy():
+    # it trained to loss 0.0016 and accuracy 0.50 before (issue 11): now one line, exit 2, before training
+    r = run("--dataset", "digits4x3", "--layers", "12,3,2", "--loss", "cross-entropy")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip().splitlines() == [
+        "symnn: error: cannot compile MLP([12, 3, 2], activation=['sigmoid'], output='sigmoid', "
+        "loss='cross-entropy', convention='column'): cross-entropy −Σ t log y on sigmoid outputs has no (1 − t) "
+        "term, so it is minimised by y → 1 whatever the targets; use loss='binary-cross-entropy' for sigmoid "
+        "outputs (or output='softmax' with cross-entropy)"
+    ]
+
+
+@pytest.mark.parametrize("loss", ["binary-cross-entropy", "binary_cross_entropy"])
+def test_digits4x3_with_binary_cross_entropy_on_the_command_line(loss, capsys):
+    argv = ["train", "--dataset", "digits4x3", "--layers", "12,3,2", "--loss", loss, "--epochs", "2000", "--lr", "0.2"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("MLP([12, 3, 2], activation=['sigmoid'], output='sigmoid', loss='binary-cross-entropy'")
+    assert lines[-1].startswith("epoch 2000: loss ") and ", accuracy 1.0000, " in lines[-1], lines[-1]
 
 
 def test_bad_data_file_and_existing_outputs_leave_files_alone(tmp_path, capsys):
@@ -269,3 +298,129 @@ def test_a_closed_pipe_ends_quietly():
     p.stdout.close()  # the reader is gone before the first line
     err = p.stderr.read()
     assert p.wait(timeout=120) == 1 and err == ""
+
+
+def test_a_diverging_run_is_one_line_exit_1_and_saves_the_last_finite_state(tmp_path):
+    # identity outputs and ρ = 1e6: the SSE loss overflows to inf in epoch 26 (was: exit 0, "loss nan", and a
+    # RuntimeWarning from the generated code)
+    save = tmp_path / "model.npz"
+    r = run(
+        "--dataset", "digits4x3", "--layers", "12,3,2", "--output", "identity", "--lr", "1e6", "--save", str(save)
+    )  # fmt: skip
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines() == [
+        "symnn: training diverged in epoch 26: the loss is inf; try a lower --lr (now 1e+06; e.g. 100000), "
+        f"--optimizer adam or inputs scaled to about [-1, 1]; {save} holds the last finite state, after 24 epochs"
+    ]
+    assert "epoch 100" not in r.stdout
+    saved = load_checkpoint(save)
+    assert saved.epoch == 24 and all(np.isfinite(v).all() for v in saved.params.values())
+    assert np.isfinite(saved.history.loss).all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+
+
+def test_a_diverging_run_without_save_names_what_to_try(capsys):
+    argv = ["train", "--dataset", "digits4x3", "--layers", "12,3,2", "--output", "identity", "--quiet"]
+    assert main([*argv, "--lr", "1e6", "--optimizer", "adam"]) == 0  # Adam's steps are bounded by ρ
+    capsys.readouterr()
+    assert main([*argv, "--lr", "1e6"]) == 1
+    assert capsys.readouterr() == (
+        "",
+        "symnn: training diverged in epoch 26: the loss is inf; try a lower --lr (now 1e+06; e.g. 100000), "
+        "--optimizer adam or inputs scaled to about [-1, 1]\n",
+    )
+
+
+# -- --resume: the checkpoint holds the architecture and the settings ------------------------------------------
+
+TRAINED = [
+    *("--dataset", "digits4x3", "--layers", "12,3,2", "--activation", "tanh", "--output", "softmax"),
+    *("--loss", "cross-entropy", "--optimizer", "momentum", "--momentum", "0.8", "--lr", "0.3"),
+    *("--batch-size", "16", "--seed", "4", "--quiet"),
+]
+
+
+def test_resume_takes_the_network_and_settings_from_the_checkpoint(tmp_path, capsys):
+    whole, part = tmp_path / "whole.npz", tmp_path / "part.npz"
+    assert main(["train", *TRAINED, "--epochs", "6", "--save", str(whole)]) == 0
+    assert main(["train", *TRAINED, "--epochs", "3", "--save", str(part)]) == 0
+    capsys.readouterr()
+    # was: the default 2-3-2 network, refused ("--layers must start with 12"); every option had to be repeated
+    argv = ["train", "--dataset", "digits4x3", "--resume", str(part), "--epochs", "6", "--save", str(part)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(
+        "MLP([12, 3, 2], activation=['tanh'], output='softmax', loss='cross-entropy', convention='column')"
+    )
+    assert out[1] == (
+        f"settings: momentum, epochs 6 (given), lr 0.3 (from {part}), batch size 16 (from {part}), seed 4"
+    )
+    a, b = load_checkpoint(whole), load_checkpoint(part)
+    assert b.spec == a.spec and b.config == a.config and b.epoch == 6
+    for k in a.params:  # the oracle: the uninterrupted run, bit for bit
+        np.testing.assert_array_equal(b.params[k], a.params[k])
+    assert b.history.loss == a.history.loss
+
+
+def test_options_that_agree_with_the_checkpoint_are_accepted(tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    assert main(["train", *TRAINED, "--epochs", "1", "--save", str(ckpt)]) == 0
+    agreeing = ["--layers", "12,3,2", "--activation", "tanh", "--output", "softmax", "--convention", "column"]
+    argv = ["train", "--dataset", "digits4x3", "--resume", str(ckpt), "--epochs", "2", "--save", str(ckpt)]
+    assert main([*argv, *agreeing, "--loss", "cross-entropy", "--quiet"]) == 0
+    assert load_checkpoint(ckpt).epoch == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "given", "trained"),
+    [
+        ("--layers", "12,4,2", "12,3,2"),
+        ("--activation", "sigmoid", "tanh"),
+        ("--output", "sigmoid", "softmax"),
+        ("--loss", "sse", "cross-entropy"),
+        ("--convention", "row", "column"),
+    ],
+)
+def test_an_option_contradicting_the_checkpoint_names_both_values(option, given, trained, tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    assert main(["train", *TRAINED, "--epochs", "1", "--save", str(ckpt)]) == 0
+    before = ckpt.read_bytes()
+    capsys.readouterr()
+    argv = ["train", "--dataset", "digits4x3", "--resume", str(ckpt), "--save", str(ckpt), option, given]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"symnn: error: symnn train: {option} {given} contradicts the checkpoint {ckpt}, trained with "
+        f"{option} {trained}; leave {option} out to take the checkpoint's"
+    ]
+    assert ckpt.read_bytes() == before
+
+
+def test_a_setting_contradicting_the_checkpoint_names_both_values(tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    assert main(["train", *TRAINED, "--epochs", "1", "--save", str(ckpt)]) == 0
+    capsys.readouterr()
+    argv = ["train", "--dataset", "digits4x3", "--resume", str(ckpt), "--epochs", "2", "--save", str(ckpt)]
+    assert main([*argv, "--lr", "0.1"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"symnn: error: checkpoint {ckpt} was trained with lr=0.3 (now 0.1); resume with the same settings so "
+        "that the run continues exactly"
+    ]
+
+
+def test_a_typo_in_the_first_csv_row_names_the_cell(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("0.1,0.2,O.3,1\n0.4,0.5,0.6,0\n0.7,0.8,0.9,1\n")  # was: row 1 taken for a header, dropped
+    assert main(["train", "--data", str(data), "--layers", "3,2,2", "--epochs", "1", "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"symnn: error: data file {data}: row 1, column 3 is 'O.3', not a number"
+    ]
+
+
+@pytest.mark.parametrize("option", ["--save", "--plot"])
+def test_a_directory_as_output_is_refused_before_training(option, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    r = run("--dataset", "xor", "--layers", "2,2,1", "--epochs", "1", option, str(folder), "--force")
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == f"symnn: error: cannot write {folder}: it is a directory; {option} takes a file name\n"
+    assert list(folder.iterdir()) == [] and [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -203,3 +203,51 @@ def test_numeric_says_how_many_points_agreed_and_which_were_not_compared(capsys)
         "numeric: log(x**2) == 2*log(Abs(x)) (sampling: 12 random real points agree to 22 digits (not proved); "
         "not compared: a side has no finite value (a pole, log 0, 0/0) at 1 point, e.g. x = 0; "
     )
+
+
+# Ctrl-C as a terminal sends it: SIGINT to the whole process group, the verification workers included,
+# while the third identity is being verified. The command runs in a session of its own.
+INTERRUPT_ALL = """
+import os, signal, sys, time
+from multiprocessing import connection
+import symnn.check.verification
+from symnn.cli import main
+
+calls = []
+
+def wait(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == 3:  # workers are running
+        # the workers get the signal at once; this process a second later, when they have had time to react
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        os.killpg(0, signal.SIGINT)
+        time.sleep(1)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    return connection.wait(*args, **kwargs)
+
+symnn.check.verification.wait = wait
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_in_verify_all_is_one_line_and_exit_130(tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_ALL, "verify", "--all"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    assert (r.returncode, r.stderr, r.stdout) == (130, "symnn: interrupted\n", "")
+
+
+def test_ctrl_c_in_verify_in_process_is_exit_130(monkeypatch, capsys):
+    import symnn.check.catalogue
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(symnn.check.catalogue, "verify", interrupted)
+    assert main(["verify", "--all"]) == 130
+    assert capsys.readouterr() == ("", "symnn: interrupted\n")

@@ -10,17 +10,18 @@ import pytest
 import sympy as sp
 
 import symnn as sn
-from symnn.gradcheck import GradCheck
+from symnn.codegen.compiler import VIEWS
+from symnn.codegen.gradcheck import GradCheck
 
 # every hidden activation the compiled code supports with a derivative that is a function (the
 # step's derivative is a Dirac delta: nothing to train with)
 HIDDEN = ["sigmoid", "tanh", "relu", "softplus", "identity"]
-# (output, loss) pairs whose loss is defined for every output value (cross-entropy needs y in (0, 1):
-# sn.compile refuses it with any other output)
+# (output, loss) pairs whose loss is defined for every output value (cross-entropy needs softmax outputs,
+# binary cross-entropy sigmoid ones: sn.compile refuses any other output)
 HEADS = [
     ("sigmoid", "sse"),
     ("sigmoid", "mse"),
-    ("sigmoid", "cross-entropy"),
+    ("sigmoid", "binary-cross-entropy"),
     ("softmax", "cross-entropy"),
     ("softmax", "sse"),
     ("identity", "sse"),
@@ -47,17 +48,15 @@ def random_architectures(count, seed=6):
 
 
 def random_point(net, rng, N):
-    """Exact rational parameters, inputs and targets (one-hot for cross-entropy, whose δ = y − t needs Σt = 1)."""
+    """Exact rational parameters, inputs and targets in [0, 1], whose rows need not sum to 1 (soft targets:
+    softmax with cross-entropy gives δ = y Σt − t, which is y − t only for one-hot targets)."""
 
     def rational(shape):
         return rng.integers(-40, 41, size=shape) / 20
 
     n = net.sizes
     X = rational((N, n[0]))
-    if net.loss_name == "cross-entropy":
-        T = np.eye(n[-1])[rng.integers(0, n[-1], size=N)]
-    else:
-        T = rng.integers(0, 21, size=(N, n[-1])) / 20
+    T = rng.integers(0, 21, size=(N, n[-1])) / 20
     model_params = {}
     for l in range(1, net.depth + 1):
         W = rational((n[l], n[l - 1]))
@@ -140,15 +139,17 @@ def test_loss_is_the_batch_mean_of_the_per_sample_loss():
     assert float(value) == pytest.approx(np.mean(per_sample), rel=1e-14)
 
 
+@pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "softplus"])
 @pytest.mark.parametrize(
     ("output", "loss"),
-    [("sigmoid", "sse"), ("sigmoid", "cross-entropy"), ("softmax", "cross-entropy"), ("softmax", "mse")],
+    [("sigmoid", "sse"), ("sigmoid", "binary-cross-entropy"), ("softmax", "cross-entropy"), ("softmax", "mse")],
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_no_overflow_for_pre_activations_up_to_1e4(hidden, output, loss, dtype):
+def test_no_overflow_for_pre_activations_up_to_1e4(hidden, output, loss, dtype, view):
+    # both views: the element view gave an infinite cross-entropy loss here, with warnings (issue 11)
     net = sn.MLP([2, 2, 3], activation=hidden, output=output, loss=loss)
-    model = sn.compile(net)
+    model = sn.compile(net, view=view)
     # z^(1) = ±1e4 and, through identity-like weights, z^(2) reaches ±1e4 too (relu/softplus: up to 1e4)
     params = {
         "W1": np.array([[1.0, 0.0], [0.0, 1.0]], dtype=dtype),
@@ -175,10 +176,11 @@ def test_no_overflow_for_pre_activations_up_to_1e4(hidden, output, loss, dtype):
     assert np.isfinite(Y).all() and Y.dtype == dtype
 
 
+@pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("convention", ["column", "row"])
-def test_float32_in_float32_out(convention):
+def test_float32_in_float32_out(convention, view):
     net = sn.MLP([4, 3, 2], activation="sigmoid", output="softmax", loss="cross-entropy", convention=convention)
-    model = sn.compile(net)
+    model = sn.compile(net, view=view)
     params = model.init(seed=1, dtype=np.float32)
     X = np.random.default_rng(0).random((8, 4), dtype=np.float32)
     T = np.eye(2, dtype=np.float32)[[0, 1] * 4]
@@ -328,7 +330,7 @@ def test_gradcheck_reports_a_wrong_gradient():
         ),
         (lambda m, p, X, T: sn.compile(m.network, backend="torch"), ValueError, r"^unknown backend 'torch'; valid"),
         (lambda m, p, X, T: sn.compile(m.network, view="tensor"), ValueError, r"^unknown view 'tensor'; valid"),
-        (lambda m, p, X, T: sn.compile("2,3,2"), TypeError, r"^compile takes an MLP, got str$"),
+        (lambda m, p, X, T: sn.compile("2,3,2"), TypeError, r"^compile takes an MLP or a Network, got str$"),
         (lambda m, p, X, T: m.init(dtype=np.int32), TypeError, r"^dtype must be float32 or float64, got int32$"),
     ],
 )
@@ -370,18 +372,119 @@ def test_a_step_network_is_refused_when_compiling(net, where):
     sn.backprop(net)  # the derivation itself still takes it
 
 
+@pytest.mark.parametrize("loss", ["cross-entropy", "binary-cross-entropy"])
 @pytest.mark.parametrize("output", ["identity", "tanh", "relu", "softplus"])
-def test_cross_entropy_needs_probabilities_to_compile(output):
+def test_cross_entropy_needs_probabilities_to_compile(output, loss):
     # these compiled and then gave loss NaN (log of y ≤ 0; softplus underflows to 0 below z = −745)
-    net = sn.MLP([1, 2], output=output, loss="cross-entropy")
+    net = sn.MLP([1, 2], output=output, loss=loss)
+    valid = "softmax" if loss == "cross-entropy" else "sigmoid"
     with pytest.raises(
         ValueError,
-        match=rf"^cannot compile {re.escape(repr(net))}: cross-entropy takes log y of outputs that are "
+        match=rf"^cannot compile {re.escape(repr(net))}: {loss} takes log y of outputs that are "
         rf"probabilities, and '{output}' outputs are not in \(0, 1\) \(the loss would be NaN\); "
-        r"valid outputs for cross-entropy: sigmoid, softmax$",
+        rf"valid outputs for {loss}: {valid}$",
     ):
         sn.compile(net)
     assert sn.backprop(net).gradients  # the derivation itself still takes any pair
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_cross_entropy_on_sigmoid_outputs_is_refused_naming_binary_cross_entropy(view):
+    # −Σ t log y has no (1 − t) term: it compiled and trained digits4x3 to chance while the loss went to 0
+    net = sn.MLP([12, 3, 2], output="sigmoid", loss="cross_entropy")
+    with pytest.raises(
+        ValueError,
+        match=rf"^cannot compile {re.escape(repr(net))}: cross-entropy −Σ t log y on sigmoid outputs has no "
+        r"\(1 − t\) term, so it is minimised by y → 1 whatever the targets; use loss='binary-cross-entropy' "
+        r"for sigmoid outputs \(or output='softmax' with cross-entropy\)$",
+    ):
+        sn.compile(net, view=view)
+    assert sn.backprop(sn.MLP([2, 2], output="sigmoid", loss="cross-entropy")).check()  # still derived
+
+
+def test_binary_cross_entropy_on_softmax_outputs_is_refused():
+    net = sn.MLP([2, 2], output="softmax", loss="binary-cross-entropy")
+    with pytest.raises(
+        ValueError,
+        match=rf"^cannot compile {re.escape(repr(net))}: binary cross-entropy takes each output as the "
+        r"probability of its own yes/no answer, and softmax outputs share one distribution .*; use "
+        r"loss='cross-entropy' with softmax outputs, or output='sigmoid' with binary-cross-entropy$",
+    ):
+        sn.compile(net)
+
+
+def numpy_loss(net, params, X, T):
+    """The batch-mean loss written directly in NumPy (no symnn code): the oracle for central differences."""
+    A = X
+    for l in range(1, net.depth + 1):
+        W = params[f"W{l}"] if net.convention == "column" else params[f"W{l}"].T
+        Z = A @ W.T + params[f"b{l}"]
+        name = net.activations[l - 1]
+        if name == "softmax":
+            E = np.exp(Z - Z.max(axis=1, keepdims=True))
+            A = E / E.sum(axis=1, keepdims=True)
+        else:
+            A = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "identity": lambda z: z}[name](Z)
+    per_sample = {
+        "cross-entropy": lambda Y: -(T * np.log(Y)).sum(axis=1),
+        "binary-cross-entropy": lambda Y: -(T * np.log(Y) + (1 - T) * np.log(1 - Y)).sum(axis=1),
+    }[net.loss_name](A)
+    return per_sample.mean()
+
+
+def central_differences(f, params, h=1e-6):
+    out = {}
+    for name, p in params.items():
+        g = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            up, down = {k: v.copy() for k, v in params.items()}, {k: v.copy() for k, v in params.items()}
+            up[name][i] += h
+            down[name][i] -= h
+            g[i] = (f(up) - f(down)) / (2 * h)
+        out[name] = g
+    return out
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("convention", ["column", "row"])
+def test_softmax_cross_entropy_gradient_is_exact_for_targets_that_do_not_sum_to_1(view, convention):
+    # m.grad returned y − t where the gradient is y Σt − t: gradcheck's relative error was 1.0 (issue 11)
+    net = sn.MLP([3, 4, 3], activation="tanh", output="softmax", loss="cross-entropy", convention=convention)
+    model = sn.compile(net, view=view)
+    rng = np.random.default_rng(5)
+    params = {k: rng.normal(size=v.shape) for k, v in model.init(0).items()}
+    X = rng.normal(size=(6, 3))
+    T = rng.random((6, 3)) * rng.choice([0.3, 0.9, 2.5], size=(6, 1))  # non-negative rows summing to 0.1..7
+    T[0] = 0.0  # and an all-zero row: δ = −t = 0
+    assert not np.allclose(T.sum(axis=1), 1)
+    loss, grads = model.value_and_grad(params, X, T)
+    assert float(loss) == pytest.approx(numpy_loss(net, params, X, T), rel=1e-12)
+    numeric = central_differences(lambda p: numpy_loss(net, p, X, T), params)
+    for k in params:
+        np.testing.assert_allclose(grads[k], numeric[k], rtol=1e-6, atol=1e-8, err_msg=k)
+    assert sn.gradcheck(model, params, X, T).max_rel_error < 1e-6
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("convention", ["column", "row"])
+def test_binary_cross_entropy_gradient_is_y_minus_t_and_matches_central_differences(view, convention):
+    net = sn.MLP([3, 4, 2], activation="tanh", output="sigmoid", loss="binary_cross_entropy", convention=convention)
+    assert net.loss_name == "binary-cross-entropy"
+    model = sn.compile(net, view=view)
+    rng = np.random.default_rng(6)
+    params = {k: rng.normal(size=v.shape) for k, v in model.init(0).items()}
+    X, T = rng.normal(size=(5, 3)), rng.random((5, 2))
+    loss, grads = model.value_and_grad(params, X, T)
+    assert float(loss) == pytest.approx(numpy_loss(net, params, X, T), rel=1e-12)
+    numeric = central_differences(lambda p: numpy_loss(net, p, X, T), params)
+    for k in params:
+        np.testing.assert_allclose(grads[k], numeric[k], rtol=1e-6, atol=1e-8, err_msg=k)
+    # δ^(L) = y − t: the output bias's gradient is the batch mean of y − t
+    Y = model.forward(params, X)
+    np.testing.assert_allclose(grads["b2"], (Y - T).mean(axis=0), rtol=1e-12, atol=1e-15)
+    if view == "matrix":  # the loss through log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z)
+        assert "T*numpy.logaddexp(0, -Z2) + (1 - T)*numpy.logaddexp(0, Z2)" in model.source
+        assert "delta2 = tmp0*(A2 - T)" in model.source
 
 
 @pytest.mark.parametrize("loss", ["sse", "mse"])

@@ -1,4 +1,4 @@
-"""symnn.custom: a plain Python activation becomes a SymPy activation (derivable, printable, registered)."""
+"""symnn.text.custom: a plain Python activation becomes a SymPy activation (derivable, printable, registered)."""
 
 import math
 
@@ -7,8 +7,8 @@ import pytest
 import sympy as sp
 
 import symnn as sn
-from symnn.custom import definition_of
-from symnn.network import ACTIVATION_CLASSES, ACTIVATIONS, register_activation
+from symnn.model.registry import ACTIVATION_CLASSES, ACTIVATIONS, register_activation
+from symnn.text.custom import definition_of
 
 
 def swish(x):
@@ -101,7 +101,6 @@ def test_registering_updates_the_exported_choices():
     import sympy as sp
 
     import symnn as sn
-    from symnn import network
 
     class cube(sn.ActivationFunction):
         @classmethod
@@ -116,8 +115,8 @@ def test_registering_updates_the_exported_choices():
         assert "cube_for_test" in sn.OUTPUT_ACTIVATIONS and sn.OUTPUT_ACTIVATIONS[-1] == "softmax"
         assert sn.MLP([1, 1], output="cube_for_test").outputs[0].func is cube
         assert sp.diff(sn.MLP([1, 1], output="cube_for_test").outputs[0], sn.MLP([1, 1]).bias(1, 1)) != 0
+        sn.unregister_activation("cube_for_test")
+        assert "cube_for_test" not in sn.OUTPUT_ACTIVATIONS and "cube_for_test" not in sn.ACTIVATIONS
     finally:
-        network.ACTIVATIONS.pop("cube_for_test", None)
-        network.ACTIVATION_CLASSES.pop("cube_for_test", None)
-        if "cube_for_test" in network.OUTPUT_ACTIVATIONS:
-            network.OUTPUT_ACTIVATIONS.remove("cube_for_test")
+        if "cube_for_test" in sn.ACTIVATIONS:
+            sn.unregister_activation("cube_for_test")

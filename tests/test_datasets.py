@@ -5,8 +5,9 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from symnn import datasets
-from symnn.datasets import digits4x3, digits4x3_csv, load_data_file, load_dataset, logic_gate, one_hot
+from symnn.training import datasets
+from symnn.training.data_files import load_data_file
+from symnn.training.datasets import digits4x3, digits4x3_csv, load_dataset, logic_gate, one_hot
 
 
 def grid(row):
@@ -108,6 +109,15 @@ def test_csv_with_header(tmp_path):
     assert d.X.tolist() == [[0, 1], [1, 0], [0.5, 0.5]] and d.labels.tolist() == [1, 0, 2] and d.n_classes == 3
 
 
+@pytest.mark.parametrize("header", ["x1,x2,label", "pixel one, pixel two ,class", '"a","b","c"'])
+def test_a_header_is_a_first_row_with_no_number(tmp_path, header):
+    f = tmp_path / "d.csv"
+    f.write_text(f"{header}\n0,1,1\n1,0,0\n")
+    assert load_data_file(f).X.tolist() == [[0, 1], [1, 0]]
+    f.write_text("0.5,1e-3,1\n1,0,0\n")  # numbers only: data
+    assert load_data_file(f).X.tolist() == [[0.5, 1e-3], [1, 0]]
+
+
 def test_npz_round_trip(tmp_path):
     f = tmp_path / "d.npz"
     np.savez(f, X=np.eye(3), y=np.array([0, 1, 1]), X_test=np.ones((1, 3)), y_test=np.array([1]))
@@ -146,7 +156,12 @@ def test_npz_round_trip(tmp_path):
             {"n_classes": 2},
             r"label 3 in y is out of range; the network has 2 classes, so labels",
         ),
-        ("d.csv", "0,1,0\n1,0\n", {}, r"not a table of numbers"),
+        ("d.csv", "0,1,0\n1,0\n", {}, r"row 2 has 2 columns, row 1 has 3$"),
+        # a first row of numbers with one typo is data with a bad cell (was: taken as a header, the sample lost)
+        ("d.csv", "0.1,0.2,O.3,1\n0.4,0.5,0.6,0\n", {}, r"row 1, column 3 is 'O.3', not a number$"),
+        ("d.csv", "0.1,,0.3,1\n0.4,0.5,0.6,0\n", {}, r"row 1, column 2 is '', not a number$"),
+        ("d.csv", "x1,x2,y\n\n0,1,0\n1,O,1\n", {}, r"row 2 \(line 4\), column 2 is 'O', not a number$"),
+        ("d.csv", "0,1,0\n1,0,1,\n", {}, r"row 2, column 4 is '', not a number$"),
         ("d.csv", "0,1,0\n1,0,1\n", {"n_features": 3}, r"2 features per sample, the network has 3 inputs$"),
         ("d.csv", "a,b\n", {}, r"no data rows$"),
         ("d.csv", "1\n2\n", {}, r"needs at least 2 columns \(features, then the label\), got 1$"),

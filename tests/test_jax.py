@@ -129,3 +129,60 @@ def test_cli_float64_with_jax_without_x64_is_one_line():
         [sys.executable, "-m", "symnn", *argv, "--quiet"], capture_output=True, text=True, env=env, timeout=300
     )
     assert r.returncode == 0 and r.stdout.startswith("epoch 2: loss "), r.stderr  # float32 by default
+
+
+def test_jax_soft_targets_binary_cross_entropy_and_saturation_in_both_views():
+    # issue 11 on JAX: softmax + cross-entropy exact for targets whose rows do not sum to 1, binary
+    # cross-entropy y − t, and both views finite at pre-activations of ±1e4, float32 and float64
+    run_isolated(
+        """
+        import jax
+        import numpy as np
+        import symnn as sn
+
+        jax.config.update("jax_enable_x64", True)
+
+        def numpy_loss(net, params, X, T):  # the loss written directly in NumPy: the oracle
+            H = np.tanh(X @ params["W1"].T + params["b1"])
+            Z = H @ params["W2"].T + params["b2"]
+            if net.activations[-1] == "softmax":
+                E = np.exp(Z - Z.max(axis=1, keepdims=True))
+                Y = E / E.sum(axis=1, keepdims=True)
+                return float(np.mean(-(T * np.log(Y)).sum(axis=1)))
+            Y = 1 / (1 + np.exp(-Z))
+            return float(np.mean(-(T * np.log(Y) + (1 - T) * np.log(1 - Y)).sum(axis=1)))
+
+        rng = np.random.default_rng(4)
+        X = rng.normal(size=(5, 3))
+        for output, loss in (("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")):
+            net = sn.MLP([3, 4, 3], activation="tanh", output=output, loss=loss)
+            T = rng.random((5, 3)) * 2.5  # rows sum to 0..7.5, not 1
+            for view in ("matrix", "element"):
+                model = sn.compile(net, backend="jax", view=view)
+                params = {k: rng.normal(size=v.shape) for k, v in model.init(0).items()}
+                loss_value, grads = model.value_and_grad(model._to_backend(params), X, T)
+                assert abs(float(loss_value) - numpy_loss(net, params, X, T)) < 1e-12
+                h = 1e-6
+                for k, p in params.items():
+                    for i in np.ndindex(p.shape):
+                        up = {**params, k: p.copy()}
+                        down = {**params, k: p.copy()}
+                        up[k][i] += h
+                        down[k][i] -= h
+                        numeric = (numpy_loss(net, up, X, T) - numpy_loss(net, down, X, T)) / (2 * h)
+                        assert abs(float(np.asarray(grads[k])[i]) - numeric) <= 1e-6 * (1 + abs(numeric)), (
+                            output, view, k, i
+                        )
+                for dtype in (np.float32, np.float64):
+                    big = {
+                        "W1": np.eye(4, 3, dtype=dtype), "b1": np.zeros(4, dtype=dtype),
+                        "W2": 1e4 * np.array([[1, -1, 0, 0], [-1, 1, 0, 0], [0.5, 0.5, 0, 0]], dtype=dtype),
+                        "b2": np.zeros(3, dtype=dtype),
+                    }
+                    Xb = np.array([[1e4, -1e4, 0], [-1e4, 1e4, 0], [1e4, 1e4, 0]], dtype=dtype)
+                    Tb = np.eye(3, dtype=dtype)
+                    value, g = model.value_and_grad(model._to_backend(big), Xb, Tb)
+                    assert np.asarray(value).dtype == dtype and np.isfinite(float(value)), (output, view, dtype)
+                    assert all(np.isfinite(np.asarray(v)).all() for v in g.values()), (output, view, dtype)
+        """
+    )

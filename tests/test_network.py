@@ -6,7 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.notation import bias, input_symbol, weight
+from symnn.codegen import compiler
+from symnn.model import losses
+from symnn.model.notation import bias, input_symbol, weight
 
 
 def w(l, j, k):
@@ -93,11 +95,26 @@ def test_params_order_and_accessors():
         ("sse", lambda y, t: sum((tk - yk) ** 2 for yk, tk in zip(y, t, strict=False)) / 2),
         ("mse", lambda y, t: sum((tk - yk) ** 2 for yk, tk in zip(y, t, strict=False)) / len(y)),
         ("cross-entropy", lambda y, t: -sum(tk * sp.log(yk) for yk, tk in zip(y, t, strict=False))),
+        (
+            "binary-cross-entropy",
+            lambda y, t: -sum(tk * sp.log(yk) + (1 - tk) * sp.log(1 - yk) for yk, tk in zip(y, t, strict=False)),
+        ),
     ],
 )
 def test_losses_and_their_scaling(loss, expected):
     net = sn.MLP([2, 3], output="softmax" if loss == "cross-entropy" else "sigmoid", loss=loss)
     assert sp.simplify(net.loss_expr - expected(net.outputs, net.targets)) == 0
+
+
+@pytest.mark.parametrize("name", list(sn.LOSSES))
+def test_every_loss_name_is_accepted_with_underscores(name):
+    # Python users type cross_entropy, binary_cross_entropy: the network keeps the hyphenated name
+    python_name = name.replace("-", "_")
+    net = sn.MLP([2, 2], output="softmax" if name == "cross-entropy" else "sigmoid", loss=python_name)
+    assert net.loss_name == name and f"loss={name!r}" in repr(net)
+    assert net.loss_expr == sn.MLP([2, 2], output=net.activations[-1], loss=name).loss_expr
+    assert losses.loss_function(python_name) is sn.LOSSES[name]
+    assert compiler.network_from_spec({**compiler.network_spec(net), "loss": python_name}).loss_name == name
 
 
 def test_exact_forward_values():
@@ -154,7 +171,8 @@ def test_relu_grad_at_zero_setting_reaches_the_network():
         (
             {"layers": [2, 2], "loss": "hinge"},
             ValueError,
-            r"^unknown loss 'hinge'; valid choices: sse, mse, cross-entropy$",
+            r"^unknown loss 'hinge'; valid choices: sse, mse, cross-entropy, binary-cross-entropy "
+            r"\(or with underscores: cross_entropy, binary_cross_entropy\)$",
         ),
         (
             {"layers": [2, 2, 2], "activation": ["relu", "relu"]},

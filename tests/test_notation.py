@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from symnn.notation import NetMatrix, NetSymbol, act, bias, check_convention, delta, input_symbol, target, weight
+from symnn.model.notation import NetMatrix, NetSymbol, act, bias, check_convention, delta, input_symbol, target, weight
 
 
 @pytest.mark.parametrize(

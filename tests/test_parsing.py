@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.notation import bias, input_symbol, weight
-from symnn.parsing import MAX_DEPTH, MAX_LENGTH
+from symnn.model.notation import bias, input_symbol, weight
+from symnn.text.parsing import MAX_DEPTH, MAX_LENGTH
 
 x, y, z, z1, z2 = sp.symbols("x y z z1 z2", real=True)
 z1_ = sp.Symbol("z_{1}", real=True)  # what LaTeX z_{1} is

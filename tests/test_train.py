@@ -2,13 +2,15 @@
 
 import os
 import signal
+import warnings
 
 import numpy as np
 import pytest
 
 import symnn as sn
-from symnn.datasets import digits4x3, load_dataset, logic_gate
-from symnn.train import DEFAULT_LR, TrainingInterrupted, load_checkpoint
+from symnn.training.datasets import digits4x3, load_dataset, logic_gate
+from symnn.training.optimizers import DEFAULT_LR
+from symnn.training.train import TrainingInterrupted, load_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +30,28 @@ def test_digits4x3_12_3_2_learns_and_classifies_noisy_variants(digits_model):
     predicted = np.argmax(digits_model.forward(params, d.X_test), axis=1)
     assert np.mean(predicted == d.labels_test) >= 0.9
     assert hist.test_accuracy[-1] == np.mean(predicted == d.labels_test)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_digits4x3_with_sigmoid_outputs_and_binary_cross_entropy_reach_100_percent(seed):
+    # −Σ t log y on these sigmoid outputs ended at loss 0.0016 and accuracy 0.50 (issue 11): binary
+    # cross-entropy, −Σ [t log y + (1 − t) log(1 − y)], learns them as SSE does
+    d = sn.digits4x3()
+    model = sn.compile(sn.MLP([12, 3, 2], activation="sigmoid", output="sigmoid", loss="binary_cross_entropy"))
+    params, hist = sn.train(model, d.X, d.targets(), lr=0.2, epochs=2000, seed=seed)
+    assert hist.accuracy[-1] == 1.0, hist.accuracy[-1]
+    assert hist.loss[-1] < hist.loss[0] / 10
+    Y = model.forward(params, d.X)
+    # the outputs answer their own question: y ≈ t for the right digit and the wrong one alike
+    assert np.all((Y > 0.5) == (d.targets() > 0.5))
+
+
+def test_train_refuses_what_compile_refuses():
+    model = sn.compile(sn.MLP([12, 3, 2], output="sigmoid", loss="binary-cross-entropy"))
+    model.network = sn.MLP([12, 3, 2], output="sigmoid", loss="cross-entropy")  # a Model put together by hand
+    d = sn.digits4x3()
+    with pytest.raises(ValueError, match=r"use loss='binary-cross-entropy' for sigmoid outputs"):
+        sn.train(model, d.X, d.targets(), epochs=1)
 
 
 def test_sklearn_digits_reach_97_percent():
@@ -287,3 +311,87 @@ def test_progress_bar_when_asked(digits_model, capsys):
     assert "epoch" in capsys.readouterr().err
     sn.train(digits_model, d.X, d.targets(), epochs=3, progress=False)
     assert capsys.readouterr().err == ""
+
+
+# -- divergence --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unbounded_model():
+    # identity outputs: nothing bounds y, so too large a learning rate sends the SSE loss to infinity
+    return sn.compile(sn.MLP([12, 3, 2], activation="sigmoid", output="identity", loss="sse"))
+
+
+def sgd_by_hand(model, p, X, T, lr, steps):
+    """The oracle: ``steps`` steps θ ← θ − ρ ∂C/∂θ, with the model's gradient and nothing of ``train``."""
+    p = {k: v.copy() for k, v in p.items()}
+    losses = []
+    with np.errstate(over="ignore", invalid="ignore"):  # the oracle runs on past the divergence
+        for _ in range(steps):
+            loss, g = model.value_and_grad(p, X, T)
+            losses.append(float(loss))
+            p = {k: p[k] - lr * g[k] for k in p}
+    return p, losses
+
+
+def test_a_diverging_run_stops_at_the_first_non_finite_loss_and_keeps_the_last_finite_state(unbounded_model, tmp_path):
+    d = digits4x3()
+    X, T = d.X, d.targets()
+    start = unbounded_model.init(seed=0)
+    _, losses = sgd_by_hand(unbounded_model, start, X, T, 1e6, 40)
+    first = next(i for i, loss in enumerate(losses) if not np.isfinite(loss))  # full batch: a step is an epoch
+    assert 2 < first < 40
+    ckpt = tmp_path / "run.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not one RuntimeWarning from the generated code
+        with pytest.raises(sn.TrainingDiverged) as info:
+            sn.train(unbounded_model, X, T, lr=1e6, epochs=100, seed=0, checkpoint=ckpt)
+    e = info.value
+    assert isinstance(e, FloatingPointError)
+    assert (e.epoch, e.batch, e.loss, e.lr) == (first, 0, losses[first], 1e6)
+    # the last finite state: the end of the last epoch whose next step still had a finite loss
+    kept, _ = sgd_by_hand(unbounded_model, start, X, T, 1e6, first - 1)
+    assert e.kept_at == (first - 1, 0) and len(e.history) == first - 1
+    for k in kept:
+        np.testing.assert_array_equal(e.params[k], kept[k])
+    assert e.history.loss == losses[: first - 1] and all(np.isfinite(e.history.loss))
+    assert str(e) == (
+        f"training diverged in epoch {first + 1} (step 1 of it): the loss is {losses[first]}; kept the state after "
+        f"{first - 1} epochs, saved in {ckpt}. Try a lower learning rate (now 1e+06; e.g. 100000), the adam "
+        "optimizer, or inputs scaled to about [-1, 1]"
+    )
+    assert e.checkpoint == ckpt
+    saved = load_checkpoint(ckpt)
+    assert (saved.epoch, saved.batch, saved.history.loss) == (first - 1, 0, e.history.loss)
+    for k in kept:
+        np.testing.assert_array_equal(saved.params[k], kept[k])
+    # the checkpoint continues exactly: resumed with the same settings, the run diverges at the same step
+    with pytest.raises(sn.TrainingDiverged) as again:
+        sn.train(unbounded_model, X, T, lr=1e6, epochs=100, seed=0, resume=ckpt)
+    assert (again.value.epoch, again.value.loss) == (first, losses[first])
+
+
+def test_divergence_in_a_mini_batch_keeps_the_end_of_the_last_whole_epoch(unbounded_model, tmp_path):
+    d = digits4x3()
+    with pytest.raises(sn.TrainingDiverged) as info:
+        sn.train(unbounded_model, d.X, d.targets(), lr=1e4, epochs=100, batch_size=10, seed=1)
+    e = info.value
+    assert (e.epoch, e.batch, e.kept_at, len(e.history)) == (5, 4, (5, 0), 5)  # in the 5th of 7 steps of epoch 6
+    # the kept parameters are those of a run stopped after 5 epochs
+    params, hist = sn.train(unbounded_model, d.X, d.targets(), lr=1e4, epochs=5, batch_size=10, seed=1)
+    for k in params:
+        np.testing.assert_array_equal(e.params[k], params[k])
+    assert hist.loss == e.history.loss and hist.accuracy == e.history.accuracy
+
+
+def test_a_first_loss_that_is_not_finite_keeps_the_starting_state_and_no_checkpoint(unbounded_model, tmp_path):
+    d = digits4x3()
+    start = unbounded_model.init(seed=0)
+    start["W2"] = start["W2"] * 1e300  # outputs of 1e300: their square overflows
+    ckpt = tmp_path / "run.npz"
+    ckpt.write_bytes(b"an earlier run")
+    with pytest.raises(
+        sn.TrainingDiverged, match=r"^training diverged in epoch 1 \(step 1 of it\): the loss is inf; no step"
+    ):
+        sn.train(unbounded_model, d.X, d.targets(), params=start, epochs=5, checkpoint=ckpt)
+    assert ckpt.read_bytes() == b"an earlier run"

@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 import symnn as sn
-from symnn.values import as_expr
+from symnn.model.values import as_expr
 
 x, u = sp.symbols("x u")
 

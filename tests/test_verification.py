@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from sympy.ntheory.multinomial import multinomial_coefficients
 
 import symnn as sn
-from symnn.notation import weight
-from symnn.proving import PREPARING, STRATEGIES
-from symnn.sampling import FAILS, HOLDS, UNDEFINED, UNORDERED, compare
-from symnn.verification import Verdict
+from symnn.check.proving import PREPARING, STRATEGIES
+from symnn.check.sampling import FAILS, HOLDS, UNDEFINED, UNORDERED, compare
+from symnn.check.verification import Verdict
+from symnn.model.notation import weight
 
 x, y, c, g1, g2 = sp.symbols("x y c g1 g2", real=True)
 z1, z2, z3 = sp.symbols("z1 z2 z3", real=True)
@@ -228,8 +228,8 @@ def test_expressions_pickle_for_spawned_workers():
 def test_works_with_a_spawn_context(monkeypatch):
     if "spawn" not in mp.get_all_start_methods():
         pytest.skip("no spawn start method on this platform")
-    module = sys.modules["symnn.verification"]
-    monkeypatch.setattr(module, "_context", lambda: mp.get_context("spawn"))
+    module = sys.modules["symnn.check.verification"]
+    monkeypatch.setattr(module, "worker_context", lambda: mp.get_context("spawn"))
     w = weight(1, 2, 1)
     assert sn.verify(s(-w), 1 - s(w), timeout=GENEROUS).status == "proved"
     v = sn.verify(s(-w), s(w), timeout=GENEROUS)
@@ -250,11 +250,11 @@ def test_a_threaded_script_without_main_guard_uses_forkserver_safely(tmp_path):
     script = tmp_path / "script.py"
     script.write_text(
         "import threading, sympy as sp, symnn as sn\n"
-        "from symnn.verification import _context\n"
+        "from symnn.deadline import worker_context\n"
         "done = threading.Event()\n"
         "threading.Thread(target=done.wait).start()\n"
         "x = sp.Symbol('x', real=True)\n"
-        "print(_context().get_start_method())\n"
+        "print(worker_context().get_start_method())\n"
         "print(sn.verify(sn.sigmoid(-x), 1 - sn.sigmoid(x), timeout=60).status)\n"
         "print(sn.verify(sn.sigmoid(-x), sn.sigmoid(x), timeout=60).status)\n"
         "done.set()\n"
@@ -300,13 +300,13 @@ def test_no_fork_once_a_fork_unsafe_runtime_is_loaded(monkeypatch):
     import sys
     import types
 
-    from symnn import verification
+    from symnn import deadline
 
     monkeypatch.delitem(sys.modules, "jax", raising=False)
     monkeypatch.delitem(sys.modules, "torch", raising=False)
-    assert verification._context().get_start_method() == ("fork" if verification.fork_is_safe() else "forkserver")
+    assert deadline.worker_context().get_start_method() == ("fork" if deadline.fork_is_safe() else "forkserver")
     monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
-    assert verification._context().get_start_method() == "forkserver"
+    assert deadline.worker_context().get_start_method() == "forkserver"
 
 
 # --- regressions from the review of issue 5 -------------------------------------------------------

@@ -9,10 +9,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from symnn.render.build import derivation_document, network_document
+from symnn.derive.backprop import backprop
+from symnn.io import write_atomic
+from symnn.model import display
+from symnn.render import json as json_render
+from symnn.render.build import derivation_document, network_document, results_latex
 from symnn.render.diagram import Figure, activation_plot, network_diagram
 from symnn.render.document import Document
-from symnn.render.formula import equation, latex
+from symnn.render.formula import equation, equation_lines, latex
+from symnn.render.markdown import render as markdown
+from symnn.render.notes import step_note
+from symnn.render.words import check_lang
 
 __all__ = [
     "FORMATS",
@@ -37,14 +44,10 @@ def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en") -> str
 
     This is what ``symnn derive`` prints.
     """
-    import symnn
-    from symnn.render import json as json_render
-    from symnn.render.words import check_lang
-
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; valid choices: {', '.join(FORMATS)}")
     check_lang(lang)
-    d = symnn.backprop(net)
+    d = backprop(net)
     if fmt == "json":
         return json_render.render(d)
     doc = derivation_document(d)
@@ -65,14 +68,11 @@ def write_derivation(
     list[Path]
         The files written, the document last.
     """
-    from symnn.io import write_atomic
-    from symnn.render.markdown import render as markdown
-
     path = Path(path)
+    if path.is_dir():  # before anything is written: no figure is left beside a document that cannot be
+        raise IsADirectoryError(f"cannot write {path}: it is a directory")
     if fmt == "markdown":
-        import symnn
-
-        text, figures = markdown(derivation_document(symnn.backprop(net)), lang, figures=path.stem)
+        text, figures = markdown(derivation_document(backprop(net)), lang, figures=path.stem)
     else:
         text, figures = derive_document(net, fmt=fmt, lang=lang), {}
     targets = [path.parent / name for name in figures] + [path]
@@ -81,3 +81,19 @@ def write_derivation(
         raise FileExistsError(f"{', '.join(existing)} exists; pass --force to overwrite")
     written = [write_atomic(path.parent / name, svg, force=force) for name, svg in figures.items()]
     return [*written, write_atomic(path, text, force=force)]
+
+
+def _network_latex(net: Any) -> str:
+    lines = [line for lhs, rhs in net.matrix_view.equations for line in equation_lines(lhs, rhs)]
+    return "$\\displaystyle \\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}$"
+
+
+# the objects of the earlier stages show themselves through these (symnn.model.display)
+display.register("derivation markdown", lambda d, lang: derivation_document(d).to_markdown(lang))
+display.register(
+    "derivation latex", lambda d, lang, standalone: derivation_document(d).to_latex(lang, standalone=standalone)
+)
+display.register("derivation results latex", results_latex)
+display.register("network markdown", lambda net: network_document(net).to_markdown())
+display.register("network latex", _network_latex)
+display.register("step note", step_note)

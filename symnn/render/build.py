@@ -11,8 +11,8 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.network import MLP
-from symnn.notation import NetSymbol, output_symbol
+from symnn.model.network import MLP
+from symnn.model.notation import NetSymbol, output_symbol
 from symnn.render.diagram import network_diagram
 from symnn.render.document import Document
 from symnn.render.formula import WIDTH, equation_lines, latex, visible_width
@@ -131,7 +131,7 @@ def network_document(net: MLP) -> Document:
 
 
 def _rule(rule: str) -> dict[str, str]:
-    from symnn import RULES
+    from symnn.derive.derivation import RULES
 
     names = RULES.get(rule)
     if names is None:
@@ -238,7 +238,7 @@ def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = 
     Parameters
     ----------
     d : Derivation
-        From :func:`symnn.backprop` (a network derivation) or :func:`symnn.chain_rule`.
+        From :func:`symnn.derive.backprop` (a network derivation) or :func:`symnn.chain_rule`.
     verdict : Verdict, optional
         A verification result to report at the end.
     explicit : bool, optional

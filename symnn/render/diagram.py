@@ -13,7 +13,8 @@ from html import escape
 import numpy as np
 import sympy as sp
 
-from symnn.network import MLP
+from symnn.codenames import safe_lambdify
+from symnn.model.network import MLP
 
 __all__ = ["Figure", "Label", "activation_plot", "network_diagram"]
 
@@ -240,7 +241,9 @@ def activation_plot(
     Parameters
     ----------
     functions : sequence of (label, expression, variable)
-        ``label`` is LaTeX (for the legend), ``expression`` a SymPy expression in ``variable``.
+        ``label`` is LaTeX (for the legend), ``expression`` a SymPy expression in ``variable`` alone (another
+        free symbol is a ValueError naming it: the expression is compiled through
+        :func:`symnn.codenames.safe_lambdify`).
     xrange, yrange : (float, float)
         The window; ``yrange`` defaults to the functions' range over ``xrange`` with a margin.
 
@@ -255,7 +258,7 @@ def activation_plot(
     lo, hi = xrange
     curves = []
     for label, expr, var in functions:
-        f = sp.lambdify(var, expr, modules="numpy")
+        f = safe_lambdify([var], expr, "numpy", what="activation_plot")  # names checked: they become code
         curves.append((label, _curve(f, lo, hi)))
     if yrange is None:
         ys = [y for _, pieces in curves for piece in pieces for _, y in piece]

@@ -1,4 +1,4 @@
-"""``Document``: a derivation as blocks (headings, prose, equations, steps, figures, tables, code), in two languages.
+"""``Document``: a derivation as blocks (:mod:`symnn.render.blocks`), in two languages, built then rendered.
 
 Renderers (``latex``, ``markdown``) turn the same blocks into LaTeX or Markdown. Prose is a ``str`` (the same in
 every language) or a mapping ``{"en": ..., "ja": ...}``; in prose, ``$…$`` is inline maths, ``**…**`` bold and
@@ -8,74 +8,21 @@ every language) or a mapping ``{"en": ..., "ja": ...}``; in prose, ``$…$`` is 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sympy as sp
 
 from symnn.io import write_atomic
+from symnn.render.blocks import Block, Code, Equation, Heading, NumberedStep, Paragraph, Table, Text
 from symnn.render.diagram import Figure
 from symnn.render.formula import equation, equation_lines
-from symnn.render.words import LANGS, check_lang
+from symnn.render.latex import render as latex_render
+from symnn.render.markdown import render as markdown_render
+from symnn.render.words import LANGS
 
-__all__ = ["Code", "Document", "Equation", "Heading", "NumberedStep", "Paragraph", "Table", "Text", "text_in"]
-
-Text = str | Mapping[str, str]
-
-
-def text_in(text: Text, lang: str) -> str:
-    """``text`` in ``lang``: a plain string is the same in every language."""
-    if isinstance(text, str):
-        return text
-    try:
-        return text[check_lang(lang)]
-    except KeyError:
-        raise ValueError(f"no {lang!r} text in {dict(text)!r}; give one for each of {', '.join(LANGS)}") from None
-
-
-@dataclass(frozen=True)
-class Heading:
-    text: Text
-    level: int = 2
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: Text
-
-
-@dataclass(frozen=True)
-class Equation:
-    """A displayed formula, LaTeX (may be an ``aligned`` block)."""
-
-    tex: str
-
-
-@dataclass(frozen=True)
-class NumberedStep:
-    """A numbered derivation step: its rule's name (or ``None`` when the equation tags each line with its rule),
-    a note, and its equation (LaTeX, the same in every language or one per language)."""
-
-    number: int
-    rule: Text | None
-    note: Text
-    tex: Text
-
-
-@dataclass(frozen=True)
-class Table:
-    header: Sequence[Text]
-    rows: Sequence[Sequence[Text]]
-
-
-@dataclass(frozen=True)
-class Code:
-    text: str
-    language: str = "python"
-
-
-Block = Heading | Paragraph | Equation | NumberedStep | Table | Code | Figure
+__all__ = ["Document"]
 
 
 @dataclass
@@ -168,16 +115,12 @@ class Document:
 
     def to_latex(self, lang: str = "en", *, standalone: bool = True) -> str:
         """LaTeX: a whole document for ``pdflatex`` (amsmath, TikZ; CJKutf8 for Japanese) or a fragment."""
-        from symnn.render.latex import render
-
-        return render(self, lang, standalone=standalone)
+        return latex_render(self, lang, standalone=standalone)
 
     def to_markdown(self, lang: str = "en", *, figures: str | None = None) -> str:
         """Markdown with ``$…$``/``$$…$$`` maths for KaTeX; figures inline as SVG, or linked as
         ``<figures>-<name>.svg`` files when ``figures`` is a file-name prefix (see :meth:`write`)."""
-        from symnn.render.markdown import render
-
-        return render(self, lang, figures=figures)[0]
+        return markdown_render(self, lang, figures=figures)[0]
 
     def write(
         self,
@@ -191,14 +134,12 @@ class Document:
 
         Files are written atomically; returns the paths written, in order.
         """
-        from symnn.render.markdown import render as markdown
-
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         for lang in langs:
             suffix = "" if lang == "en" else f".{lang}"
-            md, files = markdown(self, lang, figures=stem)
+            md, files = markdown_render(self, lang, figures=stem)
             written.append(write_atomic(folder / f"{stem}{suffix}.md", md, force=force))
             for name, svg in files.items():
                 path = folder / name

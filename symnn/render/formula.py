@@ -60,7 +60,7 @@ _SUM_KIND: dict[str, int] = {"w": 0, "delta": 1, "b": 3}
 
 def _natural_key(term: sp.Expr) -> tuple:
     """A sort key from the network symbols in ``term``, numbers compared as numbers; () if it has none."""
-    from symnn.notation import NetSymbol
+    from symnn.model.notation import NetSymbol
 
     syms = [s for s in term.free_symbols if isinstance(s, NetSymbol)]
     return tuple(sorted((_SUM_KIND.get(s.kind, 2), s.kind, s.layer or 0, s.index) for s in syms))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from symnn.render._prose import pieces
+from symnn.render.blocks import Code, Equation, Heading, NumberedStep, Paragraph, Table, text_in
 from symnn.render.diagram import Figure
-from symnn.render.document import Code, Document, Equation, Heading, NumberedStep, Paragraph, Table, text_in
 from symnn.render.notation_text import UNICODE_MATH
 from symnn.render.words import check_lang
+
+if TYPE_CHECKING:
+    from symnn.render.document import Document
 
 __all__ = ["PREAMBLE", "escape", "render"]
 

@@ -6,10 +6,15 @@ as maths. Figures are inline SVG (Jupyter, Hugo) or linked ``.svg`` files (:meth
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from symnn.render._prose import pieces
+from symnn.render.blocks import Code, Equation, Heading, NumberedStep, Paragraph, Table, text_in
 from symnn.render.diagram import Figure
-from symnn.render.document import Code, Document, Equation, Heading, NumberedStep, Paragraph, Table, text_in
 from symnn.render.words import check_lang
+
+if TYPE_CHECKING:
+    from symnn.render.document import Document
 
 __all__ = ["render"]
 

@@ -144,6 +144,7 @@ LOSS_NAMES: dict[str, dict[str, str]] = {
     "sse": {"en": "the sum of squared errors", "ja": "二乗和誤差"},
     "mse": {"en": "the mean squared error", "ja": "平均二乗誤差"},
     "cross-entropy": {"en": "the cross-entropy", "ja": "交差エントロピー誤差"},
+    "binary-cross-entropy": {"en": "the binary cross-entropy", "ja": "二値交差エントロピー誤差"},
 }
 
 #: convention -> prose name.

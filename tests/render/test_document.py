@@ -85,6 +85,23 @@ def test_network_page_in_both_languages_names_the_parts():
     assert "C = - t_{1} \\log{\\left(y_{1} \\right)} - t_{2} \\log{\\left(y_{2} \\right)}" in en
 
 
+def test_every_loss_has_a_name_in_every_language():
+    from symnn.render.words import LANGS, LOSS_NAMES
+
+    assert list(LOSS_NAMES) == list(sn.LOSSES)
+    assert all(set(names) == set(LANGS) for names in LOSS_NAMES.values())
+
+
+def test_binary_cross_entropy_derivation_in_both_languages():
+    d = sn.backprop(sn.MLP([2, 2, 2], output="sigmoid", loss="binary_cross_entropy"))
+    en, ja = d.to_markdown("en"), d.to_markdown("ja")
+    assert "The loss function is the binary cross-entropy" in en and "損失関数は二値交差エントロピー誤差です" in ja
+    assert "sigmoid with binary cross-entropy gives $\\delta = y - t$, for any targets" in en
+    assert "二値交差エントロピーの組ではどんな教師データでも" in ja
+    assert "\\delta^{(2)}_{1} &= \\frac{\\partial C}{\\partial z^{(2)}_{1}}" in en
+    assert " &= a^{(2)}_{1} - t_{1} && \\text{(simplification)}" in en
+
+
 def test_jupyter_hooks_show_the_derivation_and_the_network():
     import sympy as sp
 

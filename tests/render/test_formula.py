@@ -6,6 +6,7 @@ import pytest
 import sympy as sp
 
 import symnn as sn
+from symnn.model import notation
 from symnn.render.formula import equation, equation_lines, latex, visible_width
 
 
@@ -59,7 +60,7 @@ def test_subtraction_keeps_its_sign_at_a_break():
 
 def test_textbook_order_of_factors_keeps_the_coefficient_and_what_was_held_unevaluated():
     x, u = sp.symbols("x u")
-    w, a, d = sn.notation.weight(2, 1, 2), sn.notation.act(1, 2), sn.notation.delta(2, 1)
+    w, a, d = notation.weight(2, 1, 2), notation.act(1, 2), notation.delta(2, 1)
     assert latex(-w * x) == r"- w^{(2)}_{12} x"
     assert latex(d * a * w) == r"w^{(2)}_{12} \delta^{(2)}_{1} a^{(1)}_{2}"
     assert latex(sn.sigmoid(x) * (1 - sn.sigmoid(x))) == r"\sigma\left(x\right) \left(1 - \sigma\left(x\right)\right)"

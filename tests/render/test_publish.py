@@ -30,7 +30,11 @@ def random_networks(n: int, seed: int = 7) -> list[sn.MLP]:
 def documents():
     """name -> (Markdown, LaTeX) for both languages: random derivations, a network page, the committed gallery."""
     docs = {}
-    for i, net in enumerate([*random_networks(3), sn.MLP([2, 3, 2])]):
+    heads = [  # the output errors of issue 11: a 1ᵀt − t (soft targets), binary cross-entropy's y − t
+        sn.MLP([2, 2, 2], output="softmax", loss="cross-entropy", convention="row"),
+        sn.MLP([2, 2, 2], output="sigmoid", loss="binary-cross-entropy"),
+    ]
+    for i, net in enumerate([*random_networks(3), sn.MLP([2, 3, 2]), *heads]):
         doc = derivation_document(sn.backprop(net))
         for lang in ("en", "ja"):
             docs[f"random{i}.{lang}"] = (doc.to_markdown(lang), doc.to_latex(lang))

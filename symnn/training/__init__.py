@@ -1,0 +1,1 @@
+"""The train stage: optimizers, the training loop, checkpoints, bundled datasets and users' data files."""

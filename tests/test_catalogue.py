@@ -48,7 +48,7 @@ def test_catalogue_covers_the_issue_and_names_are_unique():
 @pytest.mark.parametrize("name", list(ENTRIES))
 def test_every_entry_verifies(name):
     e = ENTRIES[name]
-    v = e.verify()
+    v = e.verify(timeout=60)  # verify answers when it decides: a generous budget, so that load cannot matter
     assert v, (v.status, v.tried)
     expected = "numeric" if name in NUMERIC_ONLY else "proved"
     assert v.status == expected, v.tried

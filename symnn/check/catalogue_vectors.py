@@ -34,7 +34,6 @@ def vectors() -> list[Identity]:
             source="seed 003",
             note="numeric only: SymPy cannot show ‖a‖‖b‖ − |⟨a, b⟩| ≥ 0 under the square roots "
             "(it would need Lagrange's identity); the squared form is proved for n = 2",
-            options={"timeout": 2.0},
         ),
     ]
 

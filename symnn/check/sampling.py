@@ -6,7 +6,8 @@ imaginary gets complex values), so a counterexample can be substituted back exac
 are drawn first, so that a ``Sum`` up to ``n`` can be expanded and its ``Indexed`` terms drawn next;
 a ``MatrixSymbol`` gets a random matrix of its shape before the entries are worked out. SymPy's own
 ``verify_numerically`` samples complex points for every symbol, which means nothing for ReLU or the
-step function.
+step function. The values at a real point may still be complex (log x at x < 0, SymPy's principal
+branch): they are compared as such, never skipped (:func:`compare`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from symnn.check.statement import entries, substitute, takes_complex_values
 
 log = logging.getLogger(__name__)
 
-__all__ = ["compare", "draw", "sampling_worker"]
+__all__ = ["FAILS", "HOLDS", "UNDEFINED", "UNORDERED", "compare", "draw", "sampling_worker"]
 
 #: How far real points range; one point in three is drawn from the wide range, to reach the tails.
 NARROW, WIDE = 4, 20
@@ -179,35 +180,71 @@ def pin_to_kink(g: sp.Expr, point: dict) -> bool:
 
 
 def _value(e: sp.Basic, point: dict, digits: int) -> sp.Expr | None:
-    """``e`` at ``point`` to ``digits`` digits; ``None`` outside the domain (infinite, undefined, or complex at a
-    real point: a point where some symbol takes a complex value admits complex values)."""
+    """``e`` at ``point`` to ``digits`` digits, a real or complex number; ``None`` where it is undefined.
+
+    Undefined means no finite number: a pole (1/0 is ``zoo``), log 0, 0/0 (``nan``), or a result that
+    is not a number at all. A value that is not real is kept: log, fractional powers and inverse trig
+    functions of real numbers outside their real domain are complex on SymPy's principal branch, and
+    an identity must hold there too. A part that is only the bound of an exact cancellation (SymPy's
+    ``0.e-36``: see :data:`NOISE_BITS`) is 0, and an imaginary part below ``10^-(digits-5)`` of the
+    real part is dropped.
+    """
     v = e.xreplace(point).evalf(digits)
     if not v.is_number:
         return None
-    re, im = v.as_real_imag()
+    re, im = (_without_noise(p) for p in v.as_real_imag())
     if any(p.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not p.is_finite for p in (re, im)):
         return None
-    if im == 0 or abs(im) <= sp.Float(10) ** (-(digits - 5)) * max(1, abs(re)):
+    if im == 0 or abs(im) <= sp.Float(10, digits) ** (-(digits - 5)) * abs(re):
         return re
-    return re + sp.I * im if any(takes_complex_values(k) for k in point) else None
+    return re + sp.I * im
 
 
-def compare(lhs: sp.Basic, rhs: sp.Basic, op: str, point: dict, digits: int) -> bool | None:
-    """Whether ``lhs op rhs`` holds at ``point`` to ``digits`` digits; ``None`` outside the domain (or when a
-    side of an inequality is not real).
+#: Below this many bits of precision a Float from evalf carries no digit at all: where terms cancel exactly
+#: (asin(3) + acos(3) − π/2, real and imaginary parts), evalf returns a 1-bit Float printed ``0.e-166``, a bound
+#: on the magnitude and not a value; taken as a value it made true identities "differ" from 0.
+NOISE_BITS = 8
+
+
+def _without_noise(part: sp.Expr) -> sp.Expr:
+    """``part`` (a real or imaginary part from evalf), or exact 0 where it is only a bound of a cancellation."""
+    return sp.S.Zero if isinstance(part, sp.Float) and part._prec < NOISE_BITS else part
+
+
+#: What :func:`compare` finds at one point.
+HOLDS, FAILS, UNDEFINED, UNORDERED = "holds", "fails", "undefined", "unordered"
+
+
+def compare(lhs: sp.Basic, rhs: sp.Basic, op: str, point: dict, digits: int) -> str:
+    """Whether ``lhs op rhs`` holds at ``point`` to ``digits`` digits: :data:`HOLDS`, :data:`FAILS`,
+    :data:`UNDEFINED` (a side has no finite value there) or :data:`UNORDERED`.
+
+    Values that are not real are compared as complex numbers for ``==``. An inequality claims two real
+    numbers: where every symbol is real and a side is not, it fails (``sqrt(x) >= 0`` at x = −4 is
+    2i ≥ 0); where a symbol was declared complex, such a point is :data:`UNORDERED` (the statement can
+    only mean the points where both sides are real).
 
     The difference ``lhs − rhs`` is evaluated as one expression (SymPy's evalf raises its working
     precision where terms cancel) and judged relative to the larger side: below
     ``10^-(digits−8)·max(|lhs|, |rhs|)`` it is rounding noise, unless it keeps its value when evaluated
     again at twice the digits (a true difference does, as in e^(x+100) against e^(x+100) + 1; the noise of an
     exact cancellation does not). Noise counts as 0: ``==``, ``<=``, ``>=`` hold and ``<``, ``>`` do not.
+
+    Raises
+    ------
+    ValueError
+        For a relation other than ``==``, ``<=``, ``>=``, ``<``, ``>``.
     """
+    if op not in ("==", "<=", ">=", "<", ">"):
+        raise ValueError(f"unknown relation {op!r}; valid choices: ==, <=, >=, <, >")
     a, b = _value(lhs, point, digits), _value(rhs, point, digits)
-    if a is None or b is None or (op != "==" and not (a.is_real and b.is_real)):
-        return None
+    if a is None or b is None:
+        return UNDEFINED
+    if op != "==" and not (a.is_real and b.is_real):
+        return UNORDERED if any(takes_complex_values(k) for k in point) else FAILS
     difference = sp.Add(lhs, -rhs, evaluate=False)
     d = _value(difference, point, digits)
-    if d is None:
+    if d is None:  # the sides are finite; their difference failed to evaluate on its own
         d = a - b
     scale = max(abs(a), abs(b))
     tol = sp.Float(10, digits) ** (-(digits - 8)) * scale
@@ -218,60 +255,124 @@ def compare(lhs: sp.Basic, rhs: sp.Basic, op: str, point: dict, digits: int) -> 
         again = _value(difference, point, 2 * digits)
         zero = again is None or again == 0 or abs(again - d) > abs(d) * sp.Float(10, digits) ** (-(digits // 2))
     if op == "==":
-        return bool(zero)
-    if op in ("<=", ">="):
-        return bool(zero or (d < 0 if op == "<=" else d > 0))
-    if op in ("<", ">"):
-        return bool(not zero and (d < 0 if op == "<" else d > 0))
-    raise ValueError(f"unknown relation {op!r}; valid choices: ==, <=, >=, <, >")
+        holds = zero
+    else:
+        d = sp.re(d)  # both sides are real: any imaginary part of the difference is noise
+        if op in ("<=", ">="):
+            holds = zero or (d < 0 if op == "<=" else d > 0)
+        else:
+            holds = not zero and (d < 0 if op == "<" else d > 0)
+    return HOLDS if holds else FAILS
+
+
+def _describe_point(point: dict) -> str:
+    return ", ".join(f"{sp.sstr(k)} = {sp.sstr(v)}" for k, v in point.items()) or "the sides alone"
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+#: how a point that could not be compared is reported
+_SKIPPED = {
+    UNDEFINED: "a side has no finite value (a pole, log 0, 0/0)",
+    UNORDERED: "a side of the inequality is not real (complex symbols: not ordered)",
+}
+
+#: random points drawn per requested sample before giving up on reaching the requested number of agreeing ones
+DRAWS_PER_SAMPLE = 4
 
 
 def sampling_worker(
     conn, lhs: sp.Basic, rhs: sp.Basic, op: str, given: dict | None, samples: int, digits: int, seed: int
 ) -> None:
-    """Compare both sides (``given`` substituted) at ``samples`` random points; report on ``conn``.
+    """Compare both sides (``given`` substituted) at special points and at ``samples`` random points that agree;
+    report on ``conn``.
 
-    Messages: ``("refuted", point, lhs_value, rhs_value)`` (confirmed at twice the digits),
-    ``("supported", agreeing, outside_domain)`` or ``("inconclusive", reason)``.
+    Special points (zeros, kinks: see :func:`kinks`) come first. A random point where a side is undefined
+    (:func:`compare`) is replaced by another, at most ``DRAWS_PER_SAMPLE * samples`` random points in all;
+    every such point is counted and the first one named in the report, never dropped silently.
+
+    Messages: ``("refuted", point, lhs_value, rhs_value)`` (confirmed at twice the digits);
+    ``("supported", compared, skipped)`` once ``samples`` random points agree, where ``compared`` says how many
+    points agreed and ``skipped`` (possibly ``""``) which could not be compared; or ``("inconclusive", reason)``.
     """
     try:
         sides = [substitute(lhs, given), substitute(rhs, given)]
-        undefined = sorted({str(f.func) for e in sides for f in e.atoms(AppliedUndef)})
-        if undefined:
-            conn.send(("inconclusive", f"cannot evaluate the undefined function(s) {', '.join(undefined)}"))
+        undefined_functions = sorted({str(f.func) for e in sides for f in e.atoms(AppliedUndef)})
+        if undefined_functions:
+            conn.send(("inconclusive", f"cannot evaluate the undefined function(s) {', '.join(undefined_functions)}"))
             return
         rng = random.Random(seed)
-        agree = random_agree = outside = 0
         # Special points first (zeros and kinks, a few each), then random ones: see kinks().
         specials: list[tuple[str, object]] = [("zeros", None)]
         _, first = draw(sides, random.Random(seed), wide=False)
         specials += [("kink", g) for g in kinks([*first[0], *first[1]])[:8]]
         if op in ("<", ">"):  # a strict inequality fails where the sides touch
             specials += [("kink", a - b) for a, b in zip(*first, strict=True)][:4]
-        for i in range(len(specials) + samples):
+        special_agree = random_agree = random_drawn = 0
+        complex_points = False
+        skipped: dict[str, list[dict]] = {UNDEFINED: [], UNORDERED: []}  # outcome -> the points it came out at
+        i = 0
+        while i < len(specials) or (random_agree < samples and random_drawn < DRAWS_PER_SAMPLE * samples):
             point, expanded = draw(sides, rng, wide=i % 3 == 2)
-            if i < len(specials):
+            is_special = i < len(specials)
+            if is_special:
                 kind, g = specials[i]
+            i += 1
+            if is_special:
                 if kind == "zeros":
                     point.update({k: sp.S.Zero for k in point if _zero_allowed(k)})
                 elif not pin_to_kink(g, point):
                     continue
+            else:
+                random_drawn += 1
+            complex_points = complex_points or any(takes_complex_values(k) for k in point)
             ls, rs = expanded
-            verdicts = [compare(a, b, op, point, digits) for a, b in zip(ls, rs, strict=True)]
-            if None in verdicts:
-                outside += 1
+            outcomes = [compare(a, b, op, point, digits) for a, b in zip(ls, rs, strict=True)]
+            if FAILS in outcomes:
+                j = outcomes.index(FAILS)
+                confirmed = compare(ls[j], rs[j], op, point, 2 * digits)
+                if confirmed == FAILS:
+                    conn.send(("refuted", point, _value(ls[j], point, digits), _value(rs[j], point, digits)))
+                    return
+                outcomes[j] = confirmed  # rounding noise at the first precision
+            bad = next((o for o in (UNDEFINED, UNORDERED) if o in outcomes), None)
+            if bad is not None:
+                if point not in skipped[bad]:  # a zero and a kink can be the same point
+                    skipped[bad].append(point)
                 continue
-            failing = [j for j, ok in enumerate(verdicts) if not ok]
-            if failing and not compare(ls[failing[0]], rs[failing[0]], op, point, 2 * digits):
-                j = failing[0]
-                conn.send(("refuted", point, _value(ls[j], point, digits), _value(rs[j], point, digits)))
-                return
-            agree += 1
-            random_agree += i >= len(specials)
-        if random_agree == 0:  # the zeros and kinks alone are too special to support a statement
-            conn.send(("inconclusive", f"no random sample point inside the domain ({outside} outside)"))
+            if is_special:
+                special_agree += 1
+            else:
+                random_agree += 1
+        where = "random point" if complex_points else "random real point"
+        skipped_text = "; ".join(
+            f"{_SKIPPED[outcome]} at {_count(len(points), 'point')}, e.g. {_describe_point(points[0])}"
+            for outcome, points in skipped.items()
+            if points
+        )
+        if samples and random_agree >= samples:
+            compared = _count(random_agree, where) + (
+                f" and {_count(special_agree, 'special point')} (zeros, kinks)" if special_agree else ""
+            )
+            conn.send(("supported", compared, skipped_text))
+        elif random_agree == 0:
+            conn.send(
+                (
+                    "inconclusive",
+                    f"no random sample point inside the domain ({random_drawn} drawn)"
+                    + (f": {skipped_text}" if skipped_text else ""),
+                )
+            )
         else:
-            conn.send(("supported", agree, outside))
+            conn.send(
+                (
+                    "inconclusive",
+                    f"only {random_agree} of the {samples} {where}s asked for agree ({random_drawn} drawn)"
+                    + (f": {skipped_text}" if skipped_text else ""),
+                )
+            )
     except Exception as e:  # report, never hang the parent: an evaluation SymPy cannot do is inconclusive
         conn.send(("inconclusive", f"evaluation failed: {type(e).__name__}: {e}"))
     finally:

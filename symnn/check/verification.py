@@ -230,8 +230,12 @@ def verify(
     ``exp``/``Max``/``Piecewise``); random real points at ``digits`` digits in another, which joins
     after a short grace or when the simplifications give up. A proof or a
     counterexample (confirmed at twice the digits) decides at once; when the symbolic worker gives
-    up, or at the deadline, points that all agree give ``"numeric"``, else ``"unknown"``. Both
-    workers are killed at the deadline: no call takes much longer than ``timeout``.
+    up, or at the deadline, ``samples`` random points that all agree give ``"numeric"``, else ``"unknown"``
+    (with the reason in ``tried``). Where a side is not real at a real point (log, fractional powers,
+    square roots, inverse trig functions outside their real domain, on SymPy's principal branch), the
+    sides are compared as complex numbers, and an inequality fails there; a point where a side has no
+    finite value (a pole, log 0, 0/0) is not compared, and is named in the method (a numeric verdict)
+    or in ``tried``. Both workers are killed at the deadline: no call takes much longer than ``timeout``.
 
     Parameters
     ----------
@@ -241,7 +245,8 @@ def verify(
     timeout : float
         The budget in seconds (wall time, including starting the workers).
     samples : int
-        Random points for the numeric check; 0 skips it.
+        Random points that must agree for ``"numeric"``; 0 skips the numeric check. Points where a side is
+        undefined are replaced by others, up to four times ``samples`` points in all.
     digits : int
         Significant digits of each evaluation.
     seed : int
@@ -263,6 +268,9 @@ def verify(
     >>> v = sn.verify(sp.diff(sn.sigmoid(x), x), sn.sigmoid(x) * (1 + sn.sigmoid(x)))
     >>> v.status, bool(v), list(v.counterexample) == [x]
     ('refuted', False, True)
+    >>> v = sn.verify(sp.log(x**2), 2 * sp.log(x))  # log x² = 2 log|x|: 2 log x is not real for x < 0
+    >>> v.status, v.counterexample[x] < 0
+    ('refuted', True)
     """
     start = time.monotonic()
     if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
@@ -373,9 +381,11 @@ def verify(
         if samples:
             tried.append(f"sampling: not finished within {timeout:g} s")
         return verdict("unknown", f"not decided within {timeout:g} s", tried=tuple(tried))
-    if sampled[0] == "supported":
-        method = f"sampling: {sampled[1]} random real points agree to {digits - 8} digits (not proved)"
-        tried.append(method + (f"; {sampled[2]} outside the domain" if sampled[2] else ""))
+    if sampled[0] == "supported":  # never fewer than the requested random points agreed (see sampling_worker)
+        method = f"sampling: {sampled[1]} agree to {digits - 8} digits (not proved)"
+        if sampled[2]:  # points where a side is undefined are reported, not dropped
+            method += f"; not compared: {sampled[2]}"
+        tried.append(method)
         return verdict("numeric", method, tried=tuple(tried))
     tried.append(f"sampling: {sampled[1]}")
     return verdict("unknown", "not proved; sampling inconclusive", tried=tuple(tried))

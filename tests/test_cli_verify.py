@@ -210,7 +210,7 @@ def test_numeric_says_how_many_points_agreed_and_which_were_not_compared(capsys)
 INTERRUPT_ALL = """
 import os, signal, sys, time
 from multiprocessing import connection
-import symnn.check.verification
+import symnn.check.workers
 from symnn.cli import main
 
 calls = []
@@ -225,7 +225,7 @@ def wait(*args, **kwargs):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     return connection.wait(*args, **kwargs)
 
-symnn.check.verification.wait = wait
+symnn.check.workers.wait = wait
 sys.exit(main(sys.argv[1:]))
 """
 

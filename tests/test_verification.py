@@ -228,7 +228,7 @@ def test_expressions_pickle_for_spawned_workers():
 def test_works_with_a_spawn_context(monkeypatch):
     if "spawn" not in mp.get_all_start_methods():
         pytest.skip("no spawn start method on this platform")
-    module = sys.modules["symnn.check.verification"]
+    module = sys.modules["symnn.check.workers"]  # where verify's workers take their start method
     monkeypatch.setattr(module, "worker_context", lambda: mp.get_context("spawn"))
     w = weight(1, 2, 1)
     assert sn.verify(s(-w), 1 - s(w), timeout=GENEROUS).status == "proved"

@@ -304,12 +304,7 @@ def sampling_worker(
             conn.send(("inconclusive", f"cannot evaluate the undefined function(s) {', '.join(undefined_functions)}"))
             return
         rng = random.Random(seed)
-        # Special points first (zeros and kinks, a few each), then random ones: see kinks().
-        specials: list[tuple[str, object]] = [("zeros", None)]
-        _, first = draw(sides, random.Random(seed), wide=False)
-        specials += [("kink", g) for g in kinks([*first[0], *first[1]])[:8]]
-        if op in ("<", ">"):  # a strict inequality fails where the sides touch
-            specials += [("kink", a - b) for a, b in zip(*first, strict=True)][:4]
+        specials = _specials(sides, op, seed)
         special_agree = random_agree = random_drawn = 0
         complex_points = False
         skipped: dict[str, list[dict]] = {UNDEFINED: [], UNORDERED: []}  # outcome -> the points it came out at
@@ -346,34 +341,45 @@ def sampling_worker(
                 special_agree += 1
             else:
                 random_agree += 1
-        where = "random point" if complex_points else "random real point"
-        skipped_text = "; ".join(
-            f"{_SKIPPED[outcome]} at {_count(len(points), 'point')}, e.g. {_describe_point(points[0])}"
-            for outcome, points in skipped.items()
-            if points
-        )
-        if samples and random_agree >= samples:
-            compared = _count(random_agree, where) + (
-                f" and {_count(special_agree, 'special point')} (zeros, kinks)" if special_agree else ""
-            )
-            conn.send(("supported", compared, skipped_text))
-        elif random_agree == 0:
-            conn.send(
-                (
-                    "inconclusive",
-                    f"no random sample point inside the domain ({random_drawn} drawn)"
-                    + (f": {skipped_text}" if skipped_text else ""),
-                )
-            )
-        else:
-            conn.send(
-                (
-                    "inconclusive",
-                    f"only {random_agree} of the {samples} {where}s asked for agree ({random_drawn} drawn)"
-                    + (f": {skipped_text}" if skipped_text else ""),
-                )
-            )
+        conn.send(_report(samples, random_agree, random_drawn, special_agree, complex_points, skipped))
     except Exception as e:  # report, never hang the parent: an evaluation SymPy cannot do is inconclusive
         conn.send(("inconclusive", f"evaluation failed: {type(e).__name__}: {e}"))
     finally:
         conn.close()
+
+
+def _specials(sides: list[sp.Basic], op: str, seed: int) -> list[tuple[str, object]]:
+    """The special points to try first: the zeros, then kinks (see :func:`kinks`), a few each."""
+    specials: list[tuple[str, object]] = [("zeros", None)]
+    _, first = draw(sides, random.Random(seed), wide=False)
+    specials += [("kink", g) for g in kinks([*first[0], *first[1]])[:8]]
+    if op in ("<", ">"):  # a strict inequality fails where the sides touch
+        specials += [("kink", a - b) for a, b in zip(*first, strict=True)][:4]
+    return specials
+
+
+def _report(
+    samples: int,
+    random_agree: int,
+    random_drawn: int,
+    special_agree: int,
+    complex_points: bool,
+    skipped: dict[str, list[dict]],
+) -> tuple[str, ...]:
+    """The sampler's message when no point refuted the statement: supported, or inconclusive and why."""
+    where = "random point" if complex_points else "random real point"
+    skipped_text = "; ".join(
+        f"{_SKIPPED[outcome]} at {_count(len(points), 'point')}, e.g. {_describe_point(points[0])}"
+        for outcome, points in skipped.items()
+        if points
+    )
+    if samples and random_agree >= samples:
+        compared = _count(random_agree, where) + (
+            f" and {_count(special_agree, 'special point')} (zeros, kinks)" if special_agree else ""
+        )
+        return ("supported", compared, skipped_text)
+    if random_agree == 0:
+        reason = f"no random sample point inside the domain ({random_drawn} drawn)"
+    else:
+        reason = f"only {random_agree} of the {samples} {where}s asked for agree ({random_drawn} drawn)"
+    return ("inconclusive", reason + (f": {skipped_text}" if skipped_text else ""))

@@ -14,12 +14,9 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing as mp
-import signal
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
 from typing import Any, Literal
 
 import sympy as sp
@@ -28,7 +25,7 @@ from sympy.logic.boolalg import BooleanAtom
 from symnn.check.proving import symbolic_worker
 from symnn.check.sampling import sampling_worker
 from symnn.check.statement import is_matrix, size
-from symnn.deadline import main_hidden, worker_context
+from symnn.check.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -170,50 +167,6 @@ def _expr(v: Any) -> sp.Basic:
 MAX_SAMPLES = 100_000
 
 
-def _receive_and_run(target, conn, payload, deadline: float) -> None:
-    """In a fork-server worker: stop at ``deadline`` (time.monotonic, system-wide), receive the arguments,
-    then run ``target(conn, *arguments)``."""
-    left = deadline - time.monotonic()
-    if left <= 0:  # started too late: the caller has answered already
-        return
-    if hasattr(signal, "setitimer"):  # the default action of SIGALRM ends the process, whoever else forgot to
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        signal.setitimer(signal.ITIMER_REAL, left)
-    conn.send(("trying", "receiving the statement"))  # SymPy rebuilds a large expression slowly when unpickling
-    try:
-        args = payload.recv()
-    except EOFError:  # the caller could not send it (see _send_payload)
-        conn.send(("tried", "receiving the statement", "nothing arrived"))
-        return
-    payload.close()
-    target(conn, *args)
-
-
-def _send_payload(conn, args, failures: list[str]) -> None:
-    try:
-        conn.send(args)
-    except (BrokenPipeError, OSError):  # the worker was stopped at the deadline before it read them
-        pass
-    except Exception as e:  # pickling failed: an expression nested too deeply (RecursionError), for one
-        failures.append(f"sending the statement to a worker: failed ({type(e).__name__})")
-    finally:
-        conn.close()
-
-
-def _start_and_send(process, send, payload_recv, payload_send, args, failures: list[str]) -> None:
-    """Start a fork-server worker, then send it its arguments (in a thread: both can take seconds)."""
-    try:
-        with main_hidden():
-            process.start()
-    except Exception as e:  # pragma: no cover - the fork server could not start a process
-        failures.append(f"starting a worker: failed ({type(e).__name__})")
-        return
-    finally:
-        send.close()
-        payload_recv.close()
-    _send_payload(payload_send, args, failures)
-
-
 def verify(
     lhs: Any,
     rhs: Any = None,
@@ -273,19 +226,8 @@ def verify(
     ('refuted', True)
     """
     start = time.monotonic()
-    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if not (isinstance(samples, int) and 0 <= samples <= MAX_SAMPLES):
-        raise ValueError(f"samples must be an integer from 0 to {MAX_SAMPLES}, got {samples!r}")
-    if not (isinstance(digits, int) and 15 <= digits <= 1000):
-        raise ValueError(f"digits must be an integer from 15 to 1000, got {digits!r}")
-    if mp.current_process().daemon:
-        raise RuntimeError(
-            "verify cannot keep its time budget inside a daemonic process (a multiprocessing.Pool worker, for "
-            "example): it needs worker processes of its own, which daemonic processes may not start"
-        )
+    _check_options(timeout, samples, digits)
     a, b, op = _sides(lhs, rhs)
-
     subs = {k: _expr(v) for k, v in (given or {}).items()}
 
     def verdict(status: Status, method: str, **kw) -> Verdict:
@@ -301,50 +243,22 @@ def verify(
 
     tried: list[str] = []
     running = "starting the symbolic worker"  # what the symbolic worker is doing, from its "trying" messages
-    failures: list[str] = []  # what the threads sending the statement could not do
-    ctx = worker_context()
-    jobs: dict[Any, Any] = {}  # connection -> process
-
-    def start_job(target, *args) -> None:
-        recv, send = ctx.Pipe(duplex=False)
-        if ctx.get_start_method() == "fork":  # the child starts with the expressions in memory: nothing to send
-            p = ctx.Process(target=target, args=(send, *args), daemon=True)
-            p.start()
-            send.close()
-        else:
-            payload_recv, payload_send = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=_receive_and_run, args=(target, send, payload_recv, start + timeout), daemon=True)
-            # Started and sent from a thread: the first start waits for the fork server to import SymPy (a
-            # second or more on a busy machine), and pickling a large statement (SymPy rebuilding it in the
-            # worker) can take seconds; both count against the budget, and a worker that starts late stops
-            # itself at the deadline.
-            threading.Thread(
-                target=_start_and_send, args=(p, send, payload_recv, payload_send, args, failures), daemon=True
-            ).start()
-        jobs[recv] = p
-
-    start_job(symbolic_worker, a, b, op, subs)
-    symbolic_conn = next(iter(jobs))
+    workers = Workers(start + timeout)
+    symbolic_conn = workers.start(symbolic_worker, a, b, op, subs)
     # symbolic first: most proofs take a few hundredths of a second, so the sampler (which would compete
     # for the CPU) starts after a short grace, or at once when the symbolic worker gives up
     sample_at = time.monotonic() + min(SAMPLING_GRACE, timeout / 10) if samples else None
     sampled: tuple | None = None
     try:
-        while jobs or sample_at is not None:
+        while workers.jobs or sample_at is not None:
             now = time.monotonic()
-            if sample_at is not None and (now >= sample_at or symbolic_conn not in jobs):
-                start_job(sampling_worker, a, b, op, subs, samples, digits, seed)
+            if sample_at is not None and (now >= sample_at or symbolic_conn not in workers.jobs):
+                workers.start(sampling_worker, a, b, op, subs, samples, digits, seed)
                 sample_at = None
             left = start + timeout - now
             if left <= 0:
                 break
-            ready = wait(list(jobs), timeout=left if sample_at is None else max(0.0, min(left, sample_at - now)))
-            for conn in ready:
-                try:
-                    msg = conn.recv()
-                except EOFError:
-                    jobs.pop(conn).join()
-                    continue
+            for msg in workers.messages(left if sample_at is None else max(0.0, min(left, sample_at - now))):
                 if msg[0] == "trying":
                     running = msg[1]
                 elif msg[0] == "tried":
@@ -353,42 +267,70 @@ def verify(
                     tried.append(f"{msg[1]}: proved")
                     return verdict("proved", msg[1], tried=tuple(tried))
                 elif msg[0] == "refuted":
-                    point = msg[1]
-                    method = (
-                        f"counterexample at a sample point ({digits} digits, confirmed at {2 * digits})"
-                        if point
-                        else f"the sides are different numbers ({digits} digits, confirmed at {2 * digits})"
-                    )
+                    method = _refutation(msg[1], digits)
                     tried.append(f"sampling: {method}")
-                    return verdict("refuted", method, counterexample=point, values=(msg[2], msg[3]), tried=tuple(tried))
+                    return verdict(
+                        "refuted", method, counterexample=msg[1], values=(msg[2], msg[3]), tried=tuple(tried)
+                    )
                 elif msg[0] in ("supported", "inconclusive"):
                     sampled = msg
-        if symbolic_conn in jobs:
+        if symbolic_conn in workers.jobs:
             tried.append(f"{running}: stopped at the {timeout:g} s budget")
     finally:
-        for conn, p in jobs.items():
-            if p.pid is not None:  # a fork-server worker not started yet stops itself when it starts
-                if p.is_alive():
-                    p.kill()
-                p.join()
-            conn.close()
+        workers.close()
+    status, method = _conclusion(
+        workers.failures, sampled, samples, symbolic_conn in workers.jobs, timeout, digits, tried
+    )
+    return verdict(status, method, tried=tuple(tried))
+
+
+def _check_options(timeout: Any, samples: Any, digits: Any) -> None:
+    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if not (isinstance(samples, int) and 0 <= samples <= MAX_SAMPLES):
+        raise ValueError(f"samples must be an integer from 0 to {MAX_SAMPLES}, got {samples!r}")
+    if not (isinstance(digits, int) and 15 <= digits <= 1000):
+        raise ValueError(f"digits must be an integer from 15 to 1000, got {digits!r}")
+    if mp.current_process().daemon:
+        raise RuntimeError(
+            "verify cannot keep its time budget inside a daemonic process (a multiprocessing.Pool worker, for "
+            "example): it needs worker processes of its own, which daemonic processes may not start"
+        )
+
+
+def _refutation(point: Mapping | None, digits: int) -> str:
+    if point:
+        return f"counterexample at a sample point ({digits} digits, confirmed at {2 * digits})"
+    return f"the sides are different numbers ({digits} digits, confirmed at {2 * digits})"
+
+
+def _conclusion(
+    failures: list[str],
+    sampled: tuple | None,
+    samples: int,
+    symbolic_running: bool,
+    timeout: float,
+    digits: int,
+    tried: list[str],
+) -> tuple[Status, str]:
+    """The verdict when neither a proof nor a counterexample came: numeric or unknown (``tried`` gains why)."""
     if failures:  # once, whichever workers it concerned
-        tried = list(dict.fromkeys([*tried, *failures]))
-        return verdict("unknown", "the statement could not be sent to the workers", tried=tuple(tried))
+        tried[:] = list(dict.fromkeys([*tried, *failures]))
+        return "unknown", "the statement could not be sent to the workers"
     if sampled is None:
-        if not samples and symbolic_conn not in jobs:
-            return verdict("unknown", "not proved; no sampling (samples=0)", tried=tuple(tried))
+        if not samples and not symbolic_running:
+            return "unknown", "not proved; no sampling (samples=0)"
         if samples:
             tried.append(f"sampling: not finished within {timeout:g} s")
-        return verdict("unknown", f"not decided within {timeout:g} s", tried=tuple(tried))
+        return "unknown", f"not decided within {timeout:g} s"
     if sampled[0] == "supported":  # never fewer than the requested random points agreed (see sampling_worker)
         method = f"sampling: {sampled[1]} agree to {digits - 8} digits (not proved)"
         if sampled[2]:  # points where a side is undefined are reported, not dropped
             method += f"; not compared: {sampled[2]}"
         tried.append(method)
-        return verdict("numeric", method, tried=tuple(tried))
+        return "numeric", method
     tried.append(f"sampling: {sampled[1]}")
-    return verdict("unknown", "not proved; sampling inconclusive", tried=tuple(tried))
+    return "unknown", "not proved; sampling inconclusive"
 
 
 def assert_identity(lhs: Any, rhs: Any = None, **options: Any) -> Verdict:

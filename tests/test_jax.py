@@ -186,3 +186,32 @@ def test_jax_soft_targets_binary_cross_entropy_and_saturation_in_both_views():
                     assert all(np.isfinite(np.asarray(v)).all() for v in g.values()), (output, view, dtype)
         """
     )
+
+
+def test_a_network_of_layers_on_jax_computes_what_numpy_does():
+    run_isolated(
+        """
+        import jax
+        import numpy as np
+        import symnn as sn
+
+        jax.config.update("jax_enable_x64", True)
+        body = [sn.Dense(4), sn.Activation("relu"), sn.LayerNorm(), sn.Residual(sn.Dense(4), sn.Activation("tanh")),
+                sn.Dropout(keep="p"), sn.BatchNorm(), sn.Dense(3)]
+        heads = [(sn.Softmax(), "cross-entropy"), (sn.Activation("sigmoid"), "binary-cross-entropy"),
+                 (sn.Activation("tanh"), "mse")]
+        for head, loss in heads:
+            net = sn.Network([*body, head], inputs=3, loss=loss, weight_decay="lam")
+            constants = {"p": 0.8, "lam": 0.01}
+            numpy_model, jax_model = sn.compile(net, constants=constants), sn.compile(net, "jax", constants=constants)
+            rng = np.random.default_rng(3)
+            params = {k: v + rng.normal(0, 0.3, v.shape) for k, v in numpy_model.init(seed=2).items()}
+            X, T = rng.normal(size=(5, 3)), rng.random((5, 3))
+            masks = {"M7": (rng.random((5, 4)) < 0.8).astype(float)}
+            want_loss, want = numpy_model.value_and_grad(params, X, T, masks)
+            got_loss, got = jax_model.value_and_grad(jax_model._to_backend(params), X, T, masks)
+            assert abs(float(got_loss) - float(want_loss)) <= 1e-12 * abs(float(want_loss)), (loss, got_loss, want_loss)
+            for k in want:
+                np.testing.assert_allclose(np.asarray(got[k]), want[k], rtol=1e-10, atol=1e-12, err_msg=f"{loss} {k}")
+        """
+    )

@@ -17,6 +17,7 @@ the gradients are a DAG that ``sympy.cse`` collapses to a few times the loss's o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import sympy as sp
@@ -63,7 +64,7 @@ class NetworkDerivation(Derivation):
     def __init__(self, net: MLP) -> None:
         # No assumption on the targets: softmax with cross-entropy gives δ^(L) = a Σ_k t_k − t, exact for
         # any targets (soft ones, label smoothing); the steps then show y − t for targets summing to 1.
-        super().__init__([], {}, {}, network=net, matrix_steps=matrix_steps(net))
+        super().__init__([], {}, {}, network=net, matrix_steps=[_placed(s) for s in matrix_steps(net)])
         self._softmax_ce = net.activations[-1] == "softmax" and net.loss_name == "cross-entropy"
         self._sigmoid_bce = net.activations[-1] == "sigmoid" and net.loss_name == "binary-cross-entropy"
 
@@ -81,6 +82,7 @@ class NetworkDerivation(Derivation):
         steps += _hidden_error_steps(net, fprime)
         local = core.local_gradients
         steps += _gradient_steps(net, local)
+        steps = [_placed(s) for s in steps]
         gradients = {p: core.gradients[p] for p in net.params}
         deltas = {d: e for d, e in core.deltas.items() if d.kind == "delta"}
         return steps, gradients, {p: local[p] for p in net.params}, deltas
@@ -248,6 +250,18 @@ _GRAD_NOTE_W = said("weight enters through z")
 _SUBST_NOTE_W = said("weight gradient substituted")
 _GRAD_NOTE_B = said("bias enters through z")
 _SUBST_NOTE_B = said("bias gradient substituted")
+
+
+def _placed(step: Step) -> Step:
+    """``step`` with the layer it belongs to (``"layer 2"``: its weights, weighted inputs, outputs and errors) and,
+    for a matrix, its shape; the loss's own steps belong to no layer."""
+    target = step.lhs.variables[0] if isinstance(step.lhs, Partial) else step.lhs
+    layer = getattr(target, "layer", None)
+    if isinstance(target, NetMatrix):
+        digits = "".join(ch for ch in target.name if ch.isdigit())
+        layer = int(digits) if digits else None
+    shape = tuple(target.shape) if isinstance(target, sp.MatrixSymbol) else None
+    return replace(step, layer=None if layer is None else f"layer {layer}", shape=shape)
 
 
 def _fprime(net: MLP, l: int):

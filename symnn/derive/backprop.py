@@ -23,7 +23,7 @@ from functools import cached_property
 import sympy as sp
 
 from symnn.derive.backprop_matrix import matrix_steps, target_matrix
-from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, said
+from symnn.derive.derivation import LOSS_SYMBOL, NetworkDerivationBase, Partial, Step, said
 from symnn.derive.sweep import GraphDerivation, derive_network
 from symnn.model.graph import Network
 from symnn.model.network import MLP
@@ -44,7 +44,7 @@ def _add(*terms: sp.Expr) -> sp.Expr:
     return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
 
-class NetworkDerivation(Derivation):
+class NetworkDerivation(NetworkDerivationBase):
     """The backprop derivation of an :class:`~symnn.MLP`; build it with :func:`backprop`.
 
     The matrix-view steps are built at once; the element view (``steps``, ``gradients``,
@@ -191,32 +191,6 @@ class NetworkDerivation(Derivation):
                 said("bce sigmoid cancels"),
             ),
         ]
-
-    @property
-    def steps(self) -> list[Step]:
-        return self._built[0]
-
-    @property
-    def gradients(self) -> dict[sp.Symbol, sp.Expr]:
-        """Every parameter -> ∂C/∂θ, explicit; see the class docstring."""
-        return self._built[1]
-
-    @property
-    def local_gradients(self) -> dict[sp.Symbol, sp.Expr]:
-        return self._built[2]
-
-    @property
-    def deltas(self) -> dict[sp.Symbol, sp.Expr]:
-        return self._built[3]
-
-    @property
-    def results(self) -> dict[sp.Basic, sp.Expr]:
-        return {Partial(C, p): g for p, g in self.gradients.items()}
-
-    @property
-    def oracle(self) -> dict[sp.Basic, tuple[sp.Expr, sp.Symbol]]:
-        loss = self.network.loss_expr
-        return {Partial(C, p): (loss, p) for p in self.network.params}
 
     def matrix_gradients(self) -> dict[sp.Symbol, sp.Expr]:
         """The matrix-view equations evaluated with this network's explicit matrices, entry by entry.

@@ -17,7 +17,18 @@ from symnn.model.display import show
 if TYPE_CHECKING:
     from symnn.model.network import MLP
 
-__all__ = ["LOSS_SYMBOL", "RULES", "CheckResult", "Derivation", "Partial", "Said", "Step", "TotalDerivative", "said"]
+__all__ = [
+    "LOSS_SYMBOL",
+    "RULES",
+    "CheckResult",
+    "Derivation",
+    "NetworkDerivationBase",
+    "Partial",
+    "Said",
+    "Step",
+    "TotalDerivative",
+    "said",
+]
 
 #: The loss C as a name, for the left sides of the steps (∂C/∂w^(l)_jk).
 LOSS_SYMBOL = sp.Symbol("C", real=True)
@@ -293,3 +304,39 @@ def _random_value(symbol: sp.Symbol, rng: random.Random) -> sp.Rational:
     if symbol.is_positive or symbol.is_nonnegative:
         return v
     return v if rng.random() < 0.5 else -v
+
+
+class NetworkDerivationBase(Derivation):
+    """A network's derivation whose element view a subclass builds on first use, as ``_built``: the steps, the
+    explicit gradients, the gradients in the adjoints' names, and the adjoints (a wide network has one gradient per
+    weight, and compiling never needs them)."""
+
+    _built: tuple[list[Step], dict, dict, dict]
+
+    @property
+    def steps(self) -> list[Step]:
+        return self._built[0]
+
+    @property
+    def gradients(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every parameter -> ∂C/∂θ, explicit in the inputs, targets and parameters."""
+        return self._built[1]
+
+    @property
+    def local_gradients(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every parameter -> ∂C/∂θ in the adjoints' names (δ^(l)_j a^(l−1)_k)."""
+        return self._built[2]
+
+    @property
+    def deltas(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every adjoint's name -> its explicit expression, shared by every gradient that uses it."""
+        return self._built[3]
+
+    @property
+    def results(self) -> dict[sp.Basic, sp.Expr]:
+        return {Partial(LOSS_SYMBOL, p): g for p, g in self.gradients.items()}
+
+    @property
+    def oracle(self) -> dict[sp.Basic, tuple[sp.Expr, sp.Symbol]]:
+        loss = self.network.loss_expr
+        return {Partial(LOSS_SYMBOL, p): (loss, p) for p in self.network.params}

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import sympy as sp
 
-from symnn.derive.derivation import LOSS_SYMBOL, Derivation, Partial, Step, said
+from symnn.derive.derivation import LOSS_SYMBOL, NetworkDerivationBase, Partial, Step, said
 from symnn.derive.engine import paths
 from symnn.model.arrays import RowSum, Total, per_sample_loss
 from symnn.model.graph import Network, Node
@@ -42,7 +42,7 @@ def _add(terms: list[sp.Expr]) -> sp.Expr:
     return sp.Add(*terms, evaluate=False) if len(terms) > 1 else (terms[0] if terms else sp.S.Zero)
 
 
-class GraphDerivation(Derivation):
+class GraphDerivation(NetworkDerivationBase):
     """The backprop derivation of a :class:`~symnn.Network`: build it with :func:`symnn.derive.backprop`.
 
     Attributes
@@ -81,31 +81,6 @@ class GraphDerivation(Derivation):
             sweep.push(node)
         local, gradients = sweep.parameters()
         return steps, gradients, local, sweep.deltas
-
-    @property
-    def steps(self) -> list[Step]:
-        return self._built[0]
-
-    @property
-    def gradients(self) -> dict[sp.Symbol, sp.Expr]:
-        return self._built[1]
-
-    @property
-    def local_gradients(self) -> dict[sp.Symbol, sp.Expr]:
-        return self._built[2]
-
-    @property
-    def deltas(self) -> dict[sp.Symbol, sp.Expr]:
-        return self._built[3]
-
-    @property
-    def results(self) -> dict[sp.Basic, sp.Expr]:
-        return {Partial(C, p): g for p, g in self.gradients.items()}
-
-    @property
-    def oracle(self) -> dict[sp.Basic, tuple[sp.Expr, sp.Symbol]]:
-        loss = self.network.loss_expr
-        return {Partial(C, p): (loss, p) for p in self.network.params}
 
 
 @dataclass

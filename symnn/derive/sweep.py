@@ -17,8 +17,8 @@ import sympy as sp
 from symnn.derive.derivation import LOSS_SYMBOL, NetworkDerivationBase, Partial, Step, said
 from symnn.derive.engine import paths
 from symnn.model.arrays import RowSum, Total, per_sample_loss
-from symnn.model.graph import Network, Node
-from symnn.model.layers import Activation, Env, Softmax
+from symnn.model.graph import Network
+from symnn.model.layers import Activation, Env, Node, Softmax
 from symnn.model.notation import NetSymbol
 
 __all__ = ["ArraySweep", "GraphDerivation", "array_sweep", "derive_network"]

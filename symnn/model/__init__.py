@@ -1,7 +1,7 @@
 """The model stage: notation, activation functions, layers, losses and networks as SymPy expressions."""
 
-from symnn.model.graph import Network, Node
-from symnn.model.layers import Activation, Dense, Elementwise, Layer, Param, Softmax
+from symnn.model.graph import Network
+from symnn.model.layers import Activation, Dense, Elementwise, Layer, Node, Param, Softmax
 from symnn.model.normalization import BatchNorm, LayerNorm
 from symnn.model.spec import load_spec, network_from_spec, spec_of
 from symnn.model.spec_toml import spec_to_toml

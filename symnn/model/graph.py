@@ -7,66 +7,18 @@ and a sum node). The element view is built on first use; compiling never needs i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import sympy as sp
 
 from symnn.model.functions import relu, step
-from symnn.model.layers import Activation, Dense, Layer, Param, Rows, Softmax
+from symnn.model.layers import Activation, Dense, Layer, Node, Param, Rows, Softmax
 from symnn.model.losses import loss_function, loss_name
 from symnn.model.notation import NetSymbol, check_convention
 from symnn.model.wiring import Add, Residual
 
-__all__ = ["Network", "Node"]
-
-
-@dataclass(eq=False)
-class Node:
-    """One layer placed in a network.
-
-    Attributes
-    ----------
-    index : int
-        Its position i = 1, 2, … in the network (the layers inside a Residual counted in order).
-    layer : Layer
-    inputs : tuple of Node
-        The nodes it reads; the network's input is node 0.
-    width : int
-        The number of entries of its output, per sample.
-    kind, number : str, int
-        Its output's symbols: ``z`` (number l: the l-th Dense layer), ``a`` (an activation right after Dense l),
-        ``h`` (number i, any other layer) or ``x`` for the input.
-    params : tuple of Param
-    """
-
-    index: int
-    layer: Layer | None
-    inputs: tuple[Node, ...]
-    width: int
-    kind: str
-    number: int
-    gain: float = 1.0  # the variance of its initial weights, times n_in
-    params: tuple[Param, ...] = ()
-    element: Rows = field(default_factory=list)  # filled by Network's element view: the local rule
-    symbols: Rows = field(default_factory=list)
-
-    def symbol(self, j: int, sample: int | None = None) -> NetSymbol:
-        """The output entry j (1-based) as a symbol, of sample ``sample`` when the view spans a batch."""
-        suffix = f"s{sample}" if sample else ""
-        if self.kind == "x":
-            return NetSymbol(f"x{j}{suffix}")
-        return NetSymbol(f"{self.kind}{self.number}_{j}{suffix}")
-
-    @property
-    def label(self) -> str:
-        """``"dense 2"``, ``"activation (relu)"``, ``"layer normalisation"`` …: the node's name in documents."""
-        if self.layer is None:
-            return "input"
-        what = getattr(self.layer, "name", None)
-        title = self.layer.title + (f" ({what})" if isinstance(what, str) else "")
-        return f"{title} {self.number}" if isinstance(self.layer, Dense) else f"{title} [{self.index}]"
+__all__ = ["Network"]
 
 
 class Network:

@@ -15,20 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import sympy as sp
 
 from symnn.codenames import is_code_name
 from symnn.model.arrays import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
-from symnn.model.notation import bias, weight
+from symnn.model.notation import NetSymbol, bias, weight
 from symnn.model.registry import ACTIVATIONS
 from symnn.model.softmax import softmax
 
-if TYPE_CHECKING:
-    from symnn.model.graph import Network, Node
-
-__all__ = ["Activation", "Dense", "Elementwise", "Env", "Layer", "Param", "Rows", "Softmax"]
+__all__ = ["Activation", "Dense", "Elementwise", "Env", "Layer", "Node", "Param", "Rows", "Settings", "Softmax"]
 
 Rows = list[list[sp.Expr]]  # the element view of one layer's input or output: a row of entries per sample
 
@@ -74,6 +71,61 @@ class Env:
         return self.arrays[name]
 
 
+class Settings(Protocol):
+    """What a layer reads of the network it is placed in (a :class:`~symnn.Network` has these)."""
+
+    convention: str  # the layout of Dense weights: "column" or "row"
+    relu_grad_at_zero: sp.Expr  # ReLU′(0)
+    step_at_zero: sp.Expr  # the step's value at 0
+
+
+@dataclass(eq=False)
+class Node:
+    """One layer placed in a network.
+
+    Attributes
+    ----------
+    index : int
+        Its position i = 1, 2, … in the network (the layers inside a Residual counted in order).
+    layer : Layer
+    inputs : tuple of Node
+        The nodes it reads; the network's input is node 0.
+    width : int
+        The number of entries of its output, per sample.
+    kind, number : str, int
+        Its output's symbols: ``z`` (number l: the l-th Dense layer), ``a`` (an activation right after Dense l),
+        ``h`` (number i, any other layer) or ``x`` for the input.
+    params : tuple of Param
+    """
+
+    index: int
+    layer: Layer | None
+    inputs: tuple[Node, ...]
+    width: int
+    kind: str
+    number: int
+    gain: float = 1.0  # the variance of its initial weights, times n_in
+    params: tuple[Param, ...] = ()
+    element: Rows = field(default_factory=list)  # filled by Network's element view: the local rule
+    symbols: Rows = field(default_factory=list)
+
+    def symbol(self, j: int, sample: int | None = None) -> NetSymbol:
+        """The output entry j (1-based) as a symbol, of sample ``sample`` when the view spans a batch."""
+        suffix = f"s{sample}" if sample else ""
+        if self.kind == "x":
+            return NetSymbol(f"x{j}{suffix}")
+        return NetSymbol(f"{self.kind}{self.number}_{j}{suffix}")
+
+    @property
+    def label(self) -> str:
+        """``"dense 2"``, ``"activation (relu)"``, ``"layer normalisation"`` …: the node's name in documents."""
+        if self.layer is None:
+            return "input"
+        what = getattr(self.layer, "name", None)
+        title = self.layer.title + (f" ({what})" if isinstance(what, str) else "")
+        return f"{title} {self.number}" if isinstance(self.layer, Dense) else f"{title} [{self.index}]"
+
+
 class Layer:
     """Base of every layer: a forward rule for the element view and the batch view, and a batch backward rule.
 
@@ -90,7 +142,7 @@ class Layer:
         """The output width for an input of ``n_in`` entries (``ValueError`` if the layer cannot take it)."""
         return n_in
 
-    def params(self, node: Node, net: Network) -> tuple[Param, ...]:
+    def params(self, node: Node, net: Settings) -> tuple[Param, ...]:
         """The parameters of this layer placed at ``node``."""
         return ()
 
@@ -98,16 +150,16 @@ class Layer:
         """Names of input arrays that are not parameters (a dropout mask)."""
         return ()
 
-    def element(self, node: Node, net: Network, ins: Sequence[Rows]) -> Rows:
+    def element(self, node: Node, net: Settings, ins: Sequence[Rows]) -> Rows:
         """The output entries from the input entries (a list of rows per input node)."""
         raise NotImplementedError(f"{type(self).__name__} has no element rule")
 
-    def forward(self, node: Node, net: Network, ins: Sequence[sp.Expr], env: Env) -> sp.Expr:
+    def forward(self, node: Node, net: Settings, ins: Sequence[sp.Expr], env: Env) -> sp.Expr:
         """The output array (N × width) from the input arrays, as an expression over array symbols."""
         raise NotImplementedError(f"{type(self).__name__} has no batch rule")
 
     def backward(
-        self, node: Node, net: Network, ins: Sequence[sp.Expr], out: sp.Expr, G: sp.Expr, env: Env
+        self, node: Node, net: Settings, ins: Sequence[sp.Expr], out: sp.Expr, G: sp.Expr, env: Env
     ) -> tuple[list[sp.Expr], dict[str, sp.Expr]]:
         """Given ``G`` = ∂C/∂(output), the adjoints of the inputs and the gradient of each parameter array."""
         raise NotImplementedError(f"{type(self).__name__} has no batch backward rule")
@@ -173,7 +225,7 @@ class Dense(Layer):
     def width(self, n_in: int) -> int:
         return self.units
 
-    def params(self, node: Node, net: Network) -> tuple[Param, ...]:
+    def params(self, node: Node, net: Settings) -> tuple[Param, ...]:
         l, n_in, n_out = node.number, node.inputs[0].width, self.units
         column = net.convention == "column"
         js, ks = range(1, n_out + 1), range(1, n_in + 1)
@@ -232,7 +284,7 @@ class Activation(Layer):
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
 
-    def function(self, net: Network) -> Callable[[sp.Expr], sp.Expr]:
+    def function(self, net: Settings) -> Callable[[sp.Expr], sp.Expr]:
         return lambda z: ACTIVATIONS[self.name](z, net)
 
     def element(self, node, net, ins):

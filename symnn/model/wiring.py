@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import sympy as sp
 
-from symnn.model.layers import Layer, identifier
+from symnn.model.layers import Layer, Node, identifier
 from symnn.model.notation import NetSymbol
-
-if TYPE_CHECKING:
-    from symnn.model.graph import Node
 
 __all__ = ["Add", "Dropout", "Residual"]
 

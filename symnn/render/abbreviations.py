@@ -12,7 +12,8 @@ from __future__ import annotations
 import sympy as sp
 
 from symnn.model.arrays import BatchSum, RowSum
-from symnn.model.graph import Network, Node
+from symnn.model.graph import Network
+from symnn.model.layers import Node
 from symnn.model.normalization import BatchNorm, LayerNorm
 from symnn.render.arrays import Array, array
 from symnn.render.node_names import entry_tex

@@ -8,7 +8,8 @@ from typing import Any
 import sympy as sp
 
 from symnn.derive.derivation import LOSS_SYMBOL
-from symnn.model.graph import Network, Node
+from symnn.model.graph import Network
+from symnn.model.layers import Node
 from symnn.render.abbreviations import batch_abbreviations
 from symnn.render.arrays import Array, array, textbook_form
 from symnn.render.document import Document

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from symnn.render.diagram import Figure
 from symnn.render.words import LANGS, check_lang
 
-__all__ = ["Block", "Code", "Equation", "Heading", "NumberedStep", "Paragraph", "Table", "Text", "text_in"]
+__all__ = ["Block", "Blocks", "Code", "Equation", "Heading", "NumberedStep", "Paragraph", "Table", "Text", "text_in"]
 
 Text = str | Mapping[str, str]
 
@@ -69,3 +70,10 @@ class Code:
 
 
 Block = Heading | Paragraph | Equation | NumberedStep | Table | Code | Figure
+
+
+class Blocks(Protocol):
+    """What the renderers read of a document (a :class:`~symnn.render.document.Document` has it)."""
+
+    title: Text
+    blocks: list[Block]

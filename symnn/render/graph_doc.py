@@ -15,8 +15,8 @@ from typing import Any
 import sympy as sp
 
 from symnn.derive.derivation import LOSS_SYMBOL, Partial
-from symnn.model.graph import Network, Node
-from symnn.model.layers import Activation, Dense, Elementwise, Softmax
+from symnn.model.graph import Network
+from symnn.model.layers import Activation, Dense, Elementwise, Node, Softmax
 from symnn.model.normalization import BatchNorm, LayerNorm
 from symnn.model.wiring import Dropout
 from symnn.render.abbreviations import Abbreviations, element_abbreviations, element_definitions, normalised

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from symnn.render._prose import pieces
-from symnn.render.blocks import Code, Equation, Heading, NumberedStep, Paragraph, Table, text_in
+from symnn.render.blocks import Blocks, Code, Equation, Heading, NumberedStep, Paragraph, Table, text_in
 from symnn.render.diagram import Figure
 from symnn.render.notation_text import UNICODE_MATH
 from symnn.render.words import check_lang
-
-if TYPE_CHECKING:
-    from symnn.render.document import Document
 
 __all__ = ["PREAMBLE", "escape", "render"]
 
@@ -120,7 +115,7 @@ def _block(block, lang: str) -> str:
     raise TypeError(f"Unsupported block {type(block).__name__}")
 
 
-def render(doc: Document, lang: str = "en", *, standalone: bool = True) -> str:
+def render(doc: Blocks, lang: str = "en", *, standalone: bool = True) -> str:
     """The document as LaTeX; ``standalone=False`` gives the body only (no preamble, no title)."""
     check_lang(lang)
     blocks = [b for b in doc.blocks if not (isinstance(b, Paragraph) and not text_in(b.text, lang))]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape as html_escape
 
-from symnn.model.graph import Network, Node
-from symnn.model.layers import Activation, Dense, Elementwise
+from symnn.model.graph import Network
+from symnn.model.layers import Activation, Dense, Elementwise, Node
 from symnn.model.wiring import Dropout
 from symnn.render.diagram import Figure, _fmt
 from symnn.render.latex import escape as tex_escape

@@ -6,15 +6,10 @@ as maths. Figures are inline SVG (Jupyter, Hugo) or linked ``.svg`` files (:meth
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from symnn.render._prose import pieces
-from symnn.render.blocks import Code, Equation, Heading, NumberedStep, Paragraph, Table, text_in
+from symnn.render.blocks import Blocks, Code, Equation, Heading, NumberedStep, Paragraph, Table, text_in
 from symnn.render.diagram import Figure
 from symnn.render.words import check_lang
-
-if TYPE_CHECKING:
-    from symnn.render.document import Document
 
 __all__ = ["render"]
 
@@ -37,7 +32,7 @@ def _cell(text: str) -> str:
     return _prose(text).replace("|", r"\|")
 
 
-def render(doc: Document, lang: str = "en", *, figures: str | None = None) -> tuple[str, dict[str, str]]:
+def render(doc: Blocks, lang: str = "en", *, figures: str | None = None) -> tuple[str, dict[str, str]]:
     """The document as Markdown, and the figure files it links: ``{file name: SVG}`` (empty when inline)."""
     check_lang(lang)
     out = [f"# {_prose(text_in(doc.title, lang))}"]

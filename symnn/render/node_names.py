@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.model.graph import Node
+from symnn.model.layers import Node
 from symnn.render.formula import latex
 from symnn.render.layer_words import GRAPH_PHRASES
 from symnn.render.words import LANGS

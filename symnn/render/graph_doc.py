@@ -15,6 +15,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.derive.derivation import LOSS_SYMBOL, Partial
+from symnn.errors import Unsupported
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Node, Softmax
 from symnn.model.normalization import BatchNorm, LayerNorm
@@ -102,7 +103,7 @@ def _rule(node: Node, net: Network) -> dict[str, str]:
         return say("dropout", LAYER_RULES, rule=rule, mask=f"m^{{({i})}}", keep=keep)
     if layer.title == "sum":
         return say("sum", LAYER_RULES, rule=f"{out} = {' + '.join(ins)}")
-    raise NotImplementedError(f"Unsupported: no rule sentence for the layer {type(layer).__name__}")
+    raise Unsupported(f"Unsupported: no words for the layer {type(layer).__name__} in a document")
 
 
 # -- the network section -----------------------------------------------------------------------------------------
@@ -114,6 +115,9 @@ def _param_cell(node: Node) -> dict[str, str]:
 
 def add_graph_network(doc: Document, net: Network) -> None:
     """The network's section: what it is, the table of its layers, the diagram, the loss."""
+    unknown = [type(node.layer).__name__ for node in net.nodes if node.layer.title not in LAYER_NAMES]
+    if unknown:  # a Layer subclass of one's own derives and compiles; symnn has no words for it
+        raise Unsupported(f"Unsupported: no words for the layer {unknown[0]} in a document")
     n = len(net.nodes)
     doc.heading(PHRASES["network"])
     loss = _name(net.loss_name, LOSS_NAMES)

@@ -5,10 +5,12 @@ import random
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 import sympy as sp
 
 import symnn as sn
+from symnn.errors import Unsupported
 from symnn.render import derivation_document, network_document
 from symnn.render.checks import compile_latex, formulas_in_markdown, katex_errors
 from symnn.render.json import FORMAT, gradients_from_json, render
@@ -291,3 +293,28 @@ def test_reading_a_network_document_refuses_what_is_malformed():
     doc["gradients"][0]["local"] = "b1_1"
     with pytest.raises(ValueError, match=r"^not a symnn derivation document: gradients\[0\]: 'local' must be an obj"):
         gradients_from_json(json.dumps(doc))
+
+
+def test_a_layer_class_of_ones_own_is_derived_and_compiled_but_its_document_says_it_has_no_words():
+    class Double(sn.Layer):  # a user's layer: its rules, but no sentence in symnn's documents
+        title = "double"
+
+        def element(self, node, net, ins):
+            return [[2 * a for a in row] for row in ins[0]]
+
+        def forward(self, node, net, ins, env):
+            return 2 * ins[0]
+
+        def backward(self, node, net, ins, out, G, env):
+            return [2 * G], {}
+
+    net = sn.Network([sn.Dense(2), Double()], inputs=2, loss="sse")
+    d = sn.backprop(net)
+    assert d.check(method="numeric").ok
+    model = sn.compile(net)
+    params = model.init(seed=0)
+    X, T = np.array([[1.0, -2.0]]), np.array([[0.5, 0.25]])
+    assert model.forward(params, X) == pytest.approx(2 * (X @ params["W1"].T + params["b1"]))
+    assert sn.gradcheck(model, params, X, T)
+    with pytest.raises(Unsupported, match=r"^Unsupported: no words for the layer Double in a document$"):
+        d.to_markdown()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from symnn.derive.evaluate import at_point
 from symnn.model.display import show
 
 if TYPE_CHECKING:
@@ -274,28 +275,10 @@ def _numeric_mismatches(pairs, points: int, seed: int) -> tuple[sp.Basic, ...]:
         for lhs, a, b in pairs:
             if lhs in bad:
                 continue
-            va, vb = (_evaluate(e, at, memo) for e in (a, b))
+            va, vb = (at_point(e, at, memo) for e in (a, b))
             if not abs(va - vb) <= sp.Float(10, 50) ** -40 * (1 + abs(va) + abs(vb)):
                 bad.append(lhs)
     return tuple(bad)
-
-
-def _evaluate(expr: sp.Basic, at: dict[sp.Symbol, sp.Float], memo: dict[sp.Basic, sp.Expr]) -> sp.Expr:
-    """``expr`` at the point ``at`` (50-digit Floats), each distinct subexpression evaluated once.
-
-    ``xreplace`` followed by ``evalf`` walks the expression as a tree, so a gradient that shares
-    its δ's (a DAG) would be re-evaluated once per path: exponential in the depth.
-    """
-    if expr in memo:
-        return memo[expr]
-    if not expr.args:
-        value = at.get(expr, expr)
-    else:
-        value = expr.func(*(_evaluate(arg, at, memo) for arg in expr.args))
-        if not value.is_Number:
-            value = value.evalf(50)
-    memo[expr] = value
-    return value
 
 
 def _random_value(symbol: sp.Symbol, rng: random.Random) -> sp.Rational:

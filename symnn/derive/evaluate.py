@@ -14,7 +14,7 @@ import sympy as sp
 
 from symnn.model.arrays import BatchSum, MatMul, RowMax, RowSum, Total, Transpose
 
-__all__ = ["evaluate", "symbolic_array"]
+__all__ = ["at_point", "evaluate", "symbolic_array"]
 
 
 def symbolic_array(symbols, shape: tuple[int, ...]) -> np.ndarray:
@@ -75,3 +75,21 @@ def _apply(f, *args):
     if not any(isinstance(a, np.ndarray) for a in args):
         return f(*args)
     return np.frompyfunc(f, len(args), 1)(*(_object(a) for a in args))
+
+
+def at_point(expr: sp.Basic, point: Mapping[sp.Symbol, sp.Expr], memo: dict[sp.Basic, sp.Expr]) -> sp.Expr:
+    """``expr`` at ``point`` (exact or 50-digit values), to 50 digits, each distinct subexpression evaluated once.
+
+    ``xreplace`` followed by ``evalf`` walks the expression as a tree, so a gradient that shares its δ's (a DAG)
+    would be re-evaluated once per path: exponential in the depth. ``memo`` holds what one point has evaluated.
+    """
+    if expr in memo:
+        return memo[expr]
+    if not expr.args:
+        value = point.get(expr, expr)
+    else:
+        value = expr.func(*(at_point(arg, point, memo) for arg in expr.args))
+        if not value.is_Number:
+            value = value.evalf(50)
+    memo[expr] = value
+    return value

@@ -29,7 +29,7 @@ import pytest
 import sympy as sp
 
 import symnn as sn
-from symnn.derive.evaluate import evaluate, symbolic_array
+from symnn.derive.evaluate import at_point, evaluate, symbolic_array
 from symnn.derive.sweep import array_sweep
 from symnn.model.losses import LOSSES
 
@@ -285,21 +285,6 @@ def case_data(case: Case):
 
 
 # -- 1. the derivation: every gradient is SymPy's derivative of the element-view loss --------------------------------
-
-
-def at_point(expr, point, memo):
-    """``expr`` at ``point`` to 50 digits, each distinct subexpression once (``xreplace`` + ``evalf`` would walk the
-    shared DAG of a gradient as a tree: exponential in the depth)."""
-    if expr in memo:
-        return memo[expr]
-    if not expr.args:
-        value = point.get(expr, expr)
-    else:
-        value = expr.func(*(at_point(a, point, memo) for a in expr.args))
-        if not value.is_Number:
-            value = value.evalf(50)
-    memo[expr] = value
-    return value
 
 
 def rational_point(symbols, rng: random.Random) -> dict:

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symnn as sn
-from symnn.derive.evaluate import evaluate, symbolic_array
+from symnn.derive.evaluate import at_point, evaluate, symbolic_array
 from symnn.model.layers import Env
 from symnn.model.notation import NetSymbol, weight
 from symnn.model.registry import ACTIVATIONS
@@ -25,20 +25,6 @@ BUILTIN_ACTIVATIONS = ["sigmoid", "relu", "tanh", "softplus", "step", "identity"
 
 
 # -- a numeric oracle: the value at a rational point, each distinct subexpression once -------------------------------
-
-
-def at_point(expr, point, memo):
-    """``expr`` with every symbol replaced by its value in ``point``, to 50 digits (a DAG walked once per node)."""
-    if expr in memo:
-        return memo[expr]
-    if not expr.args:
-        value = point.get(expr, expr)
-    else:
-        value = expr.func(*(at_point(a, point, memo) for a in expr.args))
-        if not value.is_Number:
-            value = value.evalf(50)
-    memo[expr] = value
-    return value
 
 
 def random_point(symbols, rng):

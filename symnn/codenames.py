@@ -50,8 +50,8 @@ _SYNTAX: tuple[type, ...] = (
     ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop,
 )  # fmt: skip
 
-#: The modules generated code may import.
-_MODULES = frozenset({"numpy", "jax", "jax.numpy"})
+#: The modules generated code may import (and symnn's own kernels, :mod:`symnn.kernels` and its modules).
+_MODULES = frozenset({"numpy", "jax", "jax.numpy", "symnn.kernels"})
 
 
 def is_code_name(name: object) -> bool:
@@ -259,7 +259,8 @@ def _audit(tree: ast.AST) -> None:
             if node.attr.startswith("_"):
                 raise ValueError(f"generated code: the private attribute {node.attr!r} (line {node.lineno})")
         elif isinstance(node, ast.alias):
-            if node.name not in _MODULES or node.asname is not None:
+            kernel = node.name.startswith("symnn.kernels.") and node.name.count(".") == 2
+            if not (node.name in _MODULES or kernel) or node.asname is not None:
                 raise ValueError(f"generated code: importing {node.name!r} is not allowed")
         for name in names:
             check_code_name(name, "generated code: the name")

@@ -9,7 +9,7 @@ import pytest
 
 #: the stages in pipeline order; a module may import its own stage and earlier ones. "base" holds the
 #: top-level helpers every stage may use (symnn/io.py, symnn/errors.py).
-STAGES = ("base", "model", "derive", "check", "codegen", "training", "text", "render", "cli")
+STAGES = ("base", "kernels", "model", "derive", "check", "codegen", "training", "text", "render", "cli")
 #: modules exempt from the order: the package's front door re-exports every stage but the cli, and ``python -m symnn``;
 #: only the cli, the last stage, may import the front door
 FRONT = ("symnn", "symnn.__main__")

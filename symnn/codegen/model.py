@@ -159,10 +159,14 @@ class Model:
         if not hasattr(A, "shape"):
             A = np.asarray(A)
         what = "inputs" if name == "X" else "outputs (one target per output unit)"
+        sample = self.graph.input_node.shape
+        if name == "X" and len(sample) > 1 and tuple(A.shape[1:]) == sample:
+            A = A.reshape(A.shape[0], width)  # images N × C × H × W, sequences N × T × d: one sample a row
         if A.ndim != 2 or A.shape[1] != width or A.shape[0] == 0:
             raise ValueError(
-                f"{name} must be a 2-D array of shape (N, {width}), N samples × {width} {what}, "
-                f"got shape {tuple(A.shape)}"
+                f"{name} must be a 2-D array of shape (N, {width}), N samples × {width} {what}"
+                + (f" (or of shape (N, {', '.join(map(str, sample))}))" if name == "X" and len(sample) > 1 else "")
+                + f", got shape {tuple(A.shape)}"
             )
         if rows is not None and A.shape[0] != rows:
             raise ValueError(f"{name} has {A.shape[0]} rows but X has {rows}: one target row per sample")

@@ -293,7 +293,9 @@ def array_sweep(net: Network) -> ArraySweep:
         ins = [sym[u] for u in node.inputs]
         d_ins, d_params = node.layer.backward(node, net, ins, sym[node], G, env)
         for name, grad in d_params.items():
-            if any(p.name == name and p.decay for p in decay):
+            if name in grads:  # an array shared by several nodes (an RNN's steps): the sum of their gradients
+                grad = grads[name] + grad
+            elif any(p.name == name and p.decay for p in decay):
                 grad = grad + net.decay * arrays[name]
             grads[name] = grad
             shape = next(p.shape for p in node.params if p.name == name)

@@ -5,7 +5,7 @@ from symnn.model.layers import Activation, Dense, Elementwise, Layer, Node, Para
 from symnn.model.normalization import BatchNorm, LayerNorm
 from symnn.model.spec import load_spec, network_from_spec, spec_of
 from symnn.model.spec_toml import spec_to_toml
-from symnn.model.wiring import Dropout, Residual
+from symnn.model.wiring import Dropout, Flatten, Residual
 
 __all__ = [
     "Activation",
@@ -13,6 +13,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Elementwise",
+    "Flatten",
     "Layer",
     "LayerNorm",
     "Network",

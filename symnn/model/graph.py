@@ -6,6 +6,7 @@ and a sum node). The element view is built on first use; compiling never needs i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
@@ -16,7 +17,7 @@ from symnn.model.functions import relu, step
 from symnn.model.layers import Activation, Dense, Layer, Node, Param, Rows, Softmax
 from symnn.model.losses import loss_function, loss_name
 from symnn.model.notation import NetSymbol, check_convention
-from symnn.model.wiring import Add, Residual
+from symnn.model.wiring import Add
 
 __all__ = ["Network"]
 
@@ -28,9 +29,10 @@ class Network:
     ----------
     layers : sequence of Layer
         ``Dense``, ``Activation``, ``Softmax``, ``Elementwise``, ``LayerNorm``, ``BatchNorm``, ``Dropout``,
-        ``Residual``.
-    inputs : int
-        The number of inputs per sample.
+        ``Residual``, ``Flatten``.
+    inputs : int or tuple of int
+        The number of inputs per sample, or the shape of one sample: ``(channels, height, width)`` for images,
+        ``(steps, features)`` for sequences (its entries x_k numbered row-major).
     loss : str
         ``sse``, ``mse``, ``cross-entropy`` (softmax outputs), ``binary-cross-entropy`` (sigmoid outputs); see
         :mod:`symnn.model.losses`. Underscores work for hyphens.
@@ -67,8 +69,7 @@ class Network:
     ) -> None:
         if isinstance(layers, Layer) or not isinstance(layers, Sequence) or not layers:
             raise TypeError("layers must be a non-empty list of layers, such as [sn.Dense(3), sn.Activation('relu')]")
-        if isinstance(inputs, bool) or not isinstance(inputs, int) or inputs < 1:
-            raise ValueError(f"inputs must be a positive integer (the number of inputs per sample), got {inputs!r}")
+        shape = _input_shape(inputs)
         self.layers = tuple(layers)
         self._loss = loss_function(loss)
         self.loss_name: str = loss_name(loss)  # cross_entropy and cross-entropy alike
@@ -82,10 +83,10 @@ class Network:
                     f"weight_decay must name a symbol (an identifier such as 'lambda'), got {weight_decay!r}"
                 )
             self.decay = sp.Symbol(weight_decay, positive=True)
-        self.input_node = Node(0, None, (), inputs, "x", 0)
+        self.input_node = Node(0, None, (), math.prod(shape), "x", 0, shape=shape)
         self.nodes: list[Node] = []
         self._dense = 0
-        out = self._place(self.layers, self.input_node, "network")
+        out = self.place(self.layers, self.input_node, "network")
         self.output_node = out
         couples = any(n.layer.couples_samples for n in self.nodes)
         if batch is None:
@@ -97,36 +98,34 @@ class Network:
         for node in self.nodes:
             node.params = node.layer.params(node, self)
             for p in node.params:
-                if p.name in owner:
+                if p.name in owner and p not in owner[p.name].params:  # a shared Param (an RNN's steps) is one array
                     raise ValueError(
                         f"{owner[p.name].label} and {node.label} both have a parameter array named {p.name}: "
                         "give the Elementwise parameter another name"
                     )
                 owner[p.name] = node
 
-    def _place(self, layers: Sequence[Layer], prev: Node, where: str) -> Node:
+    def place(self, layers: Sequence[Layer], prev: Node, where: str) -> Node:
+        """Append ``layers`` after node ``prev``, each by its :meth:`~symnn.model.layers.Layer.place`; the last node.
+
+        ``where`` names the list in messages (``"network"``, ``"network, layer 4 (residual)"``).
+        """
         for pos, layer in enumerate(layers, 1):
             if not isinstance(layer, Layer):
                 raise TypeError(f"{where}: layer {pos} must be a layer such as sn.Dense(3), got {type(layer).__name__}")
             if isinstance(layer, Add):
                 raise TypeError(f"{where}: layer {pos}: use sn.Residual(...) rather than the sum node itself")
-            if isinstance(layer, Residual):
-                branch = self._place(layer.layers, prev, f"{where}, layer {pos} (residual)")
-                if branch.width != prev.width:
-                    raise ValueError(
-                        f"{where}: layer {pos} (residual): the branch gives {branch.width} entries but its input has "
-                        f"{prev.width}; a residual adds them, so they must match"
-                    )
-                prev = self._add(Add(), (prev, branch), prev.width)
-                continue
+            here = f"{where}, layer {pos}"
             try:
-                width = layer.width(prev.width)
+                prev = layer.place(self, prev, here)
             except ValueError as e:
+                if str(e).startswith(here):  # from a layer inside a composite one, which named its place itself
+                    raise
                 raise ValueError(f"{where}: layer {pos}: {e}") from None
-            prev = self._add(layer, (prev,), width)
         return prev
 
-    def _add(self, layer: Layer, inputs: tuple[Node, ...], width: int) -> Node:
+    def add_node(self, layer: Layer, inputs: tuple[Node, ...], shape: tuple[int, ...]) -> Node:
+        """A new node applying ``layer`` to ``inputs``, with per-sample output shape ``shape``."""
         index = len(self.nodes) + 1
         prev = inputs[0]
         if isinstance(layer, Dense):
@@ -138,7 +137,7 @@ class Network:
             kind, number = "h", index
         if isinstance(layer, Activation) and layer.name == "relu" and isinstance(prev.layer, Dense):
             prev.gain = 2.0  # He initialisation: variance 2/n_in for the weights of a layer that ReLU follows
-        node = Node(index, layer, inputs, width, kind, number)
+        node = Node(index, layer, inputs, math.prod(shape), kind, number, shape=tuple(shape))
         self.nodes.append(node)
         return node
 
@@ -146,8 +145,8 @@ class Network:
 
     @property
     def param_arrays(self) -> tuple[Param, ...]:
-        """Every parameter array, in the order of the nodes."""
-        return tuple(p for node in self.nodes for p in node.params)
+        """Every parameter array, in the order of the nodes (an array shared by several nodes once)."""
+        return tuple({id(p): p for node in self.nodes for p in node.params}.values())
 
     @property
     def params(self) -> tuple[sp.Symbol, ...]:
@@ -234,3 +233,14 @@ class Network:
             f"Network([{', '.join(map(repr, self.layers))}], inputs={self.input_node.width}, "
             f"loss={self.loss_name!r}, convention={self.convention!r}{extra})"
         )
+
+
+def _input_shape(inputs: Any) -> tuple[int, ...]:
+    """``inputs`` as a shape: a positive integer n is ``(n,)``."""
+    dims = inputs if isinstance(inputs, tuple | list) else (inputs,)
+    if not dims or any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in dims):
+        raise ValueError(
+            "inputs must be a positive integer (the number of inputs per sample) or a tuple of them (the shape of "
+            f"one sample, such as (1, 8, 8)), got {inputs!r}"
+        )
+    return tuple(dims)

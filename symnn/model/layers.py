@@ -12,6 +12,7 @@ element view's derivative, entry by entry, at small sizes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,10 +93,14 @@ class Node:
         The nodes it reads; the network's input is node 0.
     width : int
         The number of entries of its output, per sample.
+    shape : tuple of int
+        The shape of one sample's output (``(width,)``, or ``(channels, height, width)`` after a convolution,
+        ``(steps, features)`` for a sequence); its entries are numbered row-major, so ``width`` is the product.
     kind, number : str, int
         Its output's symbols: ``z`` (number l: the l-th Dense layer), ``a`` (an activation right after Dense l),
         ``h`` (number i, any other layer) or ``x`` for the input.
     params : tuple of Param
+        Its parameter arrays; a layer unrolled over time (an RNN) shares one Param among its step nodes.
     """
 
     index: int
@@ -104,10 +109,15 @@ class Node:
     width: int
     kind: str
     number: int
+    shape: tuple[int, ...] = ()
     gain: float = 1.0  # the variance of its initial weights, times n_in
     params: tuple[Param, ...] = ()
     element: Rows = field(default_factory=list)  # filled by Network's element view: the local rule
     symbols: Rows = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.shape:
+            self.shape = (self.width,)
 
     def symbol(self, j: int, sample: int | None = None) -> NetSymbol:
         """The output entry j (1-based) as a symbol, of sample ``sample`` when the view spans a batch."""
@@ -141,6 +151,22 @@ class Layer:
     def width(self, n_in: int) -> int:
         """The output width for an input of ``n_in`` entries (``ValueError`` if the layer cannot take it)."""
         return n_in
+
+    def out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of one sample's output for one sample's input of shape ``in_shape`` (``ValueError`` naming the
+        numbers if the layer cannot take it). By default a layer keeps the shape when it keeps the width (an
+        activation of a convolution's output stays C × H × W) and gives a vector otherwise."""
+        n_in = math.prod(in_shape)
+        n = self.width(n_in)
+        return in_shape if n == n_in else (n,)
+
+    def place(self, net: Any, prev: Node, where: str) -> Node:
+        """Add this layer's node(s) to ``net`` after node ``prev`` and return the last (the layer's output).
+
+        One node by default; a composite layer (a residual block, an RNN unrolled over its steps, attention)
+        adds several through ``net.add_node(layer, inputs, shape)`` and ``net.place(layers, prev, where)``.
+        """
+        return net.add_node(self, (prev,), self.out_shape(prev.shape))
 
     def params(self, node: Node, net: Settings) -> tuple[Param, ...]:
         """The parameters of this layer placed at ``node``."""
@@ -224,6 +250,14 @@ class Dense(Layer):
 
     def width(self, n_in: int) -> int:
         return self.units
+
+    def out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(in_shape) > 1:
+            raise ValueError(
+                f"Dense({self.units}): its input has shape {' × '.join(map(str, in_shape))}; "
+                "put sn.Flatten() before it to make a vector of the entries"
+            )
+        return (self.units,)
 
     def params(self, node: Node, net: Settings) -> tuple[Param, ...]:
         l, n_in, n_out = node.number, node.inputs[0].width, self.units

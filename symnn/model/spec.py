@@ -43,8 +43,9 @@ from symnn.model.spec_values import (
     one_of,
     positive_int,
     positive_number,
+    shape,
 )
-from symnn.model.wiring import Dropout, Residual
+from symnn.model.wiring import Dropout, Flatten, Residual
 
 __all__ = ["LAYER_TYPES", "NETWORK_FIELDS", "as_mlp", "check_constants", "load_spec", "network_from_spec", "spec_of"]
 
@@ -62,6 +63,7 @@ LAYER_TYPES: dict[str, dict[str, tuple[Callable[[Any, str], Any], Any]]] = {
     "batchnorm": {"eps": (positive_number, 1e-5)},
     "dropout": {"keep": (keep_name, "p")},
     "residual": {"layers": (None, REQUIRED)},  # type: ignore[dict-item]
+    "flatten": {},
 }
 
 #: layer type -> how the checked fields build the layer
@@ -73,6 +75,7 @@ _BUILD: dict[str, Callable[[dict[str, Any]], Layer]] = {
     "batchnorm": lambda f: BatchNorm(f["eps"]),
     "dropout": lambda f: Dropout(f["keep"]),
     "residual": lambda f: Residual(*f["layers"]),
+    "flatten": lambda f: Flatten(),
 }
 
 #: layer class -> (its type in a spec, its fields as spec values)
@@ -84,6 +87,7 @@ _WRITE: dict[type[Layer], tuple[str, Callable[[Any], dict[str, Any]]]] = {
     BatchNorm: ("batchnorm", lambda l: {"eps": exact(l.eps)}),
     Dropout: ("dropout", lambda l: {"keep": l.keep.name}),
     Residual: ("residual", lambda l: {}),  # its branch: written by _layer_spec, which names each layer's place
+    Flatten: ("flatten", lambda l: {}),
 }
 
 
@@ -98,7 +102,7 @@ def _loss(value: Any, what: str) -> str:
 #: the network's own fields -> (check, default), in the order :func:`spec_of` writes them; ``layers`` and
 #: ``constants`` are read separately. ``batch`` is the number of samples the element view spans.
 NETWORK_FIELDS: dict[str, tuple[Callable[[Any, str], Any], Any]] = {
-    "inputs": (positive_int, REQUIRED),
+    "inputs": (shape, REQUIRED),
     "loss": (lambda v, what: _loss(v, what), "sse"),
     "convention": (one_of(lambda: list(CONVENTIONS)), "column"),
     "weight_decay": (identifier, None),
@@ -162,20 +166,6 @@ def _layers(entries: Any, path: list[str], what: str) -> list[Layer]:
     return [_layer(e, [*path, f"layer {i}"]) for i, e in enumerate(entries, 1)]
 
 
-def _count_params(layers: list[Layer], width: int) -> tuple[int, int]:
-    """(parameters, output width) of ``layers`` on inputs of ``width`` entries, without building a Network."""
-    total = 0
-    for layer in layers:
-        if isinstance(layer, Dense):
-            total += width * layer.units + (layer.units if layer.bias else 0)
-            width = layer.units
-        elif isinstance(layer, LayerNorm | BatchNorm):
-            total += 2 * width
-        elif isinstance(layer, Residual):
-            total += _count_params(list(layer.layers), width)[0]
-    return total, width
-
-
 def network_from_spec(spec: Mapping[str, Any], *, max_params: int | None = None) -> Network:
     """The :class:`~symnn.Network` a spec describes (a dict, such as a TOML file read by :func:`load_spec`).
 
@@ -215,13 +205,13 @@ def network_from_spec(spec: Mapping[str, Any], *, max_params: int | None = None)
     if "layers" not in spec:
         raise ValueError("missing field 'layers': a list of layer tables ([[layers]] in TOML)")
     layers = _layers(spec["layers"], [], "field 'layers'")
-    count = _count_params(layers, settings["inputs"])[0]
-    if max_params is not None and count > max_params:
-        raise ValueError(f"the network has {count} parameters; at most {max_params} are allowed here")
     try:
         net = Network(layers, **settings)
     except ValueError as e:  # widths that do not fit: the message names the layer (counted as here)
         raise ValueError(str(e).removeprefix("network: ")) from e
+    count = sum(math.prod(p.shape) for p in net.param_arrays)  # the element symbols are made only on use
+    if max_params is not None and count > max_params:
+        raise ValueError(f"the network has {count} parameters; at most {max_params} are allowed here")
     check_constants(net, spec.get("constants", {}), complete=False)
     return net
 
@@ -349,7 +339,9 @@ def spec_of(net: Network, constants: Mapping[str, float] | None = None) -> dict[
     """
     if not isinstance(net, Network):
         raise TypeError(f"spec_of takes a Network, got {type(net).__name__}")
-    spec: dict[str, Any] = {"inputs": net.input_node.width, "loss": net.loss_name, "convention": net.convention}
+    dims = net.input_node.shape
+    spec: dict[str, Any] = {"inputs": dims[0] if len(dims) == 1 else list(dims)}
+    spec |= {"loss": net.loss_name, "convention": net.convention}
     if net.decay is not None:
         spec["weight_decay"] = net.decay.name
     if net.batch != (2 if any(n.layer.couples_samples for n in net.nodes) else 1):

@@ -34,6 +34,15 @@ def positive_int(value: Any, what: str) -> int:
     return value
 
 
+def shape(value: Any, what: str) -> int | tuple[int, ...]:
+    """A positive integer, or a non-empty list of them (the shape of one sample, such as [1, 8, 8])."""
+    if isinstance(value, list | tuple):
+        if not value:
+            raise ValueError(f"{what} must be a positive integer or a list of them, got an empty list")
+        return tuple(positive_int(v, what) for v in value)
+    return positive_int(value, what)
+
+
 def boolean(value: Any, what: str) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{what} must be true or false, got {value!r}")

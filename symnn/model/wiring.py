@@ -1,13 +1,15 @@
-"""Layers that route values: inverted dropout with an explicit mask, and a residual branch with its sum."""
+"""Layers that route values: inverted dropout with an explicit mask, a residual branch with its sum, flattening."""
 
 from __future__ import annotations
+
+import math
 
 import sympy as sp
 
 from symnn.model.layers import Layer, Node, identifier
 from symnn.model.notation import NetSymbol
 
-__all__ = ["Add", "Dropout", "Residual"]
+__all__ = ["Add", "Dropout", "Flatten", "Residual"]
 
 
 class Dropout(Layer):
@@ -69,6 +71,38 @@ class Residual(Layer):
 
     def __repr__(self) -> str:
         return f"Residual({', '.join(map(repr, self.layers))})"
+
+    def place(self, net, prev, where):
+        branch = net.place(self.layers, prev, f"{where} (residual)")
+        if branch.shape != prev.shape:
+            raise ValueError(
+                f"Residual: the branch gives {_shape_text(branch.shape)} entries but its input has "
+                f"{_shape_text(prev.shape)}; a residual adds them, so they must match"
+            )
+        return net.add_node(Add(), (prev, branch), prev.shape)
+
+
+class Flatten(Layer):
+    """The entries of each sample as one vector (C × H × W → C·H·W, row-major): what a Dense layer after a
+    convolution reads. The values are unchanged; only the shape is."""
+
+    title = "flatten"
+
+    def out_shape(self, in_shape):
+        return (math.prod(in_shape),)
+
+    def element(self, node, net, ins):
+        return [list(row) for row in ins[0]]
+
+    def forward(self, node, net, ins, env):
+        return ins[0]
+
+    def backward(self, node, net, ins, out, G, env):
+        return [G], {}
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return " × ".join(map(str, shape))
 
 
 class Add(Layer):

@@ -284,14 +284,14 @@ def test_layer_norm_of_two_entries_by_hand(eps, exact):
 def test_residual_across_mismatched_widths():
     with pytest.raises(
         ValueError,
-        match=r"^network: layer 2 \(residual\): the branch gives 3 entries but its input has 2; a residual adds them, "
+        match=r"^network: layer 2: Residual: the branch gives 3 entries but its input has 2; a residual adds them, "
         r"so they must match$",
     ):
         sn.Network([sn.Dense(2), sn.Residual(sn.Dense(3))], inputs=4)
 
 
 def test_residual_inside_a_residual_names_the_path():
-    with pytest.raises(ValueError, match=r"^network, layer 1 \(residual\): layer 2 \(residual\): the branch gives 1 "):
+    with pytest.raises(ValueError, match=r"^network, layer 1 \(residual\): layer 2: Residual: the branch gives 1 "):
         sn.Network([sn.Residual(sn.Dense(2), sn.Residual(sn.Dense(1)))], inputs=2)
 
 
@@ -403,3 +403,37 @@ def test_an_elementwise_parameter_with_the_name_of_another_array(param, layers, 
 def test_bad_layer_arguments(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+# -- shaped samples ---------------------------------------------------------------------------------------------------
+
+
+def test_an_image_input_flattened_into_dense_layers_derives_and_compiles():
+    net = sn.Network(
+        [sn.Flatten(), sn.Dense(3), sn.Activation("tanh"), sn.Dense(2), sn.Softmax()],
+        inputs=(1, 2, 2),
+        loss="cross-entropy",
+    )
+    assert [n.shape for n in net.nodes] == [(4,), (3,), (3,), (2,), (2,)]
+    assert net.element_view[net.nodes[0]] == net.inputs  # the values pass unchanged
+    assert sn.backprop(net).check()
+    model = sn.compile(net)
+    params = model.init(seed=1)
+    X = np.random.default_rng(0).normal(size=(5, 1, 2, 2))
+    T = np.eye(2)[[0, 1, 1, 0, 1]]
+    C, _ = model.value_and_grad(params, X, T)  # images N × 1 × 2 × 2 are read one sample a row
+    assert C == model.value_and_grad(params, X.reshape(5, 4), T)[0]
+    assert sn.gradcheck(model, params, X.reshape(5, 4), T)
+    assert sn.spec_of(net)["inputs"] == [1, 2, 2]
+    assert repr(sn.network_from_spec(sn.spec_of(net))) == repr(net)
+
+
+def test_a_dense_layer_refuses_an_image_and_names_flatten():
+    with pytest.raises(ValueError, match=r"^network: layer 1: Dense\(3\): its input has shape 1 × 2 × 2; put sn\.Flat"):
+        sn.Network([sn.Dense(3)], inputs=(1, 2, 2))
+
+
+@pytest.mark.parametrize("bad", [(), (2, 0), (2, True), 2.0])
+def test_an_input_shape_must_be_positive_integers(bad):
+    with pytest.raises(ValueError, match=r"^inputs must be a positive integer .* or a tuple of them"):
+        sn.Network([sn.Dense(1)], inputs=bad)

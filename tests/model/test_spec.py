@@ -327,7 +327,7 @@ BAD = [
     ),
     (
         _net({"type": "residual", "layers": [{"type": "dense", "units": 3}]}),
-        "layer 1 (residual): the branch gives 3 entries but its input has 2; a residual adds them, so they must match",
+        "layer 1: Residual: the branch gives 3 entries but its input has 2; a residual adds them, so they must match",
     ),
     (
         {"inputs": 1, "layers": [{"type": "layernorm"}]},

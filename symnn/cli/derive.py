@@ -1,4 +1,4 @@
-"""``symnn derive``: derive backpropagation for a network and write it as Markdown, LaTeX or JSON."""
+"""``symnn derive``: derive backpropagation for a network and write it as Markdown, LaTeX, JSON or an HTML page."""
 
 from __future__ import annotations
 
@@ -9,24 +9,32 @@ from pathlib import Path
 from symnn.cli.options import UsageError, add_network_arguments, network_from_args
 from symnn.model.graph import Network
 from symnn.model.spec import as_mlp
-from symnn.render import derive_document, write_derivation
+from symnn.render import FORMATS, derive_document, write_derivation
 
 __all__ = ["add_arguments", "run"]
 
-HELP = "derive backpropagation for a network and publish it: Markdown (KaTeX), LaTeX or JSON"
+HELP = "derive backpropagation for a network and publish it: Markdown (KaTeX), LaTeX, JSON or HTML"
 
 
 #: file extension -> the format ``symnn derive -o FILE`` writes without ``--format``
-FORMAT_OF_EXTENSION: dict[str, str] = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
+FORMAT_OF_EXTENSION: dict[str, str] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".tex": "latex",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_network_arguments(p, spec=True)
     p.add_argument(
         "--format",
-        choices=["markdown", "latex", "json"],
+        choices=list(FORMATS),
         default=None,
-        help="output format (default: from the extension of -o FILE, .md, .tex or .json; else markdown)",
+        help="output format (default: from the extension of -o FILE, .md, .tex, .json or .html; else markdown); "
+        "html is one self-contained page that opens offline",
     )
     p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the prose")
     p.add_argument("-o", "--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")

@@ -253,6 +253,10 @@ class Derivation:
         """The derivation as Markdown with ``$…$``/``$$…$$`` maths for KaTeX (Hugo, Zenn, Qiita, Jupyter)."""
         return show("derivation markdown", self, lang)
 
+    def to_html(self, lang: str = "en") -> str:
+        """The derivation as one self-contained HTML page (KaTeX inlined, so it opens offline)."""
+        return show("derivation html", self, lang)
+
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 

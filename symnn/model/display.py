@@ -14,6 +14,7 @@ __all__ = ["register", "show"]
 #: view name -> the renderer's function; the views are fixed here so that a typo fails at registration
 _VIEWS: dict[str, Callable[..., str] | None] = {
     "derivation markdown": None,
+    "derivation html": None,
     "derivation latex": None,
     "derivation results latex": None,
     "network markdown": None,

@@ -37,11 +37,12 @@ __all__ = [
 ]
 
 #: The formats :func:`derive_document` writes.
-FORMATS: tuple[str, ...] = ("markdown", "latex", "json")
+FORMATS: tuple[str, ...] = ("markdown", "latex", "json", "html")
 
 
 def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en") -> str:
-    """Derive backpropagation for ``net`` and render it: ``markdown``, ``latex`` (standalone) or ``json``.
+    """Derive backpropagation for ``net`` and render it: ``markdown``, ``latex`` (standalone), ``json`` or ``html``
+    (one self-contained page).
 
     This is what ``symnn derive`` prints.
     """
@@ -52,7 +53,7 @@ def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en") -> str
     if fmt == "json":
         return json_render.render(d)
     doc = derivation_document(d)
-    return doc.to_latex(lang) if fmt == "latex" else doc.to_markdown(lang)
+    return {"latex": doc.to_latex, "html": doc.to_html, "markdown": doc.to_markdown}[fmt](lang)
 
 
 def write_derivation(
@@ -61,8 +62,8 @@ def write_derivation(
     """Derive backpropagation for ``net`` and write it to ``path``; ``symnn derive -o`` calls this.
 
     Markdown links its figures as ``<stem>-<name>.svg`` files written beside it (blog platforms such as
-    Zenn and Qiita strip inline SVG); LaTeX and JSON are one file. Every file is written atomically, and
-    none is written when one of them exists and ``force`` is false.
+    Zenn and Qiita strip inline SVG); LaTeX, JSON and HTML (KaTeX and figures inlined) are one file. Every
+    file is written atomically, and none is written when one of them exists and ``force`` is false.
 
     Returns
     -------
@@ -91,6 +92,7 @@ def _network_latex(net: Any) -> str:
 
 # the objects of the earlier stages show themselves through these (symnn.model.display)
 display.register("derivation markdown", lambda d, lang: derivation_document(d).to_markdown(lang))
+display.register("derivation html", lambda d, lang: derivation_document(d).to_html(lang))
 display.register(
     "derivation latex", lambda d, lang, standalone: derivation_document(d).to_latex(lang, standalone=standalone)
 )

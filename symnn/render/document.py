@@ -18,6 +18,7 @@ from symnn.io import write_atomic
 from symnn.render.blocks import Block, Code, Equation, Heading, NumberedStep, Paragraph, Table, Text
 from symnn.render.diagram import Figure
 from symnn.render.formula import equation, equation_lines
+from symnn.render.html import render as html_render
 from symnn.render.latex import render as latex_render
 from symnn.render.markdown import render as markdown_render
 from symnn.render.words import LANGS
@@ -121,6 +122,10 @@ class Document:
         """Markdown with ``$…$``/``$$…$$`` maths for KaTeX; figures inline as SVG, or linked as
         ``<figures>-<name>.svg`` files when ``figures`` is a file-name prefix (see :meth:`write`)."""
         return markdown_render(self, lang, figures=figures)[0]
+
+    def to_html(self, lang: str = "en") -> str:
+        """One self-contained HTML page (KaTeX inlined: it opens offline), figures inline as SVG."""
+        return html_render(self, lang)
 
     def write(
         self,

@@ -105,15 +105,17 @@ _WRITE: dict[type[Layer], tuple[str, Callable[[Any], dict[str, Any]]]] = {
     Dropout: ("dropout", lambda l: {"keep": l.keep.name}),
     Residual: ("residual", lambda l: {}),  # its branch: written by _layer_spec, which names each layer's place
     Flatten: ("flatten", lambda l: {}),
-    Conv2D: ("conv2d", lambda l: {"filters": l.filters, "kernel": _kernel(l.kernel), "stride": l.stride,
-                                  "padding": l.padding, "bias": l.bias}),  # fmt: skip
+    Conv2D: ("conv2d", lambda l: _conv_fields(l)),
     MaxPool: ("maxpool", lambda l: {"size": l.size, "stride": l.stride}),
     AvgPool: ("avgpool", lambda l: {"size": l.size, "stride": l.stride}),
 }
 
 
-def _kernel(kernel: tuple[int, int]) -> int | list[int]:
-    return kernel[0] if kernel[0] == kernel[1] else list(kernel)
+def _conv_fields(layer: Conv2D) -> dict[str, Any]:
+    kh, kw = layer.kernel
+    kernel = kh if kh == kw else [kh, kw]
+    return {"filters": layer.filters, "kernel": kernel, "stride": layer.stride, "padding": layer.padding,
+            "bias": layer.bias}  # fmt: skip
 
 
 def _loss(value: Any, what: str) -> str:
@@ -199,7 +201,8 @@ def network_from_spec(spec: Mapping[str, Any], *, max_params: int | None = None)
     ----------
     spec : mapping
         ``inputs`` (required), ``loss``, ``convention``, ``weight_decay`` (a symbol name), ``batch``,
-        ``relu_grad_at_zero``, ``step_at_zero``, ``pool_ties``, ``constants`` (numbers by symbol name: keep probabilities, λ)
+        ``relu_grad_at_zero``, ``step_at_zero``, ``pool_ties``, ``constants`` (numbers by symbol name: keep
+        probabilities, λ)
         and ``layers``: a list of tables, each with a ``type`` (:data:`LAYER_TYPES`) and that type's fields.
     max_params : int, optional
         Refuse a network of more parameters, before building it (a Network makes a SymPy symbol of each).

@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
+from symnn.kernels import conv, pool
 from symnn.model.arrays import _ArrayOp, _operand
-from symnn.model.window_max import TIES
+from symnn.model.window_max import TIES, max_share, window_max
 
 __all__ = [
     "AvgPoolBack",
@@ -35,6 +40,15 @@ class _KernelOp(_ArrayOp):
     def _sympystr(self, printer):
         return self._code(printer, self.str_code)
 
+    def on_arrays(self, *args: Any) -> Any:
+        """The operation on NumPy arrays (of numbers or SymPy expressions) and ints, as the compiled code runs it:
+        what :func:`symnn.derive.evaluate.evaluate` calls to check a batch rule against the element view."""
+        return self.kernel(*args)
+
+    @staticmethod
+    def kernel(*args: Any) -> Any:
+        raise NotImplementedError
+
     def _latex(self, printer, exp=None):
         s = self.latex_code.format(*(printer._print(a) for a in self.args[: self.arrays]))
         return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
@@ -47,6 +61,7 @@ def _call(module: str, name: str, n: int) -> str:
 
 class Im2col(_KernelOp):
     """``im2col(A, C, H, W, kh, kw, stride, pad)``: every window as a row, N·OH·OW × C·kh·kw."""
+    kernel = staticmethod(conv.im2col)
 
     nargs = 8
     numpy_code = _call(_CONV, "im2col", 8)
@@ -56,6 +71,7 @@ class Im2col(_KernelOp):
 
 class Col2im(_KernelOp):
     """``col2im(D, C, H, W, kh, kw, stride, pad)``: the adjoint of :class:`Im2col`, N × C·H·W."""
+    kernel = staticmethod(conv.col2im)
 
     nargs = 8
     numpy_code = _call(_CONV, "col2im", 8)
@@ -65,6 +81,7 @@ class Col2im(_KernelOp):
 
 class ColsToMaps(_KernelOp):
     """``N·OH·OW × F`` as feature maps N × F·OH·OW (args: the array, F, OH·OW)."""
+    kernel = staticmethod(conv.cols_to_maps)
 
     nargs = 3
     numpy_code = _call(_CONV, "cols_to_maps", 3)
@@ -74,6 +91,7 @@ class ColsToMaps(_KernelOp):
 
 class MapsToCols(_KernelOp):
     """Feature maps N × F·OH·OW as ``N·OH·OW × F`` (args: the array, F)."""
+    kernel = staticmethod(conv.maps_to_cols)
 
     nargs = 2
     numpy_code = _call(_CONV, "maps_to_cols", 2)
@@ -85,6 +103,7 @@ class KernelMatrix(_KernelOp):
     """The kernel F × C × kh × kw as a matrix F × C·kh·kw (args: K, F)."""
 
     nargs = 2
+    kernel = staticmethod(lambda K, f: K.reshape(f, -1))
     numpy_code = "{0}.reshape({1}, -1)"
     str_code = "{0}.reshape({1}, -1)"
     latex_code = r"\operatorname{{mat}}\left({0}\right)"
@@ -94,6 +113,7 @@ class KernelShape(_KernelOp):
     """A matrix F × C·kh·kw as the kernel's shape F × C × kh × kw (args: the matrix, F, C, kh, kw)."""
 
     nargs = 5
+    kernel = staticmethod(lambda M, *shape: M.reshape(*shape))
     numpy_code = "{0}.reshape({1}, {2}, {3}, {4})"
     str_code = "{0}.reshape({1}, {2}, {3}, {4})"
     latex_code = r"\operatorname{{reshape}}\left({0}\right)"
@@ -104,6 +124,15 @@ class MaxPoolOp(_KernelOp):
 
     nargs = 6
     numpy_code = _call(_POOL, "maxpool_forward", 6)
+
+    def on_arrays(self, A, c, h, w, k, stride):
+        if A.dtype != object:
+            return pool.maxpool_forward(A, c, h, w, k, stride)
+        win = conv.windows(A, c, h, w, k, k, stride, 0)
+        out = np.empty(win.shape[:-1], dtype=object)
+        for i in np.ndindex(out.shape):
+            out[i] = window_max(0, *win[i])
+        return out.reshape(A.shape[0], -1)
     str_code = _call("", "maxpool", 6)
     latex_code = r"\operatorname{{maxpool}}\left({0}\right)"
 
@@ -114,6 +143,16 @@ class MaxPoolBack(_KernelOp):
 
     nargs = 8
     arrays = 2
+
+    def on_arrays(self, A, G, c, h, w, k, stride, ties):
+        if A.dtype != object:
+            return pool.maxpool_backward(A, G, c, h, w, k, stride, {v: n for n, v in TIES.items()}[ties])
+        win = conv.windows(A, c, h, w, k, k, stride, 0)
+        share = np.empty(win.shape, dtype=object)
+        for i in np.ndindex(win.shape[:-1]):
+            share[i] = [max_share(j, ties, *win[i]) for j in range(1, k * k + 1)]
+        n, _, oh, ow, _ = win.shape
+        return conv.unwindow(share * G.reshape(n, c, oh, ow, 1), c, h, w, k, k, stride, 0)
 
     def _code(self, printer, code: str) -> str:
         ties = {v: k for k, v in TIES.items()}[int(self.args[-1])]
@@ -126,6 +165,7 @@ class MaxPoolBack(_KernelOp):
 
 class AvgPoolOp(_KernelOp):
     """``avgpool(A, C, H, W, size, stride)``: the mean of every window, N × C·OH·OW."""
+    kernel = staticmethod(pool.avgpool_forward)
 
     nargs = 6
     numpy_code = _call(_POOL, "avgpool_forward", 6)
@@ -135,6 +175,7 @@ class AvgPoolOp(_KernelOp):
 
 class AvgPoolBack(_KernelOp):
     """``G`` shared equally by each window's entries (args: G, C, H, W, size, stride)."""
+    kernel = staticmethod(pool.avgpool_backward)
 
     nargs = 6
     numpy_code = _call(_POOL, "avgpool_backward", 6)

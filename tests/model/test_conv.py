@@ -63,7 +63,10 @@ def test_conv_batch_rules_equal_the_element_view(shape):
     check_layer([sn.Conv2D(f, k, s, p, bias=s == 1)], (c, h, w), 2 if c * f == 1 else 1, "column", exact=True)
 
 
-@pytest.mark.parametrize(("c", "h", "w", "k", "s"), [(1, 2, 2, 2, 2), (2, 4, 3, 2, 1), (1, 5, 5, 3, 2), (2, 3, 3, 1, 1)])
+POOLS = [(1, 2, 2, 2, 2), (2, 4, 3, 2, 1), (1, 5, 5, 3, 2), (2, 3, 3, 1, 1)]
+
+
+@pytest.mark.parametrize(("c", "h", "w", "k", "s"), POOLS)
 @pytest.mark.parametrize("ties", ["first", "split"])
 def test_pool_batch_rules_equal_the_element_view(c, h, w, k, s, ties):
     check_layer([sn.AvgPool(k, s)], (c, h, w), 1, "column", exact=True)
@@ -141,24 +144,34 @@ def test_max_share_kernel_at_ties():
         np.testing.assert_allclose(np.array(f(2.0, 2.0, 1.0, 2.0), dtype=float), np.array(want, dtype=float))
 
 
+CONV_DILATED = {"type": "conv2d", "filters": 1, "kernel": 2, "dilation": 2}
 BAD = [
-    (lambda: sn.Network([sn.Conv2D(1, 4)], inputs=(1, 2, 2)), r"Conv2D: the kernel 4 × 4 is larger than the padded input 2 × 2"),
-    (lambda: sn.Network([sn.Conv2D(1, 6, padding=1)], inputs=(1, 3, 3)), r"kernel 6 × 6 .* padded input 5 × 5 \(3 × 3 with padding 1\)"),
+    (
+        lambda: sn.Network([sn.Conv2D(1, 4)], inputs=(1, 2, 2)),
+        r"Conv2D: the kernel 4 × 4 is larger than the padded input 2 × 2",
+    ),
+    (
+        lambda: sn.Network([sn.Conv2D(1, 6, padding=1)], inputs=(1, 3, 3)),
+        r"kernel 6 × 6 .* padded input 5 × 5 \(3 × 3 with padding 1\)",
+    ),
     (lambda: sn.Conv2D(1, 3, stride=0), r"Conv2D: stride must be a positive integer, got 0"),
     (lambda: sn.Conv2D(1, 3, padding=-1), r"Conv2D: padding must be an integer ≥ 0, got -1"),
     (lambda: sn.MaxPool(0), r"MaxPool: size must be a positive integer, got 0"),
-    (lambda: sn.Network([sn.MaxPool(3)], inputs=(1, 2, 4)), r"MaxPool: the window 3 × 3 is larger than the input 2 × 4"),
-    (lambda: sn.Network([sn.Conv2D(1, 1)], inputs=4), r"Conv2D: its input must be images C × H × W .*got shape 4"),
-    (lambda: sn.Network([sn.MaxPool(2)], inputs=(1, 2, 2), pool_ties="last"), r"pool_ties must be one of 'first', 'split', got 'last'"),
     (
-        lambda: sn.network_from_spec({"inputs": [1, 4, 4], "layers": [{"type": "conv2d", "filters": 1, "kernel": 2, "dilation": 2}]}),
+        lambda: sn.Network([sn.MaxPool(3)], inputs=(1, 2, 4)),
+        r"MaxPool: the window 3 × 3 is larger than the input 2 × 4",
+    ),
+    (lambda: sn.Network([sn.Conv2D(1, 1)], inputs=4), r"Conv2D: its input must be images C × H × W .*got shape 4"),
+    (lambda: sn.Network([sn.MaxPool(2)], inputs=(1, 2, 2), pool_ties="last"), r"pool_ties must be one of .*got 'last'"),
+    (
+        lambda: sn.network_from_spec({"inputs": [1, 4, 4], "layers": [CONV_DILATED]}),
         r"layer 1 \(conv2d\): unknown field 'dilation'; valid fields: type, filters, kernel, stride, padding, bias",
     ),
     (
         lambda: sn.network_from_spec({"inputs": [1, 4, 4], "layers": [{"type": "maxpool", "size": 2, "window": 2}]}),
         r"layer 1 \(maxpool\): unknown field 'window'",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("make", "message"), BAD)

@@ -223,8 +223,9 @@ LAYER_RULES: dict[str, dict[str, str]] = {
         "{channels} channel{cs} of the input {shape_in} (stride {stride}, padding {pad}), giving {shape_out}: each "
         "output is the sum over its window, ${rule}$, where the padding's zeros are simply absent from the sum. "
         "The entries are numbered row-major, channel first: ${flat}$.",
-        "ja": "畳み込み（フレームワークが計算するとおり相関）です。{kh} × {kw} のカーネル {filters} 個を入力 {shape_in} の"
-        "全 {channels} チャンネルにかけ（ストライド {stride}、パディング {pad}）、{shape_out} を出力します。各出力は"
+        "ja": "畳み込み（フレームワークが計算するとおり相関）です。{kh} × {kw} のカーネル {filters} 個を"
+        "入力 {shape_in} の全 {channels} チャンネルにかけ（ストライド {stride}、パディング {pad}）、"
+        "{shape_out} を出力します。各出力は"
         "窓についての和 ${rule}$ で、パディングの 0 は和に現れません。要素はチャンネル、行、列の順に番号を付けます："
         "${flat}$。",
     },

@@ -32,7 +32,7 @@ def conv_rule(node: Node, net: Network) -> dict[str, str] | None:
     if isinstance(layer, Conv2D):
         (kh, kw), s, pad = layer.kernel, layer.stride, layer.padding
         c_n, h, w = a_in.shape
-        a = entry_tex(a_in, f"c,\\, {_offset(s, 'y', 'p', pad)},\\, {_offset(s, 'x', 'q', pad)}")
+        a = entry_tex(a_in, f"c,\\, {_offset(s, 'm', 'p', pad)},\\, {_offset(s, 'n', 'q', pad)}")
         bias = f" + c^{{({i})}}_{{f}}" if layer.bias else ""
         rule = rf"{entry_tex(node, 'f,m,n')} = \sum_{{c,p,q}} K^{{({i})}}_{{fcpq}}\, {a}{bias}"
         flat = rf"{entry_tex(a_in, 'c,m,n')} = {entry_tex(a_in, f'({h * w}(c - 1) + {w}(m - 1) + n)')}"
@@ -43,7 +43,7 @@ def conv_rule(node: Node, net: Network) -> dict[str, str] | None:
         )  # fmt: skip
     if isinstance(layer, MaxPool | AvgPool):
         k, s = layer.size, layer.stride
-        a = entry_tex(a_in, f"c,\\, {_offset(s, 'y', 'p', 0)},\\, {_offset(s, 'x', 'q', 0)}")
+        a = entry_tex(a_in, f"c,\\, {_offset(s, 'm', 'p', 0)},\\, {_offset(s, 'n', 'q', 0)}")
         out = entry_tex(node, "c,m,n")
         if isinstance(layer, AvgPool):
             rule = rf"{out} = \frac{{1}}{{{k * k}}} \sum_{{p,q=1}}^{{{k}}} {a}"

@@ -29,10 +29,9 @@ def max_share(win: Any, ties: str) -> Any:
     ``"first"`` all of it to the first maximal entry in row-major order (the textbook's argmax), ``"split"``
     divided equally among the tied maxima."""
     m = xp(win)
+    if ties == "first":  # argmax returns the first maximum
+        return (m.argmax(win, axis=-1)[..., None] == m.arange(win.shape[-1])).astype(win.dtype)
     hit = win == m.max(win, axis=-1, keepdims=True)
-    if ties == "first":
-        hit = hit & (m.cumsum(hit, axis=-1) == 1)
-        return hit.astype(win.dtype)
     return hit.astype(win.dtype) / m.sum(hit, axis=-1, keepdims=True).astype(win.dtype)
 
 

@@ -61,6 +61,7 @@ def _call(module: str, name: str, n: int) -> str:
 
 class Im2col(_KernelOp):
     """``im2col(A, C, H, W, kh, kw, stride, pad)``: every window as a row, N·OH·OW × C·kh·kw."""
+
     kernel = staticmethod(conv.im2col)
 
     nargs = 8
@@ -71,6 +72,7 @@ class Im2col(_KernelOp):
 
 class Col2im(_KernelOp):
     """``col2im(D, C, H, W, kh, kw, stride, pad)``: the adjoint of :class:`Im2col`, N × C·H·W."""
+
     kernel = staticmethod(conv.col2im)
 
     nargs = 8
@@ -81,6 +83,7 @@ class Col2im(_KernelOp):
 
 class ColsToMaps(_KernelOp):
     """``N·OH·OW × F`` as feature maps N × F·OH·OW (args: the array, F, OH·OW)."""
+
     kernel = staticmethod(conv.cols_to_maps)
 
     nargs = 3
@@ -91,6 +94,7 @@ class ColsToMaps(_KernelOp):
 
 class MapsToCols(_KernelOp):
     """Feature maps N × F·OH·OW as ``N·OH·OW × F`` (args: the array, F)."""
+
     kernel = staticmethod(conv.maps_to_cols)
 
     nargs = 2
@@ -133,6 +137,7 @@ class MaxPoolOp(_KernelOp):
         for i in np.ndindex(out.shape):
             out[i] = window_max(0, *win[i])
         return out.reshape(A.shape[0], -1)
+
     str_code = _call("", "maxpool", 6)
     latex_code = r"\operatorname{{maxpool}}\left({0}\right)"
 
@@ -165,6 +170,7 @@ class MaxPoolBack(_KernelOp):
 
 class AvgPoolOp(_KernelOp):
     """``avgpool(A, C, H, W, size, stride)``: the mean of every window, N × C·OH·OW."""
+
     kernel = staticmethod(pool.avgpool_forward)
 
     nargs = 6
@@ -175,6 +181,7 @@ class AvgPoolOp(_KernelOp):
 
 class AvgPoolBack(_KernelOp):
     """``G`` shared equally by each window's entries (args: G, C, H, W, size, stride)."""
+
     kernel = staticmethod(pool.avgpool_backward)
 
     nargs = 6

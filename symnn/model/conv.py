@@ -13,8 +13,19 @@ from typing import Any
 import sympy as sp
 
 from symnn.kernels.conv import out_size
-from symnn.model import conv_ops as ops
 from symnn.model.arrays import BatchSum, MatMul, Transpose
+from symnn.model.conv_ops import (
+    AvgPoolBack,
+    AvgPoolOp,
+    Col2im,
+    ColsToMaps,
+    Im2col,
+    KernelMatrix,
+    KernelShape,
+    MapsToCols,
+    MaxPoolBack,
+    MaxPoolOp,
+)
 from symnn.model.layers import Layer, Node, Param, _positive_int
 from symnn.model.notation import NetSymbol
 from symnn.model.window_max import ties_code, window_max
@@ -129,20 +140,20 @@ class Conv2D(Layer):
         return (*node.inputs[0].shape, *self.kernel, self.stride, self.padding)
 
     def forward(self, node, net, ins, env):
-        col = ops.Im2col(ins[0], *self._geometry(node))
-        Z = MatMul(col, Transpose(ops.KernelMatrix(env[f"K{node.index}"], self.filters)))
+        col = Im2col(ins[0], *self._geometry(node))
+        Z = MatMul(col, Transpose(KernelMatrix(env[f"K{node.index}"], self.filters)))
         if self.bias:
             Z = Z + env[f"c{node.index}"]
-        return ops.ColsToMaps(Z, self.filters, node.shape[1] * node.shape[2])
+        return ColsToMaps(Z, self.filters, node.shape[1] * node.shape[2])
 
     def backward(self, node, net, ins, out, G, env):
         i, K = node.index, env[f"K{node.index}"]
-        col = ops.Im2col(ins[0], *self._geometry(node))
-        Gc = ops.MapsToCols(G, self.filters)
-        grads = {f"K{i}": ops.KernelShape(MatMul(Transpose(Gc), col), *node.params[0].shape)}
+        col = Im2col(ins[0], *self._geometry(node))
+        Gc = MapsToCols(G, self.filters)
+        grads = {f"K{i}": KernelShape(MatMul(Transpose(Gc), col), *node.params[0].shape)}
         if self.bias:
             grads[f"c{i}"] = BatchSum(Gc)
-        dA = ops.Col2im(MatMul(Gc, ops.KernelMatrix(K, self.filters)), *self._geometry(node))
+        dA = Col2im(MatMul(Gc, KernelMatrix(K, self.filters)), *self._geometry(node))
         return [dA], grads
 
 
@@ -196,10 +207,10 @@ class MaxPool(_Pool):
         return [[window_max(ties, *win) for win in self.windows(node, row)] for row in ins[0]]
 
     def forward(self, node, net, ins, env):
-        return ops.MaxPoolOp(ins[0], *self._geometry(node))
+        return MaxPoolOp(ins[0], *self._geometry(node))
 
     def backward(self, node, net, ins, out, G, env):
-        return [ops.MaxPoolBack(ins[0], G, *self._geometry(node), ties_code(net.pool_ties))], {}
+        return [MaxPoolBack(ins[0], G, *self._geometry(node), ties_code(net.pool_ties))], {}
 
 
 class AvgPool(_Pool):
@@ -211,7 +222,7 @@ class AvgPool(_Pool):
         return [[sp.Add(*win) / len(win) for win in self.windows(node, row)] for row in ins[0]]
 
     def forward(self, node, net, ins, env):
-        return ops.AvgPoolOp(ins[0], *self._geometry(node))
+        return AvgPoolOp(ins[0], *self._geometry(node))
 
     def backward(self, node, net, ins, out, G, env):
-        return [ops.AvgPoolBack(G, *self._geometry(node))], {}
+        return [AvgPoolBack(G, *self._geometry(node))], {}

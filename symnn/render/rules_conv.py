@@ -18,8 +18,7 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 def _offset(stride: int, var: str, k: str, pad: int) -> str:
     """The input row (or column) of window offset k for output row (column) var, 1-based: s(var − 1) + k − pad."""
-    base = var if stride == 1 else f"{stride}({var} - 1) + 1"
-    text = f"{base} + {k} - 1" if stride != 1 else f"{var} + {k} - 1"
+    text = f"{var} + {k} - 1" if stride == 1 else f"{stride}({var} - 1) + {k}"
     return text + (f" - {pad}" if pad else "")
 
 

@@ -1,5 +1,6 @@
 """The model stage: notation, activation functions, layers, losses and networks as SymPy expressions."""
 
+from symnn.model.conv import AvgPool, Conv2D, MaxPool
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Node, Param, Softmax
 from symnn.model.normalization import BatchNorm, LayerNorm
@@ -9,13 +10,16 @@ from symnn.model.wiring import Dropout, Flatten, Residual
 
 __all__ = [
     "Activation",
+    "AvgPool",
     "BatchNorm",
+    "Conv2D",
     "Dense",
     "Dropout",
     "Elementwise",
     "Flatten",
     "Layer",
     "LayerNorm",
+    "MaxPool",
     "Network",
     "Node",
     "Param",

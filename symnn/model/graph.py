@@ -13,10 +13,12 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.model.conv import Conv2D
 from symnn.model.functions import relu, step
 from symnn.model.layers import Activation, Dense, Layer, Node, Param, Rows, Softmax
 from symnn.model.losses import loss_function, loss_name
 from symnn.model.notation import NetSymbol, check_convention
+from symnn.model.window_max import ties_code
 from symnn.model.wiring import Add
 
 __all__ = ["Network"]
@@ -44,6 +46,9 @@ class Network:
         The number of samples the element view spans: 1, unless a layer couples the samples (BatchNorm), then 2.
     relu_grad_at_zero, step_at_zero : number
         ReLU′(0) (default 0) and the step's value at 0 (default 1), as for :class:`~symnn.MLP`.
+    pool_ties : str
+        The derivative of a max pooling window at ties: ``"first"`` (default; all of it to the first maximal
+        entry in row-major order, the textbook's argmax) or ``"split"`` (shared equally by the tied maxima).
 
     Examples
     --------
@@ -66,6 +71,7 @@ class Network:
         batch: int | None = None,
         relu_grad_at_zero: Any = 0,
         step_at_zero: Any = 1,
+        pool_ties: str = "first",
     ) -> None:
         if isinstance(layers, Layer) or not isinstance(layers, Sequence) or not layers:
             raise TypeError("layers must be a non-empty list of layers, such as [sn.Dense(3), sn.Activation('relu')]")
@@ -76,6 +82,8 @@ class Network:
         self.convention: str = check_convention(convention)
         self.relu_grad_at_zero: sp.Expr = relu(sp.Symbol("z"), relu_grad_at_zero).grad_at_zero
         self.step_at_zero: sp.Expr = step(sp.Symbol("z"), step_at_zero).at_zero
+        ties_code(pool_ties)
+        self.pool_ties: str = pool_ties
         self.decay = None
         if weight_decay is not None:
             if not (isinstance(weight_decay, str) and weight_decay.isidentifier() and not weight_decay.startswith("_")):
@@ -135,7 +143,7 @@ class Network:
             kind, number = "a", prev.number
         else:
             kind, number = "h", index
-        if isinstance(layer, Activation) and layer.name == "relu" and isinstance(prev.layer, Dense):
+        if isinstance(layer, Activation) and layer.name == "relu" and isinstance(prev.layer, Dense | Conv2D):
             prev.gain = 2.0  # He initialisation: variance 2/n_in for the weights of a layer that ReLU follows
         node = Node(index, layer, inputs, math.prod(shape), kind, number, shape=tuple(shape))
         self.nodes.append(node)

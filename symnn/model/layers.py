@@ -47,7 +47,10 @@ class Param:
     init : str
         ``"normal"`` (variance gain / n_in), ``"zeros"`` or ``"ones"``.
     decay : bool
-        Whether weight decay λ/2 Σ θ² includes it (the weights of Dense layers).
+        Whether weight decay λ/2 Σ θ² includes it (the weights of Dense layers, a convolution's kernel).
+    fan_in : int, optional
+        n_in of the ``"normal"`` initialisation: the entries each output reads (a convolution's C·kh·kw);
+        by default the width of the node's input.
     """
 
     name: str
@@ -55,6 +58,7 @@ class Param:
     make: Callable[[], tuple[sp.Symbol, ...]]
     init: str = "zeros"
     decay: bool = False
+    fan_in: int | None = None
 
     @cached_property
     def symbols(self) -> tuple[sp.Symbol, ...]:
@@ -78,6 +82,7 @@ class Settings(Protocol):
     convention: str  # the layout of Dense weights: "column" or "row"
     relu_grad_at_zero: sp.Expr  # ReLU′(0)
     step_at_zero: sp.Expr  # the step's value at 0
+    pool_ties: str  # how max pooling's derivative is shared among tied maxima: "first" or "split"
 
 
 @dataclass(eq=False)

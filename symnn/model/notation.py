@@ -48,6 +48,8 @@ _KINDS: dict[str, tuple[str, int | None]] = {
     "beta": (r"\beta", 1),  # and shift
     "m": ("m", 1),  # a dropout mask, an input of the network
     "g": (r"\bar{g}", 1),  # ∂C/∂h: the adjoint of an output that has no δ of its own
+    "k": ("K", 4),  # a convolution's kernel entry K^(i)_fcpq: filter f, channel c, offset (p, q)
+    "c": ("c", 1),  # a convolution's bias c^(i)_f
     "x": ("x", None),
     "t": ("t", None),
     "y": ("y", None),

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from symnn.model.conv import AvgPool, Conv2D, MaxPool
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Softmax
 from symnn.model.losses import loss_name
@@ -40,11 +41,15 @@ from symnn.model.spec_values import (
     exact,
     identifier,
     keep_name,
+    kernel_size,
+    nonnegative_int,
     one_of,
+    optional_positive_int,
     positive_int,
     positive_number,
     shape,
 )
+from symnn.model.window_max import TIES
 from symnn.model.wiring import Dropout, Flatten, Residual
 
 __all__ = ["LAYER_TYPES", "NETWORK_FIELDS", "as_mlp", "check_constants", "load_spec", "network_from_spec", "spec_of"]
@@ -64,6 +69,15 @@ LAYER_TYPES: dict[str, dict[str, tuple[Callable[[Any, str], Any], Any]]] = {
     "dropout": {"keep": (keep_name, "p")},
     "residual": {"layers": (None, REQUIRED)},  # type: ignore[dict-item]
     "flatten": {},
+    "conv2d": {
+        "filters": (positive_int, REQUIRED),
+        "kernel": (kernel_size, REQUIRED),
+        "stride": (positive_int, 1),
+        "padding": (nonnegative_int, 0),
+        "bias": (boolean, True),
+    },
+    "maxpool": {"size": (positive_int, REQUIRED), "stride": (optional_positive_int, None)},
+    "avgpool": {"size": (positive_int, REQUIRED), "stride": (optional_positive_int, None)},
 }
 
 #: layer type -> how the checked fields build the layer
@@ -76,6 +90,9 @@ _BUILD: dict[str, Callable[[dict[str, Any]], Layer]] = {
     "dropout": lambda f: Dropout(f["keep"]),
     "residual": lambda f: Residual(*f["layers"]),
     "flatten": lambda f: Flatten(),
+    "conv2d": lambda f: Conv2D(f["filters"], f["kernel"], f["stride"], f["padding"], bias=f["bias"]),
+    "maxpool": lambda f: MaxPool(f["size"], f["stride"]),
+    "avgpool": lambda f: AvgPool(f["size"], f["stride"]),
 }
 
 #: layer class -> (its type in a spec, its fields as spec values)
@@ -88,7 +105,17 @@ _WRITE: dict[type[Layer], tuple[str, Callable[[Any], dict[str, Any]]]] = {
     Dropout: ("dropout", lambda l: {"keep": l.keep.name}),
     Residual: ("residual", lambda l: {}),  # its branch: written by _layer_spec, which names each layer's place
     Flatten: ("flatten", lambda l: {}),
+    Conv2D: ("conv2d", lambda l: _conv_fields(l)),
+    MaxPool: ("maxpool", lambda l: {"size": l.size, "stride": l.stride}),
+    AvgPool: ("avgpool", lambda l: {"size": l.size, "stride": l.stride}),
 }
+
+
+def _conv_fields(layer: Conv2D) -> dict[str, Any]:
+    kh, kw = layer.kernel
+    kernel = kh if kh == kw else [kh, kw]
+    return {"filters": layer.filters, "kernel": kernel, "stride": layer.stride, "padding": layer.padding,
+            "bias": layer.bias}  # fmt: skip
 
 
 def _loss(value: Any, what: str) -> str:
@@ -109,6 +136,7 @@ NETWORK_FIELDS: dict[str, tuple[Callable[[Any, str], Any], Any]] = {
     "batch": (positive_int, None),
     "relu_grad_at_zero": (at_zero, 0),
     "step_at_zero": (at_zero, 1),
+    "pool_ties": (one_of(lambda: list(TIES)), "first"),
 }
 
 _TOP_LEVEL = (*NETWORK_FIELDS, "constants", "layers")
@@ -173,7 +201,8 @@ def network_from_spec(spec: Mapping[str, Any], *, max_params: int | None = None)
     ----------
     spec : mapping
         ``inputs`` (required), ``loss``, ``convention``, ``weight_decay`` (a symbol name), ``batch``,
-        ``relu_grad_at_zero``, ``step_at_zero``, ``constants`` (numbers by symbol name: keep probabilities, λ)
+        ``relu_grad_at_zero``, ``step_at_zero``, ``pool_ties``, ``constants`` (numbers by symbol name: keep
+        probabilities, λ)
         and ``layers``: a list of tables, each with a ``type`` (:data:`LAYER_TYPES`) and that type's fields.
     max_params : int, optional
         Refuse a network of more parameters, before building it (a Network makes a SymPy symbol of each).
@@ -348,6 +377,8 @@ def spec_of(net: Network, constants: Mapping[str, float] | None = None) -> dict[
         spec["batch"] = net.batch
     spec["relu_grad_at_zero"] = exact(net.relu_grad_at_zero)
     spec["step_at_zero"] = exact(net.step_at_zero)
+    if net.pool_ties != "first":
+        spec["pool_ties"] = net.pool_ties
     if constants:
         spec["constants"] = check_constants(net, dict(constants), complete=False)
     spec["layers"] = [_layer_spec(layer, [f"layer {i}"]) for i, layer in enumerate(net.layers, 1)]

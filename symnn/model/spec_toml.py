@@ -20,7 +20,9 @@ def _value(v: Any, where: str) -> str:
         return repr(v)  # 1e-05, 0.9: TOML floats as Python prints them
     if isinstance(v, str):
         return json.dumps(v)  # a TOML basic string: JSON's escapes (\", \\, \uXXXX) are TOML's
-    raise ValueError(f"{where}: cannot write {v!r} as TOML (a spec holds numbers, strings and true/false)")
+    if isinstance(v, list):  # a shape: inputs = [1, 8, 8], a kernel [3, 2]
+        return f"[{', '.join(_value(x, where) for x in v)}]"
+    raise ValueError(f"{where}: cannot write {v!r} as TOML (a spec holds numbers, strings, true/false and lists)")
 
 
 def _key(k: str) -> str:

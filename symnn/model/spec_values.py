@@ -113,3 +113,24 @@ def exact(r: sp.Rational) -> int | float | str:
         return int(r)
     f = float(r)
     return f if sp.Rational(repr(f)) == r else str(r)
+
+
+def nonnegative_int(value: Any, what: str) -> int:
+    """An integer ≥ 0 (a convolution's padding)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{what} must be an integer ≥ 0, got {value!r}")
+    return value
+
+
+def optional_positive_int(value: Any, what: str) -> int | None:
+    """A positive integer, or None (absent: the layer's default, a pooling stride equal to its size)."""
+    return None if value is None else positive_int(value, what)
+
+
+def kernel_size(value: Any, what: str) -> int | tuple[int, int]:
+    """A kernel's size: a positive integer (square) or a list of two, [height, width]."""
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise ValueError(f"{what} must be a positive integer or a list of two ([height, width]), got {value!r}")
+        return positive_int(value[0], what), positive_int(value[1], what)
+    return positive_int(value, what)

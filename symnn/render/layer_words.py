@@ -168,6 +168,10 @@ LAYER_NAMES: dict[str, dict[str, str]] = {
     "batch normalisation": {"en": "batch normalisation", "ja": "バッチ正規化"},
     "dropout": {"en": "dropout", "ja": "ドロップアウト"},
     "sum": {"en": "residual sum", "ja": "残差接続の和"},
+    "convolution": {"en": "convolution", "ja": "畳み込み層"},
+    "max pooling": {"en": "max pooling", "ja": "Max プーリング"},
+    "average pooling": {"en": "average pooling", "ja": "Average プーリング"},
+    "flatten": {"en": "flatten", "ja": "平坦化"},
 }
 
 #: a layer's ``title`` -> the sentence that states its rule; ``{rule}`` is the rule in index form (LaTeX).
@@ -213,6 +217,43 @@ LAYER_RULES: dict[str, dict[str, str]] = {
     "sum": {
         "en": "The end of a residual block: the block's input plus its branch's output, ${rule}$.",
         "ja": "残差ブロックの終わり。ブロックへの入力と枝の出力の和です：${rule}$。",
+    },
+    "convolution": {
+        "en": "A convolution (a correlation, as frameworks compute it) of {filters} kernel{s} of {kh} × {kw} over all "
+        "{channels} channel{cs} of the input {shape_in} (stride {stride}, padding {pad}), giving {shape_out}: each "
+        "output is the sum over its window, ${rule}$, where the padding's zeros are simply absent from the sum. "
+        "The entries are numbered row-major, channel first: ${flat}$.",
+        "ja": "畳み込み（フレームワークが計算するとおり相関）です。{kh} × {kw} のカーネル {filters} 個を"
+        "入力 {shape_in} の全 {channels} チャンネルにかけ（ストライド {stride}、パディング {pad}）、"
+        "{shape_out} を出力します。各出力は"
+        "窓についての和 ${rule}$ で、パディングの 0 は和に現れません。要素はチャンネル、行、列の順に番号を付けます："
+        "${flat}$。",
+    },
+    "max pooling": {
+        "en": "The maximum of each {k} × {k} window of each channel (stride {stride}), {shape_in} to {shape_out}: "
+        "${rule}$. Its derivative is 1 for the window's maximum and 0 for its other entries; {ties}",
+        "ja": "チャンネルごとに {k} × {k} の窓の最大値をとります（ストライド {stride}、{shape_in} から {shape_out}）："
+        "${rule}$。その微分は窓の最大の要素で 1、ほかの要素で 0 です。{ties}",
+    },
+    "max pooling first": {
+        "en": "where several entries tie for the maximum, all of it goes to the first of them in row-major order "
+        "(the textbook's argmax), written $[k = \\operatorname{{argmax}}_{{\\mathrm{{first}}}}(\\ldots)]$.",
+        "ja": "最大の要素が複数あるときは、行優先の順で最初の要素にすべてを渡します（教科書の argmax）。"
+        "$[k = \\operatorname{{argmax}}_{{\\mathrm{{first}}}}(\\ldots)]$ と書きます。",
+    },
+    "max pooling split": {
+        "en": "where m entries tie for the maximum, each gets 1/m of it.",
+        "ja": "最大の要素が m 個あるときは、それぞれに 1/m ずつ渡します。",
+    },
+    "average pooling": {
+        "en": "The mean of each {k} × {k} window of each channel (stride {stride}), {shape_in} to {shape_out}: "
+        "${rule}$.",
+        "ja": "チャンネルごとに {k} × {k} の窓の平均をとります（ストライド {stride}、{shape_in} から {shape_out}）："
+        "${rule}$。",
+    },
+    "flatten": {
+        "en": "The entries of each sample as one vector, in their row-major order; the values are unchanged: ${rule}$.",
+        "ja": "サンプルの要素を行優先の順に 1 本のベクトルに並べます。値は変わりません：${rule}$。",
     },
 }
 

@@ -228,7 +228,7 @@ BAD = [
     (
         {"inputs": 2, "layer": [DENSE]},
         "unknown field 'layer'; valid fields: inputs, loss, convention, weight_decay, batch, relu_grad_at_zero, "
-        "step_at_zero, constants, layers",
+        "step_at_zero, pool_ties, constants, layers",
     ),
     (_net(), "field 'layers' must be a non-empty list of layer tables ([[layers]] in TOML), got []"),
     (
@@ -264,7 +264,7 @@ BAD = [
     ),
     (_net(5), "layer 1: must be a table with a type field ([[layers]] in TOML), got 5"),
     (_net({"units": 3}), f"layer 1: missing field 'type'; valid choices: {TYPES}"),
-    (_net(DENSE, {"type": "conv2d"}), f"layer 2: unknown type 'conv2d'; valid choices: {TYPES}"),
+    (_net(DENSE, {"type": "conv3d"}), f"layer 2: unknown type 'conv3d'; valid choices: {TYPES}"),
     (_net({"type": "Dense", "units": 2}), f"layer 1: unknown type 'Dense'; valid choices: {TYPES}"),
     (
         _net(DENSE, {"type": "elementwise", "name": "swish"}),

@@ -102,7 +102,7 @@ class Model:
         for node in self.graph.nodes:
             for p in node.params:
                 if p.init == "normal":
-                    value = rng.normal(0.0, np.sqrt(node.gain / node.inputs[0].width), size=p.shape)
+                    value = rng.normal(0.0, np.sqrt(node.gain / (p.fan_in or node.inputs[0].width)), size=p.shape)
                 elif p.init == "fill":
                     value = np.full(p.shape, node.layer.init)
                 else:

@@ -3,11 +3,13 @@
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Node, Param, Softmax
 from symnn.model.normalization import BatchNorm, LayerNorm
+from symnn.model.recurrent import RNN
 from symnn.model.spec import load_spec, network_from_spec, spec_of
 from symnn.model.spec_toml import spec_to_toml
 from symnn.model.wiring import Dropout, Flatten, Residual
 
 __all__ = [
+    "RNN",
     "Activation",
     "BatchNorm",
     "Dense",

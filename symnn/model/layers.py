@@ -48,6 +48,9 @@ class Param:
         ``"normal"`` (variance gain / n_in), ``"zeros"`` or ``"ones"``.
     decay : bool
         Whether weight decay λ/2 Σ θ² includes it (the weights of Dense layers).
+    fan_in : int, optional
+        n_in of ``"normal"``'s variance when it is not the width of the node's first input (an RNN's W reads
+        d entries of a T × d sequence, its U the hidden state).
     """
 
     name: str
@@ -55,6 +58,7 @@ class Param:
     make: Callable[[], tuple[sp.Symbol, ...]]
     init: str = "zeros"
     decay: bool = False
+    fan_in: int | None = None
 
     @cached_property
     def symbols(self) -> tuple[sp.Symbol, ...]:

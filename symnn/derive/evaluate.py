@@ -48,6 +48,8 @@ def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, object]) -> np.ndarray:
         elif isinstance(e, RowMax):
             # the shift cancels in softmax; any per-row number will do, and 0 keeps the entries exact
             r = np.zeros((np.shape(ev(e.args[0]))[0], 1), dtype=object)
+        elif callable(getattr(e, "on_arrays", None)):  # an op that says how it acts on arrays (slicing, stacking)
+            r = e.on_arrays(*(ev(a) for a in e.args))
         elif e.is_Add:
             r = sum((ev(a) for a in e.args[1:]), start=ev(e.args[0]))
         elif e.is_Mul:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
 import sympy as sp
 
 from symnn.model.arrays import BatchSum, MatMul, Transpose, _ArrayOp, _operand
@@ -36,6 +37,11 @@ class StepColumns(_ArrayOp):
         a, t, d = self.args
         return f"{_operand(printer, a)}[:, {(int(t) - 1) * int(d)}:{int(t) * int(d)}]"
 
+    @staticmethod
+    def on_arrays(a, t, d):
+        """The same on NumPy arrays (:func:`symnn.derive.evaluate.evaluate`)."""
+        return a[:, (int(t) - 1) * int(d) : int(t) * int(d)]
+
     def _sympystr(self, printer):
         return f"{printer._print(self.args[0])}[t={self.args[1]}]"
 
@@ -56,6 +62,13 @@ class PadColumns(_ArrayOp):
         np = printer._module_format(printer._module)
         return f"{np}.pad({_operand(printer, g)}, ((0, 0), ({before}, {after})))"
 
+    @staticmethod
+    def on_arrays(g, t, d, width):
+        """The same on NumPy arrays (:func:`symnn.derive.evaluate.evaluate`)."""
+        out = numpy.zeros((g.shape[0], int(width)), dtype=g.dtype)
+        out[:, (int(t) - 1) * int(d) : int(t) * int(d)] = g
+        return out
+
     def _sympystr(self, printer):
         return f"pad({printer._print(self.args[0])}, t={self.args[1]})"
 
@@ -75,7 +88,12 @@ class Stack(_ArrayOp):
 
     def _code(self, printer, code):
         np = printer._module_format(printer._module)
-        return f"{np}.concatenate(({', '.join(printer._print(a) for a in self.args)}), axis=1)"
+        return f"{np}.concatenate(({''.join(printer._print(a) + ', ' for a in self.args)}), axis=1)"
+
+    @staticmethod
+    def on_arrays(*arrays):
+        """The same on NumPy arrays (:func:`symnn.derive.evaluate.evaluate`)."""
+        return numpy.concatenate(arrays, axis=1)
 
     def _sympystr(self, printer):
         return f"stack({', '.join(printer._print(a) for a in self.args)})"
@@ -133,13 +151,10 @@ class RNN(Layer):
     def out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, ...]:
         if len(in_shape) != 2:
             raise ValueError(
-                f"{self!r}: its input must be a sequence of shape (T, d) (T steps of d features), "
-                f"got shape {in_shape}"
+                f"{self!r}: its input must be a sequence of shape (T, d) (T steps of d features), got shape {in_shape}"
             )
         if self.steps is not None and self.steps != in_shape[0]:
-            raise ValueError(
-                f"{self!r}: steps={self.steps} but its input has {in_shape[0]} steps (shape {in_shape})"
-            )
+            raise ValueError(f"{self!r}: steps={self.steps} but its input has {in_shape[0]} steps (shape {in_shape})")
         return (in_shape[0], self.hidden) if self.outputs == "all" else (self.hidden,)
 
     def place(self, net: Any, prev: Node, where: str) -> Node:

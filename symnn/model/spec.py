@@ -32,6 +32,7 @@ from symnn.model.layers import Activation, Dense, Elementwise, Layer, Softmax
 from symnn.model.losses import loss_name
 from symnn.model.normalization import BatchNorm, LayerNorm
 from symnn.model.notation import CONVENTIONS
+from symnn.model.recurrent import OUTPUTS, RNN
 from symnn.model.spec_values import (
     REQUIRED,
     activation_names,
@@ -64,6 +65,12 @@ LAYER_TYPES: dict[str, dict[str, tuple[Callable[[Any, str], Any], Any]]] = {
     "dropout": {"keep": (keep_name, "p")},
     "residual": {"layers": (None, REQUIRED)},  # type: ignore[dict-item]
     "flatten": {},
+    "rnn": {
+        "hidden": (positive_int, REQUIRED),
+        "steps": (lambda v, what: None if v is None else positive_int(v, what), None),
+        "activation": (one_of(activation_names), "tanh"),
+        "outputs": (one_of(lambda: list(OUTPUTS)), "last"),
+    },
 }
 
 #: layer type -> how the checked fields build the layer
@@ -76,6 +83,7 @@ _BUILD: dict[str, Callable[[dict[str, Any]], Layer]] = {
     "dropout": lambda f: Dropout(f["keep"]),
     "residual": lambda f: Residual(*f["layers"]),
     "flatten": lambda f: Flatten(),
+    "rnn": lambda f: RNN(f["hidden"], f["steps"], f["activation"], f["outputs"]),
 }
 
 #: layer class -> (its type in a spec, its fields as spec values)
@@ -88,6 +96,15 @@ _WRITE: dict[type[Layer], tuple[str, Callable[[Any], dict[str, Any]]]] = {
     Dropout: ("dropout", lambda l: {"keep": l.keep.name}),
     Residual: ("residual", lambda l: {}),  # its branch: written by _layer_spec, which names each layer's place
     Flatten: ("flatten", lambda l: {}),
+    RNN: (
+        "rnn",
+        lambda l: {
+            "hidden": l.hidden,
+            **({} if l.steps is None else {"steps": l.steps}),
+            "activation": l.name,
+            "outputs": l.outputs,
+        },
+    ),
 }
 
 

@@ -233,8 +233,7 @@ class RNN(Layer):
         # f′ in the output where it reappears (tanh′ = 1 − h², σ′ = h(1 − h)), else at the pre-activation
         fprime = sp.diff(f(z), z).xreplace({f(z): out}).xreplace({z: self._pre(node, ins, env)})
         D = G * fprime  # δ_t = ∂C/∂(W x_t + U h_{t−1} + b)
-        W, b = (env[params[0].name], env[params[-1].name])
-        d_ins = [PadColumns(MatMul(D, W), t, d, node.inputs[0].width)]
+        d_ins = [PadColumns(MatMul(D, env[params[0].name]), t, d, node.inputs[0].width)]
         grads = {params[0].name: MatMul(Transpose(D), StepColumns(ins[0], t, d)), params[-1].name: BatchSum(D)}
         if len(ins) > 1:
             U = env[params[1].name]

@@ -82,16 +82,18 @@ def check_nodes(net, N):
         syms = set().union(*(e.free_symbols for e in flat), *(g.free_symbols for row in G for g in row))
         at, memo = point(sorted(syms, key=sp.default_sort_key), rng), {}
 
-        def same(a, b, what):
+        def same(a, b, what, at=at, memo=memo, label=node.label):
             a, b = at_point(sp.sympify(a), at, memo), at_point(sp.sympify(b), at, memo)
-            assert abs(a - b) < 1e-30 * (1 + abs(b)), (node.label, what, a, b)
+            assert abs(a - b) < 1e-30 * (1 + abs(b)), (label, what, a, b)
 
         for n in range(N):
             for j in range(node.width):
                 same(Y[n, j], node.element[n][j], f"forward {n} {j}")
         values[Ysym] = Y
         d_ins, d_params = node.layer.backward(node, net, ins, Ysym, Gsym, env)
-        S = sp.Add(*(g * e for grow, erow in zip(G, node.element, strict=True) for g, e in zip(grow, erow)))
+        S = sp.Add(
+            *(g * e for grow, erow in zip(G, node.element, strict=True) for g, e in zip(grow, erow, strict=True))
+        )
         for u, d in zip(node.inputs, d_ins, strict=True):
             got = np.broadcast_to(evaluate(d, values), (N, u.width))
             for n in range(N):
@@ -192,7 +194,7 @@ def test_bad_shapes_and_settings_name_the_layer_and_numbers():
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="RNN: hidden must be a positive integer"):
             RNN(bad)
-    with pytest.raises(ValueError, match="RNN: unknown activation 'softmax'; valid choices: .*tanh"):
+    with pytest.raises(ValueError, match=r"RNN: unknown activation 'softmax'; valid choices: .*tanh"):
         RNN(2, activation="softmax")
     with pytest.raises(ValueError, match="RNN: unknown outputs 'first'; valid choices: last, all"):
         RNN(2, outputs="first")

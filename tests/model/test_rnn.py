@@ -6,10 +6,12 @@ and ``jax.grad`` of a forward pass written here with a Python loop over t (in it
 explains). The shared parameters' gradient is the sum over the steps; bad shapes and spec fields are refused.
 """
 
+import importlib.util
 import random
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -218,3 +220,14 @@ def test_sequence_output_and_documents():
     md, tex = d.to_markdown(), d.to_latex()
     assert "u^{[1]}_{12}" in md and "w^{[1]}_{11}" in tex
     assert sn.gradcheck(sn.compile(net), sn.compile(net).init(seed=0), *numeric_data(2, 1, 0)[:1], np.zeros((4, 4)))
+
+
+def test_an_rnn_learns_what_a_larger_mlp_does_not_generalise():
+    """examples/rnn_pattern.py: 'two 1s in a row anywhere in 20 steps' from 400 sequences (about 2 s)."""
+    path = Path(__file__).resolve().parents[2] / "examples" / "rnn_pattern.py"
+    spec = importlib.util.spec_from_file_location("rnn_pattern", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    _, rnn_test = example.run("RNN", [sn.RNN(4), sn.Dense(2), sn.Softmax()], (20, 1))
+    mlp_train, mlp_test = example.run("MLP", [sn.Dense(16), sn.Activation("tanh"), sn.Dense(2), sn.Softmax()], 20)
+    assert rnn_test > 0.97 and mlp_train > 0.99 and mlp_test < 0.9

@@ -26,7 +26,8 @@ doc.text(
         "$h_t$ of $n$ entries. Unrolled over the $T$ steps it is an ordinary network of $T$ nodes, node $t$ reading "
         "$x_t$ and node $t - 1$, except that every node uses the same $W$ ($n \\times d$), $U$ ($n \\times n$) and "
         "$b$. The reverse sweep over the unrolled nodes is backpropagation through time: the adjoint of $h_t$ "
-        "collects what $h_{t+1}$ sends back through $U$, and a shared parameter's gradient is the sum of what "
+        "collects what $h_{t+1}$ sends back through $U$, and the gradient of a parameter all steps use "
+        "is the sum of what "
         "each step contributes. In symnn: `sn.RNN(hidden, steps, activation, outputs)`.",
         "ja": "エルマン型の再帰層は、各時刻 $d$ 個の特徴からなる系列 $x_1, \\dots, x_T$ を読み、$n$ 個の要素の状態 "
         "$h_t$ を持ちます。$T$ 時刻にわたって展開すると、ノード $t$ が $x_t$ とノード $t - 1$ を読む $T$ 個の"

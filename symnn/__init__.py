@@ -9,6 +9,7 @@ from symnn.derive.backprop import NetworkDerivation, backprop
 from symnn.derive.chain import chain_rule
 from symnn.derive.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
 from symnn.model import (
+    RNN,
     Activation,
     AvgPool,
     BatchNorm,
@@ -60,6 +61,7 @@ __all__ = [
     "MLP",
     "OPTIMIZERS",
     "OUTPUT_ACTIVATIONS",
+    "RNN",
     "RULES",
     "Activation",
     "ActivationFunction",

@@ -45,8 +45,9 @@ def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, object]) -> np.ndarray:
             r = _object(ev(e.args[0])).sum(axis=0)
         elif isinstance(e, Total):
             r = _object(ev(e.args[0])).sum()
-        elif hasattr(e, "on_arrays"):  # a kernel's operation (im2col, pooling): the kernel itself on object arrays
-            r = e.on_arrays(*(_object(ev(a)) if i < e.arrays else int(a) for i, a in enumerate(e.args)))
+        elif hasattr(e, "on_arrays"):  # an op that acts on arrays itself (im2col, pooling, slicing, stacking):
+            # its array arguments as object arrays, its integer arguments (shapes, strides) as ints
+            r = e.on_arrays(*(int(a) if a.is_Integer else _object(ev(a)) for a in e.args))
         elif isinstance(e, RowMax):
             # the shift cancels in softmax; any per-row number will do, and 0 keeps the entries exact
             r = np.zeros((np.shape(ev(e.args[0]))[0], 1), dtype=object)

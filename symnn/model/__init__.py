@@ -4,11 +4,13 @@ from symnn.model.conv import AvgPool, Conv2D, MaxPool
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Node, Param, Softmax
 from symnn.model.normalization import BatchNorm, LayerNorm
+from symnn.model.recurrent import RNN
 from symnn.model.spec import load_spec, network_from_spec, spec_of
 from symnn.model.spec_toml import spec_to_toml
 from symnn.model.wiring import Dropout, Flatten, Residual
 
 __all__ = [
+    "RNN",
     "Activation",
     "AvgPool",
     "BatchNorm",

@@ -50,10 +50,16 @@ _KINDS: dict[str, tuple[str, int | None]] = {
     "g": (r"\bar{g}", 1),  # ∂C/∂h: the adjoint of an output that has no δ of its own
     "k": ("K", 4),  # a convolution's kernel entry K^(i)_fcpq: filter f, channel c, offset (p, q)
     "c": ("c", 1),  # a convolution's bias c^(i)_f
+    "wx": ("w", 2),  # a recurrent layer's input weights W, shared by its steps (superscript [i], not (l))
+    "wh": ("u", 2),  # its recurrent weights U
+    "bh": ("b", 1),  # its bias b
     "x": ("x", None),
     "t": ("t", None),
     "y": ("y", None),
 }
+#: a recurrent layer's parameters: superscript [i] (the layer's first node, as documents label it), so that its
+#: w and b never print as a dense layer's w^(l), b^(l)
+_BRACKETED = frozenset({"wx", "wh", "bh"})
 # an optional ``s<n>``: the sample n of a batch, for layers that couple samples (BatchNorm)
 _NAME = re.compile(r"^(?P<kind>[a-z]+?)(?P<first>[1-9]\d*)(?P<rest>(?:_[1-9]\d*)*)(?:s(?P<sample>[1-9]\d*))?$")
 
@@ -115,7 +121,8 @@ class NetSymbol(sp.Symbol):
     def _latex(self, printer, exp=None):
         kind, layer, index = _parse(self.name)
         sample = self.sample
-        top = ([f"({layer})"] if layer is not None else []) + ([rf"\langle {sample}\rangle"] if sample else [])
+        mark = f"[{layer}]" if kind in _BRACKETED else f"({layer})"
+        top = ([mark] if layer is not None else []) + ([rf"\langle {sample}\rangle"] if sample else [])
         s = _KINDS[kind][0] + (f"^{{{' '.join(top)}}}" if top else "") + f"_{{{_index_latex(index)}}}"
         return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
 

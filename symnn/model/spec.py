@@ -33,6 +33,7 @@ from symnn.model.layers import Activation, Dense, Elementwise, Layer, Softmax
 from symnn.model.losses import loss_name
 from symnn.model.normalization import BatchNorm, LayerNorm
 from symnn.model.notation import CONVENTIONS
+from symnn.model.recurrent import OUTPUTS, RNN
 from symnn.model.spec_values import (
     REQUIRED,
     activation_names,
@@ -78,6 +79,12 @@ LAYER_TYPES: dict[str, dict[str, tuple[Callable[[Any, str], Any], Any]]] = {
     },
     "maxpool": {"size": (positive_int, REQUIRED), "stride": (optional_positive_int, None)},
     "avgpool": {"size": (positive_int, REQUIRED), "stride": (optional_positive_int, None)},
+    "rnn": {
+        "hidden": (positive_int, REQUIRED),
+        "steps": (lambda v, what: None if v is None else positive_int(v, what), None),
+        "activation": (one_of(activation_names), "tanh"),
+        "outputs": (one_of(lambda: list(OUTPUTS)), "last"),
+    },
 }
 
 #: layer type -> how the checked fields build the layer
@@ -93,6 +100,7 @@ _BUILD: dict[str, Callable[[dict[str, Any]], Layer]] = {
     "conv2d": lambda f: Conv2D(f["filters"], f["kernel"], f["stride"], f["padding"], bias=f["bias"]),
     "maxpool": lambda f: MaxPool(f["size"], f["stride"]),
     "avgpool": lambda f: AvgPool(f["size"], f["stride"]),
+    "rnn": lambda f: RNN(f["hidden"], f["steps"], f["activation"], f["outputs"]),
 }
 
 #: layer class -> (its type in a spec, its fields as spec values)
@@ -108,6 +116,15 @@ _WRITE: dict[type[Layer], tuple[str, Callable[[Any], dict[str, Any]]]] = {
     Conv2D: ("conv2d", lambda l: _conv_fields(l)),
     MaxPool: ("maxpool", lambda l: {"size": l.size, "stride": l.stride}),
     AvgPool: ("avgpool", lambda l: {"size": l.size, "stride": l.stride}),
+    RNN: (
+        "rnn",
+        lambda l: {
+            "hidden": l.hidden,
+            **({} if l.steps is None else {"steps": l.steps}),
+            "activation": l.name,
+            "outputs": l.outputs,
+        },
+    ),
 }
 
 

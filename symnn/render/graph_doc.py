@@ -29,6 +29,7 @@ from symnn.render.layer_diagram import layer_diagram
 from symnn.render.layer_words import LAYER_NAMES, LAYER_RULES
 from symnn.render.node_names import entry_tex, output_tex, param_tex, say, shape_tex
 from symnn.render.rules_conv import conv_rule
+from symnn.render.rules_recurrent import recurrent_rule
 from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES, PHRASES
 
 __all__ = ["add_graph_network", "graph_derivation_document", "graph_network_document"]
@@ -106,6 +107,8 @@ def _rule(node: Node, net: Network) -> dict[str, str]:
         return say("sum", LAYER_RULES, rule=f"{out} = {' + '.join(ins)}")
     if (words := conv_rule(node, net)) is not None:
         return words
+    if layer.title in ("recurrent", "sequence"):
+        return recurrent_rule(node, net)
     raise Unsupported(f"Unsupported: no words for the layer {type(layer).__name__} in a document")
 
 

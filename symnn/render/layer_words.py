@@ -172,6 +172,8 @@ LAYER_NAMES: dict[str, dict[str, str]] = {
     "max pooling": {"en": "max pooling", "ja": "Max プーリング"},
     "average pooling": {"en": "average pooling", "ja": "Average プーリング"},
     "flatten": {"en": "flatten", "ja": "平坦化"},
+    "recurrent": {"en": "recurrent step", "ja": "再帰層の時刻"},
+    "sequence": {"en": "the sequence of states", "ja": "状態の系列"},
 }
 
 #: a layer's ``title`` -> the sentence that states its rule; ``{rule}`` is the rule in index form (LaTeX).
@@ -254,6 +256,26 @@ LAYER_RULES: dict[str, dict[str, str]] = {
     "flatten": {
         "en": "The entries of each sample as one vector, in their row-major order; the values are unchanged: ${rule}$.",
         "ja": "サンプルの要素を行優先の順に 1 本のベクトルに並べます。値は変わりません：${rule}$。",
+    },
+    "recurrent first": {
+        "en": "Step $t = {t}$ of {T} of the recurrent layer $h_t = f(W x_t + U h_{{t-1}} + b)$ with $h_0 = 0$, so "
+        "that $U h_0$ vanishes: ${rule}$, where ${f}$. The weights $W = (w^{{[{i}]}}_{{jk}})$, "
+        "$U = (u^{{[{i}]}}_{{jk}})$ and the bias $b = (b^{{[{i}]}}_j)$ are the same at every step.",
+        "ja": "再帰層 $h_t = f(W x_t + U h_{{t-1}} + b)$ の時刻 $t = {t}$（全 {T} 時刻）。$h_0 = 0$ なので "
+        "$U h_0$ は消えます：${rule}$。ここで ${f}$ です。重み $W = (w^{{[{i}]}}_{{jk}})$、"
+        "$U = (u^{{[{i}]}}_{{jk}})$ とバイアス $b = (b^{{[{i}]}}_j)$ はすべての時刻で共通です。",
+    },
+    "recurrent": {
+        "en": "Step $t = {t}$ of {T} of the recurrent layer $h_t = f(W x_t + U h_{{t-1}} + b)$, with the same "
+        "$W$, $U$, $b$ as every step: ${rule}$, where ${f}$. This state reads the one before it, so its adjoint "
+        "reaches the earlier steps through $U$ (backpropagation through time).",
+        "ja": "再帰層 $h_t = f(W x_t + U h_{{t-1}} + b)$ の時刻 $t = {t}$（全 {T} 時刻）。$W$、$U$、$b$ は"
+        "すべての時刻で共通です：${rule}$。ここで ${f}$ です。この状態は一つ前の状態を読むので、その随伴は $U$ を"
+        "通って前の時刻へ伝わります（通時的誤差逆伝播法）。",
+    },
+    "sequence": {
+        "en": "The states of the {T} steps as the rows of one {T} × {n} output: ${states}$, in order.",
+        "ja": "{T} 個の時刻の状態を行とする {T} × {n} の出力：${states}$ を順に並べます。",
     },
 }
 

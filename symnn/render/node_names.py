@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,12 +37,22 @@ def entry_tex(node: Node, index: str, sample: str = "", head: str | None = None)
 
 
 def param_tex(node: Node, name: str) -> str:
-    """``W1`` -> ``W^{(1)}``, ``gamma3`` -> ``\\gamma^{(3)}``: a parameter array's name in the network's notation."""
+    """``W1`` -> ``W^{(1)}``, ``gamma3`` -> ``\\gamma^{(3)}``: a parameter array's name in the network's notation.
+
+    A recurrent layer's shared arrays ``Wx{i}``, ``Wh{i}``, ``bh{i}`` are the textbook's ``W^{[i]}``, ``U^{[i]}``,
+    ``b^{[i]}`` (i its first step's node; brackets, so that they never read as a dense layer's ``W^{(l)}``)."""
+    recurrent = _RECURRENT.match(name) if node.layer is not None and node.layer.title == "recurrent" else None
+    if recurrent:
+        return f"{_RECURRENT_HEADS[recurrent['kind']]}^{{[{recurrent['i']}]}}"
     for number in (node.number, node.index):
         tail = str(number)
         if name.endswith(tail) and name[: -len(tail)]:
             return f"{latex(sp.Symbol(name[: -len(tail)]))}^{{({number})}}"
     return latex(sp.Symbol(name))
+
+
+_RECURRENT = re.compile(r"^(?P<kind>Wx|Wh|bh)(?P<i>[1-9]\d*)$")
+_RECURRENT_HEADS = {"Wx": "W", "Wh": "U", "bh": "b"}
 
 
 def shape_tex(shape: Sequence[int | str]) -> str:

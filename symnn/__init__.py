@@ -10,6 +10,7 @@ from symnn.derive.chain import chain_rule
 from symnn.derive.derivation import LOSS_SYMBOL, RULES, CheckResult, Derivation, Partial, Step, TotalDerivative
 from symnn.model import (
     Activation,
+    Attention,
     BatchNorm,
     Dense,
     Dropout,
@@ -60,6 +61,7 @@ __all__ = [
     "RULES",
     "Activation",
     "ActivationFunction",
+    "Attention",
     "BatchNorm",
     "CheckResult",
     "Dataset",

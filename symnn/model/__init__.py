@@ -1,5 +1,6 @@
 """The model stage: notation, activation functions, layers, losses and networks as SymPy expressions."""
 
+from symnn.model.attention import Attention
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Node, Param, Softmax
 from symnn.model.normalization import BatchNorm, LayerNorm
@@ -9,6 +10,7 @@ from symnn.model.wiring import Dropout, Flatten, Residual
 
 __all__ = [
     "Activation",
+    "Attention",
     "BatchNorm",
     "Dense",
     "Dropout",

@@ -48,10 +48,15 @@ _KINDS: dict[str, tuple[str, int | None]] = {
     "beta": (r"\beta", 1),  # and shift
     "m": ("m", 1),  # a dropout mask, an input of the network
     "g": (r"\bar{g}", 1),  # ∂C/∂h: the adjoint of an output that has no δ of its own
+    "wq": ("w", 2),  # attention's query, key and value weights w^{Q(i)}_{cj} (see _TAGS)
+    "wk": ("w", 2),
+    "wv": ("w", 2),
     "x": ("x", None),
     "t": ("t", None),
     "y": ("y", None),
 }
+# kind -> a tag written before the layer in the superscript: w^{Q(3)}_{12}
+_TAGS: dict[str, str] = {"wq": "Q", "wk": "K", "wv": "V"}
 # an optional ``s<n>``: the sample n of a batch, for layers that couple samples (BatchNorm)
 _NAME = re.compile(r"^(?P<kind>[a-z]+?)(?P<first>[1-9]\d*)(?P<rest>(?:_[1-9]\d*)*)(?:s(?P<sample>[1-9]\d*))?$")
 
@@ -68,7 +73,7 @@ class NetSymbol(sp.Symbol):
     Parameters
     ----------
     name : str
-        ``<kind><n>[_<n>...][s<n>]`` with kind one of w, b, z, a, delta, theta, h, gamma, beta, m, g
+        ``<kind><n>[_<n>...][s<n>]`` with kind one of w, b, z, a, delta, theta, h, gamma, beta, m, g, wq, wk, wv
         (layered: the first number is the layer) or x, t, y (one index); the optional ``s<n>`` names
         sample n of a batch (printed as an angle-bracketed superscript), for layers that couple samples.
         Use the constructors :func:`weight`, :func:`bias`, ... rather than spelling names.
@@ -113,7 +118,8 @@ class NetSymbol(sp.Symbol):
     def _latex(self, printer, exp=None):
         kind, layer, index = _parse(self.name)
         sample = self.sample
-        top = ([f"({layer})"] if layer is not None else []) + ([rf"\langle {sample}\rangle"] if sample else [])
+        top = [_TAGS.get(kind, "") + f"({layer})"] if layer is not None else []
+        top += [rf"\langle {sample}\rangle"] if sample else []
         s = _KINDS[kind][0] + (f"^{{{' '.join(top)}}}" if top else "") + f"_{{{_index_latex(index)}}}"
         return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
 

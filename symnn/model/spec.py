@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from symnn.model.attention import Attention
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Softmax
 from symnn.model.losses import loss_name
@@ -64,6 +65,11 @@ LAYER_TYPES: dict[str, dict[str, tuple[Callable[[Any, str], Any], Any]]] = {
     "dropout": {"keep": (keep_name, "p")},
     "residual": {"layers": (None, REQUIRED)},  # type: ignore[dict-item]
     "flatten": {},
+    "attention": {
+        "d_k": (positive_int, REQUIRED),
+        "d_v": (lambda v, what: v if v is None else positive_int(v, what), None),  # absent: the input's d
+        "causal": (boolean, False),
+    },
 }
 
 #: layer type -> how the checked fields build the layer
@@ -76,6 +82,7 @@ _BUILD: dict[str, Callable[[dict[str, Any]], Layer]] = {
     "dropout": lambda f: Dropout(f["keep"]),
     "residual": lambda f: Residual(*f["layers"]),
     "flatten": lambda f: Flatten(),
+    "attention": lambda f: Attention(f["d_k"], f["d_v"], f["causal"]),
 }
 
 #: layer class -> (its type in a spec, its fields as spec values)
@@ -88,6 +95,10 @@ _WRITE: dict[type[Layer], tuple[str, Callable[[Any], dict[str, Any]]]] = {
     Dropout: ("dropout", lambda l: {"keep": l.keep.name}),
     Residual: ("residual", lambda l: {}),  # its branch: written by _layer_spec, which names each layer's place
     Flatten: ("flatten", lambda l: {}),
+    Attention: (
+        "attention",
+        lambda l: {"d_k": l.d_k, **({} if l.d_v is None else {"d_v": l.d_v}), "causal": l.causal},
+    ),
 }
 
 

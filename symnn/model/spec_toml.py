@@ -20,7 +20,11 @@ def _value(v: Any, where: str) -> str:
         return repr(v)  # 1e-05, 0.9: TOML floats as Python prints them
     if isinstance(v, str):
         return json.dumps(v)  # a TOML basic string: JSON's escapes (\", \\, \uXXXX) are TOML's
-    raise ValueError(f"{where}: cannot write {v!r} as TOML (a spec holds numbers, strings and true/false)")
+    if isinstance(v, list) and v and all(isinstance(n, int) and not isinstance(n, bool) for n in v):
+        return f"[{', '.join(map(str, v))}]"  # the shape of one sample, inputs = [6, 4]
+    raise ValueError(
+        f"{where}: cannot write {v!r} as TOML (a spec holds numbers, strings, true/false and shapes of integers)"
+    )
 
 
 def _key(k: str) -> str:

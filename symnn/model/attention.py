@@ -104,7 +104,7 @@ class TokenRowSum(_Kernel):
     kernel = "token_row_sum"
     numpy_code = f"{_KERNELS}.token_row_sum({{0}}, {{1}})"
     str_code = "rowsum({0})"
-    latex_code = r"\operatorname{{rowsum}}\left({0}\right)"
+    latex_code = r"\operatorname{{rowsum}}_{{\mathrm{{rows}}}}\left({0}\right)"
 
 
 class RowSoftmax(_Op):
@@ -202,6 +202,11 @@ class _Projection(Layer):
     def __repr__(self) -> str:
         return f"Attention {self.title}"
 
+    @property
+    def tag(self) -> str:
+        """How the diagram names the node."""
+        return f"X W_{self.which}"
+
     def array_name(self, node: Node) -> str:
         return f"W_{self.which}{node.index}"
 
@@ -236,6 +241,7 @@ class _Scores(Layer):
 
     def __init__(self, d_k: int) -> None:
         self.d_k = d_k
+        self.tag = f"Q K^T/sqrt({d_k})"
 
     def element(self, node, net, ins):
         T, scale = node.shape[0], sp.sqrt(self.d_k)
@@ -260,6 +266,7 @@ class _Weights(Layer):
 
     def __init__(self, causal: bool) -> None:
         self.causal = causal
+        self.tag = "softmax rows" + (" (causal)" if causal else "")
 
     def element(self, node, net, ins):
         T = node.shape[0]
@@ -284,6 +291,7 @@ class _Mix(Layer):
     """O = P V: each token's output is the P-weighted sum of the values."""
 
     title = "attention output"
+    tag = "P V"
     arity = 2
 
     def element(self, node, net, ins):

@@ -392,5 +392,22 @@ def test_a_spec_round_trips():
     assert repr(again) == repr(net) and spec_of(again) == spec
 
 
+def test_one_attention_layer_learns_to_copy_the_largest_number():
+    # benchmarks/attention_max.py, shorter: 30 epochs of Adam on 4000 samples of n = 5 numbers (about 1 s)
+    spec = importlib.util.spec_from_file_location(
+        "attention_max", Path(__file__).parents[2] / "benchmarks" / "attention_max.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rng = np.random.default_rng(0)
+    (X, T), (X_test, T_test) = bench.make(5, 4000, rng), bench.make(5, 1000, rng)
+    model = sn.compile(sn.Network([sn.Attention(d_k=2)], inputs=(5, 2), loss="mse"))
+    params, history = sn.train(
+        model, X, T, optimizer="adam", lr=0.05, epochs=30, batch_size=100, X_test=X_test, T_test=T_test
+    )
+    assert history.test_loss[-1] < 1e-3 < history.loss[0]
+    assert bench.right(model, params, X_test, 5) > 0.95
+
+
 if __name__ == "__main__":
     jax_gradients(Path(sys.argv[1]))

@@ -101,11 +101,15 @@ doc.text(
     }
 )
 doc.math(
-    r"\mathrm{col} = \operatorname{im2col}(A) \in \mathbb{R}^{N \cdot OH \cdot OW \times C k_h k_w},\quad "
-    r"Z = \mathrm{col}\, \operatorname{mat}(K)^{\mathsf{T}} + c,\quad "
-    r"\frac{\partial C}{\partial \operatorname{mat}(K)} = G^{\mathsf{T}} \mathrm{col},\quad "
-    r"\frac{\partial C}{\partial c} = \sum_{\text{rows}} G,\quad "
-    r"\frac{\partial C}{\partial A} = \operatorname{col2im}\left(G \operatorname{mat}(K)\right)"
+    "\\begin{aligned}\n"
+    r"\mathrm{col} &= \operatorname{im2col}(A) \in \mathbb{R}^{N \cdot OH \cdot OW \times C k_h k_w}, &"
+    r"Z &= \mathrm{col}\, \operatorname{mat}(K)^{\mathsf{T}} + c, \\"
+    "\n"
+    r"\frac{\partial C}{\partial \operatorname{mat}(K)} &= G^{\mathsf{T}} \mathrm{col}, &"
+    r"\frac{\partial C}{\partial c} &= \sum_{\text{rows}} G, \\"
+    "\n"
+    r"\frac{\partial C}{\partial A} &= \operatorname{col2im}\left(G \operatorname{mat}(K)\right)"
+    "\n\\end{aligned}"
 )
 
 # 4. A tiny CNN, derived.

@@ -1,5 +1,6 @@
 """The model stage: notation, activation functions, layers, losses and networks as SymPy expressions."""
 
+from symnn.model.attention import Attention
 from symnn.model.conv import AvgPool, Conv2D, MaxPool
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Node, Param, Softmax
@@ -12,6 +13,7 @@ from symnn.model.wiring import Dropout, Flatten, Residual
 __all__ = [
     "RNN",
     "Activation",
+    "Attention",
     "AvgPool",
     "BatchNorm",
     "Conv2D",

@@ -53,6 +53,9 @@ _KINDS: dict[str, tuple[str, int | None]] = {
     "wx": ("w", 2),  # a recurrent layer's input weights W, shared by its steps (superscript [i], not (l))
     "wh": ("u", 2),  # its recurrent weights U
     "bh": ("b", 1),  # its bias b
+    "wq": ("w", 2),  # attention's query, key and value weights w^{Q(i)}_{cj} (see _TAGS)
+    "wk": ("w", 2),
+    "wv": ("w", 2),
     "x": ("x", None),
     "t": ("t", None),
     "y": ("y", None),
@@ -60,6 +63,8 @@ _KINDS: dict[str, tuple[str, int | None]] = {
 #: a recurrent layer's parameters: superscript [i] (the layer's first node, as documents label it), so that its
 #: w and b never print as a dense layer's w^(l), b^(l)
 _BRACKETED = frozenset({"wx", "wh", "bh"})
+# kind -> a tag written before the layer in the superscript: w^{Q(3)}_{12}
+_TAGS: dict[str, str] = {"wq": "Q", "wk": "K", "wv": "V"}
 # an optional ``s<n>``: the sample n of a batch, for layers that couple samples (BatchNorm)
 _NAME = re.compile(r"^(?P<kind>[a-z]+?)(?P<first>[1-9]\d*)(?P<rest>(?:_[1-9]\d*)*)(?:s(?P<sample>[1-9]\d*))?$")
 
@@ -76,7 +81,7 @@ class NetSymbol(sp.Symbol):
     Parameters
     ----------
     name : str
-        ``<kind><n>[_<n>...][s<n>]`` with kind one of w, b, z, a, delta, theta, h, gamma, beta, m, g
+        ``<kind><n>[_<n>...][s<n>]`` with kind one of w, b, z, a, delta, theta, h, gamma, beta, m, g, wq, wk, wv
         (layered: the first number is the layer) or x, t, y (one index); the optional ``s<n>`` names
         sample n of a batch (printed as an angle-bracketed superscript), for layers that couple samples.
         Use the constructors :func:`weight`, :func:`bias`, ... rather than spelling names.
@@ -121,7 +126,7 @@ class NetSymbol(sp.Symbol):
     def _latex(self, printer, exp=None):
         kind, layer, index = _parse(self.name)
         sample = self.sample
-        mark = f"[{layer}]" if kind in _BRACKETED else f"({layer})"
+        mark = _TAGS.get(kind, "") + (f"[{layer}]" if kind in _BRACKETED else f"({layer})")
         top = ([mark] if layer is not None else []) + ([rf"\langle {sample}\rangle"] if sample else [])
         s = _KINDS[kind][0] + (f"^{{{' '.join(top)}}}" if top else "") + f"_{{{_index_latex(index)}}}"
         return s if exp is None else rf"\left({s}\right)^{{{exp}}}"

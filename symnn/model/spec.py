@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from symnn.model.attention import Attention
 from symnn.model.conv import AvgPool, Conv2D, MaxPool
 from symnn.model.graph import Network
 from symnn.model.layers import Activation, Dense, Elementwise, Layer, Softmax
@@ -85,6 +86,11 @@ LAYER_TYPES: dict[str, dict[str, tuple[Callable[[Any, str], Any], Any]]] = {
         "activation": (one_of(activation_names), "tanh"),
         "outputs": (one_of(lambda: list(OUTPUTS)), "last"),
     },
+    "attention": {
+        "d_k": (positive_int, REQUIRED),
+        "d_v": (lambda v, what: v if v is None else positive_int(v, what), None),  # absent: the input's d
+        "causal": (boolean, False),
+    },
 }
 
 #: layer type -> how the checked fields build the layer
@@ -101,6 +107,7 @@ _BUILD: dict[str, Callable[[dict[str, Any]], Layer]] = {
     "maxpool": lambda f: MaxPool(f["size"], f["stride"]),
     "avgpool": lambda f: AvgPool(f["size"], f["stride"]),
     "rnn": lambda f: RNN(f["hidden"], f["steps"], f["activation"], f["outputs"]),
+    "attention": lambda f: Attention(f["d_k"], f["d_v"], f["causal"]),
 }
 
 #: layer class -> (its type in a spec, its fields as spec values)
@@ -124,6 +131,10 @@ _WRITE: dict[type[Layer], tuple[str, Callable[[Any], dict[str, Any]]]] = {
             "activation": l.name,
             "outputs": l.outputs,
         },
+    ),
+    Attention: (
+        "attention",
+        lambda l: {"d_k": l.d_k, **({} if l.d_v is None else {"d_v": l.d_v}), "causal": l.causal},
     ),
 }
 

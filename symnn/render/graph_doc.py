@@ -28,6 +28,7 @@ from symnn.render.formula import equation_lines, latex
 from symnn.render.layer_diagram import layer_diagram
 from symnn.render.layer_words import LAYER_NAMES, LAYER_RULES
 from symnn.render.node_names import entry_tex, output_tex, param_tex, say, shape_tex
+from symnn.render.rules_attention import ATTENTION_TITLES, attention_rule
 from symnn.render.rules_conv import conv_rule
 from symnn.render.rules_recurrent import recurrent_rule
 from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES, PHRASES
@@ -109,6 +110,8 @@ def _rule(node: Node, net: Network) -> dict[str, str]:
         return words
     if layer.title in ("recurrent", "sequence"):
         return recurrent_rule(node, net)
+    if layer.title in ATTENTION_TITLES:
+        return attention_rule(node)
     raise Unsupported(f"Unsupported: no words for the layer {type(layer).__name__} in a document")
 
 

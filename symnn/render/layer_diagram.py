@@ -35,7 +35,7 @@ def layer_tag(node: Node) -> str:
         return f"Dropout({layer.keep.name})"
     if layer.title == "sum":
         return "+"
-    return type(layer).__name__
+    return getattr(layer, "tag", type(layer).__name__)  # attention's pieces: "X W_Q", "softmax rows", "P V" …
 
 
 def _symbol(node: Node) -> tuple[str, str]:

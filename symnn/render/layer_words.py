@@ -174,6 +174,12 @@ LAYER_NAMES: dict[str, dict[str, str]] = {
     "flatten": {"en": "flatten", "ja": "平坦化"},
     "recurrent": {"en": "recurrent step", "ja": "再帰層の時刻"},
     "sequence": {"en": "the sequence of states", "ja": "状態の系列"},
+    "attention queries": {"en": "attention: queries $Q$", "ja": "注意機構：クエリ $Q$"},
+    "attention keys": {"en": "attention: keys $K$", "ja": "注意機構：キー $K$"},
+    "attention values": {"en": "attention: values $V$", "ja": "注意機構：バリュー $V$"},
+    "attention scores": {"en": "attention: scores $S$", "ja": "注意機構：スコア $S$"},
+    "attention weights": {"en": "attention: weights $P$", "ja": "注意機構：重み $P$"},
+    "attention output": {"en": "attention: output $O$", "ja": "注意機構：出力 $O$"},
 }
 
 #: a layer's ``title`` -> the sentence that states its rule; ``{rule}`` is the rule in index form (LaTeX).
@@ -276,6 +282,40 @@ LAYER_RULES: dict[str, dict[str, str]] = {
     "sequence": {
         "en": "The states of the {T} steps as the rows of one {T} × {n} output: ${states}$, in order.",
         "ja": "{T} 個の時刻の状態を行とする {T} × {n} の出力：${states}$ を順に並べます。",
+    },
+    "attention projection": {
+        "en": "The {what} ${M} = X W_{M}$ of scaled dot-product attention, token by token: ${rule}$. ${out}$ is the "
+        "${T} \\times {n}$ matrix ${M}$ (one row per token), entry $(t, j)$ numbered $(t - 1) \\cdot {n} + j$.",
+        "ja": "スケール化内積注意の{what} ${M} = X W_{M}$ をトークンごとに計算します：${rule}$。${out}$ は "
+        "${T} \\times {n}$ の行列 ${M}$（1 行が 1 トークン）で、要素 $(t, j)$ の番号は $(t - 1) \\cdot {n} + j$ "
+        "です。",
+    },
+    "attention scores": {
+        "en": "The scores $S = Q K^{{\\mathsf{{T}}}} / \\sqrt{{d_k}}$ of each query token $i$ against each key token "
+        "$j$, with $d_k = {d_k}$: ${rule}$.",
+        "ja": "各クエリのトークン $i$ と各キーのトークン $j$ のスコア $S = Q K^{{\\mathsf{{T}}}} / \\sqrt{{d_k}}$"
+        "（$d_k = {d_k}$）：${rule}$。",
+    },
+    "attention weights": {
+        "en": "The attention weights $P$: the softmax of each row of $S$ (each query token $i$), ${rule}$. Each row's "
+        "Jacobian is $\\operatorname{{diag}}(p_i) - p_i p_i^{{\\mathsf{{T}}}}$, which SymPy finds from this rule.",
+        "ja": "注意の重み $P$ は、$S$ の各行（各クエリのトークン $i$）のソフトマックス関数です：${rule}$。各行の"
+        "ヤコビ行列は $\\operatorname{{diag}}(p_i) - p_i p_i^{{\\mathsf{{T}}}}$ で、SymPy はこの規則から求めます。",
+    },
+    "attention weights causal": {
+        "en": "The attention weights $P$, causal: token $i$ attends to the tokens $j \\le i$ only, so each row's "
+        "softmax runs over those, ${rule}$, and $p_{{ij}} = 0$ for $j > i$ (the mask). Each row's Jacobian is "
+        "$\\operatorname{{diag}}(p_i) - p_i p_i^{{\\mathsf{{T}}}}$ over the kept entries, which SymPy finds from this "
+        "rule.",
+        "ja": "注意の重み $P$（因果的）：トークン $i$ は $j \\le i$ のトークンだけを見るので、"
+        "各行のソフトマックス関数はそれらについてとり（${rule}$）、$j > i$ では $p_{{ij}} = 0$ です（マスク）。"
+        "各行のヤコビ行列は残した要素について $\\operatorname{{diag}}(p_i) - p_i p_i^{{\\mathsf{{T}}}}$ で、"
+        "SymPy はこの規則から求めます。",
+    },
+    "attention output": {
+        "en": "The output $O = P V$: each token's output is the sum of the values weighted by its row of $P$, "
+        "${rule}$.",
+        "ja": "出力 $O = P V$：各トークンの出力は、$P$ のその行で重み付けしたバリューの和です：${rule}$。",
     },
 }
 

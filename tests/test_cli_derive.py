@@ -58,7 +58,10 @@ def test_refuses_to_overwrite_without_force(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "pdf"], "argument --format: invalid choice: 'pdf' (choose from 'markdown', 'latex', 'json')"),
+        (
+            ["--format", "pdf"],
+            "argument --format: invalid choice: 'pdf' (choose from 'markdown', 'latex', 'json', 'html')",
+        ),
         (["--lang", "fr"], "argument --lang: invalid choice: 'fr' (choose from 'en', 'ja')"),
         (["--activation", "gelu"], "unknown hidden activation 'gelu'; valid choices"),
         (["--loss", "hinge"], "unknown loss 'hinge'; valid choices: sse, mse, cross-entropy, binary-cross-entropy"),
@@ -198,3 +201,13 @@ def test_ctrl_c_in_process_is_exit_130(monkeypatch, capsys, tmp_path):
     assert main(["derive", "-o", str(tmp_path / "d.md")]) == 130
     assert capsys.readouterr().err == "symnn: interrupted\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_html_is_written_from_the_extension_as_one_self_contained_page(tmp_path):
+    out = tmp_path / "backprop.html"
+    assert main(["derive", "--layers", "2,2,1", "--lang", "ja", "-o", str(out)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["backprop.html"]  # KaTeX and the figures are inside it
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="ja">' in page
+    assert "katex.render" in page and "src=" not in page.split("<script>")[0]  # no external script or stylesheet
+    assert 'id="step-1"' in page and 'id="eq-1"' in page

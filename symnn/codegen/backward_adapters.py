@@ -79,7 +79,11 @@ class Adapter:
         except UserError:
             raise
         except Exception as e:  # the user's code may raise anything: reported, not hidden
-            raise UserError(f"{self.label} raised {type(e).__name__}: {_one_line(e)}") from e
+            given = ", ".join(f"{self._user(k)} {np.shape(v)}" for k, v in values.items())
+            raise UserError(f"{self.label} raised {type(e).__name__}: {_one_line(e)} (given {given})") from e
+
+    def _user(self, name: str) -> str:
+        return {"X": "x", "G": "dout"}.get(name) or self.names[name]
 
     def _run_object(self, x, dout, args) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         obj = self.target

@@ -84,6 +84,11 @@ def _alterations(node: sp.Basic, ref: Reference, name: str) -> Iterator[tuple[Ca
                 yield Cause("sign", f"the sign of the term {_show(node)}"), rest
             elif f.has(ref.N):
                 yield Cause("batch size", f"a missing division by the batch size N in {_show(node)}"), rest
+            elif f.is_Rational and abs(f) != 1:  # a coefficient such as −1/3: its sign kept, its size dropped
+                yield (
+                    Cause("missing factor", f"the factor {_show(abs(f))} is missing in {_show(node)}"),
+                    rest * sp.sign(f),
+                )
             elif f.is_number:
                 yield Cause("missing factor", f"the factor {_show(f)} is missing in {_show(node)}"), rest
             elif name == INPUT and _elementwise(ref) and f.has(ref.X):
@@ -158,14 +163,14 @@ def causes(ref: Reference, name: str, points: list[Point], tol: float, floor: fl
     for cause, f in _numeric(ref, name):
         if all(_matches(f(p), p, tol, floor) for p in points):
             found.append(cause)
-    seen: set[sp.Expr] = {ref.output if name == "Y" else ref.grads[name]}
+    original = ref.output if name == "Y" else ref.grads[name]
+    tried: dict[sp.Expr, bool] = {original: False}  # a candidate formula -> whether it matches
     for cause, expr in _symbolic(ref, name):
-        if expr in seen or cause in found:
-            continue
-        seen.add(expr)
-        try:
-            if all(_matches(ref.evaluate((expr,), p.values)[0], p, tol, floor) for p in points):
-                found.append(cause)
-        except Exception:  # a candidate that cannot be evaluated (shapes) is no cause
-            continue
+        if expr not in tried:
+            try:
+                tried[expr] = all(_matches(ref.evaluate((expr,), p.values)[0], p, tol, floor) for p in points)
+            except Exception:  # a candidate that cannot be evaluated (shapes) is no cause
+                tried[expr] = False
+        if tried[expr]:
+            found.append(cause)
     return tuple(dict.fromkeys(found))

@@ -129,13 +129,15 @@ class BackwardCheck:
         if self.status == "unknown":
             return f"{head}: {self.reason}"
         c, e = self.counterexample, self.expected
-        lines = [
-            f"{head}: {c.quantity} (∂C/∂{c.name}) at entry {list(c.index)} of a batch of {c.batch}",
-            f"  yours {c.yours!r}, derived {c.derived!r}, relative error {c.rel_error:.3g} "
-            f"(tolerance {self.tol:.3g}); confirmed at a second point",
-        ]
+        lines = [f"{head}: {c.quantity} (∂C/∂{c.name}) at entry {list(c.index)} of a batch of {c.batch}"]
         if c.shape != c.derived_shape:
-            lines.append(f"  yours has shape {c.shape}, the derived {c.derived_shape} (compared as its transpose)")
+            lines[0] = f"{head}: {c.quantity} (∂C/∂{c.name}) on a batch of {c.batch}"
+            lines.append(f"  yours has shape {c.shape}, the derived {c.derived_shape}; confirmed at a second point")
+        else:
+            lines.append(
+                f"  yours {c.yours!r}, derived {c.derived!r}, relative error {c.rel_error:.3g} "
+                f"(tolerance {self.tol:.3g}); confirmed at a second point"
+            )
         lines += [f"  likely cause: {cause}" for cause in self.causes] or ["  likely cause: none of those symnn tries"]
         lines += [f"  derived: {e}", f"  LaTeX: {e.latex}", f"  where {_LEGEND}"]
         return "\n".join(lines)

@@ -129,9 +129,10 @@ class BackwardCheck:
         if self.status == "unknown":
             return f"{head}: {self.reason}"
         c, e = self.counterexample, self.expected
-        lines = [f"{head}: {c.quantity} (∂C/∂{c.name}) at entry {list(c.index)} of a batch of {c.batch}"]
+        what = f"{c.quantity} ({'the output Y' if c.name == 'Y' else f'∂C/∂{c.name}'})"
+        lines = [f"{head}: {what} at entry {list(c.index)} of a batch of {c.batch}"]
         if c.shape != c.derived_shape:
-            lines[0] = f"{head}: {c.quantity} (∂C/∂{c.name}) on a batch of {c.batch}"
+            lines[0] = f"{head}: {what} on a batch of {c.batch}"
             lines.append(f"  yours has shape {c.shape}, the derived {c.derived_shape}; confirmed at a second point")
         else:
             lines.append(

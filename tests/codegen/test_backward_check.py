@@ -185,3 +185,10 @@ def test_no_false_alarm_on_100_correct_and_none_missed_on_100_mutated():
         mutation = list(mutations)[rng.integers(len(mutations))]
         v = sn.check_backward(make(mutation), layer, inputs=X, seed=i, **options)
         assert v.status == "disagrees", (name, mutation, i, v.message)
+
+
+def test_a_wrong_forward_is_reported_as_the_output():
+    make, _, _, _ = CASES["batchnorm"]
+    v = sn.check_backward(make(), sn.BatchNorm(eps=1e-7))  # the layer was written with eps = 1e-5
+    assert v.status == "disagrees" and v.counterexample.quantity == "out"
+    assert ": out (the output Y) at entry" in v.message and str(v.expected).startswith("Y = beta1 + gamma1*")

@@ -6,6 +6,7 @@ Run: python derivations/010_check_backward.py [OUTDIR]   (default docs/derivatio
 
 import inspect
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,13 @@ import sympy as sp
 import symnn as sn
 from symnn.model.arrays import RowSum
 from symnn.render import Document
+
+
+def wrapped(message: str) -> str:
+    """The report as printed, its long lines wrapped to fit a page (76 characters)."""
+    lines = message.splitlines()
+    return "\n".join(textwrap.fill(line, 76, subsequent_indent="      ", break_on_hyphens=False) for line in lines)
+
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs" / "derivations"
 
@@ -76,7 +84,7 @@ for wrong, fixed, layer, title in CASES:
     doc.heading(title)
     doc.code(inspect.getsource(wrong))
     doc.code(f"v = sn.check_backward({wrong.__name__}(), sn.{layer!r})\nprint(v.message)")
-    doc.code(v.message, language="text")
+    doc.code(wrapped(v.message), language="text")
     doc.text(
         {
             "en": f"The input gradient `{v.counterexample.quantity}` disagrees; the report names the mistake "
@@ -87,7 +95,7 @@ for wrong, fixed, layer, title in CASES:
     )
     doc.equation(v.expected.lhs, v.expected.rhs)
     doc.code(inspect.getsource(fixed))
-    doc.code(ok.message, language="text")
+    doc.code(wrapped(ok.message), language="text")
 
 doc.heading({"en": "3. In a test, and on the command line", "ja": "3. テストとコマンドラインで"})
 doc.text(

@@ -141,7 +141,7 @@ class Adapter:
 
 def _one_line(e: BaseException) -> str:
     text = " ".join(str(e).split())
-    return text[:200] + ("…" if len(text) > 200 else "")
+    return text[:200] + ("..." if len(text) > 200 else "")
 
 
 def user_names(params: tuple[str, ...], masks: tuple[str, ...], given: Mapping[str, str] | None) -> dict[str, str]:

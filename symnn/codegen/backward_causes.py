@@ -57,7 +57,7 @@ def _show(e: sp.Basic) -> str:
 
 
 def _numeric(ref: Reference, name: str) -> Iterator[tuple[Cause, Callable[[Point], np.ndarray]]]:
-    yield Cause("sign", "the sign: yours is −1 times the derived value"), lambda p: -p.derived
+    yield Cause("sign", "the sign: yours is -1 times the derived value"), lambda p: -p.derived
     yield (
         Cause("batch size", "a stray division by the batch size N: yours is the derived value / N"),
         lambda p: p.derived / len(p.values["X"]),
@@ -75,7 +75,7 @@ def _alterations(node: sp.Basic, ref: Reference, name: str) -> Iterator[tuple[Ca
         for t in node.args:
             text = f"a missing term of the chain rule: {_show(t)}"
             if isinstance(ref.layer, Softmax) and t.has(RowSum):
-                text = f"the softmax Jacobian's diagonal only (Y⊙G, without the term {_show(t)})"
+                text = f"the softmax Jacobian's diagonal only (Y*G, without the term {_show(t)})"
             yield Cause("missing term", text), sp.Add(*(a for a in node.args if a is not t))
     elif isinstance(node, sp.Mul):
         for f in node.args:
@@ -127,7 +127,7 @@ def _symbolic(ref: Reference, name: str) -> Iterator[tuple[Cause, sp.Expr]]:
             Cause("activation derivative", f"the derivative written in the output y = {_show(ref.output)}, fed x"),
             e.xreplace({ref.output: ref.X}),
         )
-    yield Cause("activation derivative", "the function itself instead of its derivative: dout ⊙ y"), ref.G * ref.Y
+    yield Cause("activation derivative", "the function itself instead of its derivative: dout * y"), ref.G * ref.Y
 
 
 def _matches(candidate: np.ndarray, p: Point, tol: float, floor: float) -> bool:
@@ -157,7 +157,7 @@ def causes(ref: Reference, name: str, points: list[Point], tol: float, floor: fl
             Cause(
                 "kink",
                 "yours differs only where the input is exactly 0: another value of the derivative at the kink "
-                "(the derivation's ReLU′(0) is check_backward's relu_grad_at_zero, 0 unless set)",
+                "(the derivation's ReLU'(0) is check_backward's relu_grad_at_zero, 0 unless set)",
             )
         )
     for cause, f in _numeric(ref, name):

@@ -30,7 +30,7 @@ BACKWARD_TOLERANCES: dict[str, float] = {"float64": 1e-6, "float32": 1e-3}
 FLOOR = 1e-3
 #: (samples, whether a third of the inputs are exactly 0) of each point, in order
 PLAN: tuple[tuple[int, bool], ...] = ((1, False), (2, False), (3, False), (5, False), (4, True))
-_LEGEND = "X: the input batch (one sample a row), Y: the output, G: dout = ∂C/∂Y, N: the batch size"
+_LEGEND = "X: the input batch (one sample a row), Y: the output, G: dout = dC/dY, N: the batch size"
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ class BackwardCheck:
         if self.status == "unknown":
             return f"{head}: {self.reason}"
         c, e = self.counterexample, self.expected
-        what = f"{c.quantity} ({'the output Y' if c.name == 'Y' else f'∂C/∂{c.name}'})"
+        what = f"{c.quantity} ({'the output Y' if c.name == 'Y' else f'dC/d{c.name}'})"
         lines = [f"{head}: {what} at entry {list(c.index)} of a batch of {c.batch}"]
         if c.shape != c.derived_shape:
             lines[0] = f"{head}: {what} on a batch of {c.batch}"
@@ -198,12 +198,12 @@ def _compare(ad: Adapter, name: str, got: Any, derived: np.ndarray, tol: float) 
     except (TypeError, ValueError):
         raise UserError(f"{what} is {type(got).__name__}, not an array of numbers") from None
     if not np.all(np.isfinite(u)):
-        raise UserError(f"{what} has NaN or inf (the derived ∂C/∂{name} is finite at this point)")
+        raise UserError(f"{what} has NaN or inf (the derived dC/d{name} is finite at this point)")
     if u.shape == derived.shape:
         return None if np.max(_errors(u, derived), initial=0.0) <= tol else u
     if u.ndim == 2 and u.T.shape == derived.shape:
         return u  # the transpose's shape: a disagreement, which the causes may name a transposed product
-    raise UserError(f"{what} has shape {u.shape}; the derived ∂C/∂{name} has shape {derived.shape}")
+    raise UserError(f"{what} has shape {u.shape}; the derived dC/d{name} has shape {derived.shape}")
 
 
 @dataclass(frozen=True)

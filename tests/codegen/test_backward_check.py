@@ -50,7 +50,7 @@ def test_the_report_names_quantity_entry_values_cause_and_formula():
     assert c.x.shape == c.dout.shape and c.index[1] < c.x.shape[1]
     assert c.yours == pytest.approx(c.dout[c.index] * c.x[c.index] * (1 - c.x[c.index]))
     first = v.message.splitlines()[0]
-    assert first.startswith("check_backward disagrees: Elementwise against Activation('sigmoid'): dx (∂C/∂X) at entry")
+    assert first.startswith("check_backward disagrees: Elementwise against Activation('sigmoid'): dx (dC/dX) at entry")
     assert "derived: dC/dX = G*(1 - sigmoid(X))*sigmoid(X)" in v.message
     X, G = sp.symbols("X G", real=True)
     assert sp.simplify(v.expected.rhs - G * sn.sigmoid(X) * (1 - sn.sigmoid(X))) == 0
@@ -126,7 +126,7 @@ def test_unknown_when_the_code_raises_returns_nan_or_forgets_a_gradient():
     assert reasons == {
         "Raises": "Raises raised RuntimeError: not written yet (given W (3, 4), b (4,), x (1, 3), dout (1, 4))",
         "Forgets": "Forgets.backward set no attribute 'dW' (the gradient of W1)",
-        "NaN": "dx has NaN or inf (the derived ∂C/∂X is finite at this point)",
+        "NaN": "dx has NaN or inf (the derived dC/dX is finite at this point)",
     }
     with pytest.raises(AssertionError, match="check_backward unknown: Raises against Dense"):
         sn.assert_backward(Raises(), dense)

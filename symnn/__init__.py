@@ -2,6 +2,7 @@
 
 from symnn.check.catalogue import identities
 from symnn.check.verification import Verdict, assert_identity, verify
+from symnn.codegen.backward_check import BackwardCheck, assert_backward, check_backward
 from symnn.codegen.compiler import compile
 from symnn.codegen.gradcheck import gradcheck
 from symnn.codegen.model import Model
@@ -68,6 +69,7 @@ __all__ = [
     "ActivationFunction",
     "Attention",
     "AvgPool",
+    "BackwardCheck",
     "BatchNorm",
     "CheckResult",
     "Conv2D",
@@ -94,10 +96,12 @@ __all__ = [
     "Verdict",
     "__version__",
     "activation",
+    "assert_backward",
     "assert_identity",
     "backprop",
     "binary_cross_entropy",
     "chain_rule",
+    "check_backward",
     "compile",
     "cross_entropy",
     "digits4x3",

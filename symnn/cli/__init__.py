@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
-from symnn.cli import derive, network, train, verify
+from symnn.cli import check_backward, derive, network, train, verify
 from symnn.cli.options import UsageError
 from symnn.errors import Unsupported
 from symnn.version import __version__
@@ -32,7 +32,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 #: subcommand -> its module: ``HELP``, ``add_arguments(parser)``, ``run(args)`` -> exit status
-COMMANDS: dict[str, ModuleType] = {"network": network, "verify": verify, "derive": derive, "train": train}
+COMMANDS: dict[str, ModuleType] = {
+    "network": network,
+    "verify": verify,
+    "derive": derive,
+    "train": train,
+    "check-backward": check_backward,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -238,7 +238,7 @@ class Network:
     def __repr__(self) -> str:
         extra = f", weight_decay={self.decay.name!r}" if self.decay is not None else ""
         return (
-            f"Network([{', '.join(map(repr, self.layers))}], inputs={self.input_node.width}, "
+            f"Network([{', '.join(map(repr, self.layers))}], inputs={_shape_repr(self.input_node.shape)}, "
             f"loss={self.loss_name!r}, convention={self.convention!r}{extra})"
         )
 
@@ -252,3 +252,8 @@ def _input_shape(inputs: Any) -> tuple[int, ...]:
             f"one sample, such as (1, 8, 8)), got {inputs!r}"
         )
     return tuple(dims)
+
+
+def _shape_repr(shape: tuple[int, ...]) -> str:
+    """``inputs=`` as it was given: ``3`` for a vector, ``(1, 8, 8)`` for a shape."""
+    return str(shape[0]) if len(shape) == 1 else repr(shape)

@@ -437,3 +437,8 @@ def test_a_dense_layer_refuses_an_image_and_names_flatten():
 def test_an_input_shape_must_be_positive_integers(bad):
     with pytest.raises(ValueError, match=r"^inputs must be a positive integer .* or a tuple of them"):
         sn.Network([sn.Dense(1)], inputs=bad)
+
+
+def test_a_network_of_images_shows_its_input_shape():
+    net = sn.Network([sn.Flatten(), sn.Dense(2)], inputs=(1, 2, 2))
+    assert repr(net).startswith("Network([Flatten(), Dense(2)], inputs=(1, 2, 2), ")

@@ -159,7 +159,7 @@ def symbolic_worker(conn, lhs: sp.Basic, rhs: sp.Basic, op: str, given: dict | N
 
     Runs in a child process; the parent kills it at the deadline, so nothing here needs a timer.
     Messages: ``("trying", name)`` before each attempt, ``("tried", name, outcome)``, ``("proved", name)``,
-    ``("done",)``.
+    ``("done",)`` when every strategy has been tried (a worker that ends without it was stopped).
     """
     try:
         kind = CLAIMS[op]
@@ -180,9 +180,11 @@ def symbolic_worker(conn, lhs: sp.Basic, rhs: sp.Basic, op: str, given: dict | N
             forms = claim_forms(lhs, rhs, op)
         except Exception as e:  # e.g. a matrix expression SymPy cannot make explicit
             conn.send(("tried", PREPARING, f"failed: {type(e).__name__}: {e}"))
+            conn.send(("done",))
             return
         if kind != "eq" and not _ordered(lhs, rhs):
             conn.send(("tried", "inequality", "the sides are not known to be real (complex symbols): not ordered"))
+            conn.send(("done",))
             return
         for name, strategy in STRATEGIES.items():
             conn.send(("trying", name))

@@ -249,6 +249,7 @@ def verify(
     # for the CPU) starts after a short grace, or at once when the symbolic worker gives up
     sample_at = time.monotonic() + min(SAMPLING_GRACE, timeout / 10) if samples else None
     sampled: tuple | None = None
+    symbolic_done = False  # it tried everything (else it was stopped, or stopped itself, at the budget)
     try:
         while workers.jobs or sample_at is not None:
             now = time.monotonic()
@@ -274,7 +275,10 @@ def verify(
                     )
                 elif msg[0] in ("supported", "inconclusive"):
                     sampled = msg
-        if symbolic_conn in workers.jobs:
+                elif msg[0] == "done":
+                    symbolic_done = True
+        # on a busy machine the worker may stop itself at the deadline (symnn.deadline) before it is killed
+        if not symbolic_done and not workers.failures:
             tried.append(f"{running}: stopped at the {timeout:g} s budget")
     finally:
         workers.close()

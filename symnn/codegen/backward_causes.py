@@ -101,7 +101,9 @@ def _alterations(node: sp.Basic, ref: Reference, name: str) -> Iterator[tuple[Ca
 
 def _elementwise(ref: Reference) -> bool:
     """Whether the layer acts on each entry alone (an activation): its input gradient has no sums or products."""
-    return ref.node.inputs[0].width == ref.node.width and not ref.grads[INPUT].has(RowSum, BatchSum, MatMul, Total)
+    if ref.composite or ref.node.inputs[0].width != ref.node.width:
+        return False
+    return not ref.grads[INPUT].has(RowSum, BatchSum, MatMul, Total)
 
 
 def _variants(e: sp.Basic, alter) -> Iterator[tuple[Cause, sp.Expr]]:

@@ -100,6 +100,8 @@ class BackwardCheck:
         For ``"unknown"``: why no verdict (the user's code raised, a wrong shape, NaN, not confirmed).
     formulas : dict[str, Expected]
         Every derived quantity by the user's name (``out``, ``dx``, ``dW``, …).
+    steps : tuple of str
+        A composite layer's inner outputs and adjoints (``H1 = …``, ``dH2 = …``), which the causes may name.
     """
 
     status: Literal["agrees", "disagrees", "unknown"]
@@ -113,6 +115,7 @@ class BackwardCheck:
     causes: tuple[Cause, ...] = ()
     reason: str = ""
     formulas: dict[str, Expected] = field(default_factory=dict)
+    steps: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.status == "agrees"
@@ -141,6 +144,7 @@ class BackwardCheck:
             )
         lines += [f"  likely cause: {cause}" for cause in self.causes] or ["  likely cause: none of those symnn tries"]
         lines += [f"  derived: {e}", f"  LaTeX: {e.latex}", f"  where {_LEGEND}"]
+        lines += [f"  step {s}" for s in self.steps]
         return "\n".join(lines)
 
 
@@ -286,10 +290,9 @@ def check_backward(
     layer : Layer
         The layer it implements, such as ``sn.Dense(4)`` or ``sn.BatchNorm(eps=1e-7)``.
     inputs : int, tuple or array
-        Entries per sample, one sample's shape (``(C, H, W)`` for images, ``(T, d)`` for sequences), or a first
-        batch to check at (samples × entries, or samples × the sample's shape). A shaped layer's ``x`` and
-        ``dout`` are given to ``impl`` in their natural shapes (N × C × H × W); its ``out`` and ``dx`` may be
-        returned so or flat.
+        Entries per sample, one sample's shape (``(C, H, W)``, ``(T, d)``), or a first batch to check at (samples ×
+        entries or × the shape). ``x`` and ``dout`` come in their natural shapes (N × C × H × W); ``out`` and ``dx``
+        may be returned so or flat.
     params : mapping, optional
         The user's names of the layer's arrays, ``{"w": "W1"}``; by default symnn's name without its number.
     convention : str
@@ -313,21 +316,31 @@ def check_backward(
         ``status`` "agrees", "disagrees" (confirmed at a second point; counterexample, causes, derived formula) or
         "unknown" (the reason).
     """
+    tol = _tolerance(dtype, tol)
+    X0, shape = _first_input(inputs)
+    options = {"convention": convention, "relu_grad_at_zero": relu_grad_at_zero, "constants": dict(constants or {})}
+    ref = _reference(layer, shape, pool_ties=pool_ties, **options)
+    ad = adapter(impl, ref.param_names, ref.mask_names, params, (ref.in_shape, ref.node.shape))
+    plan = [(len(X0), False)] if X0 is not None else []
+    plan += [p for p in PLAN if not layer.couples_samples or p[0] > 1]
+    result = {"implementation": ad.label, "layer": repr(layer), "tol": tol, "dtype": dtype, **_derived(ad, ref)}
+    return _search(ad, ref, plan, X0, seed, dtype, result)
+
+
+def _tolerance(dtype: str, tol: float | None) -> float:
     if dtype not in BACKWARD_TOLERANCES:
         raise ValueError(f"dtype must be one of {', '.join(BACKWARD_TOLERANCES)}, got {dtype!r}")
     tol = BACKWARD_TOLERANCES[dtype] if tol is None else float(tol)
     if not tol > 0:
         raise ValueError(f"tol must be a positive number, got {tol!r}")
-    X0, shape = _first_input(inputs)
-    options = {"convention": convention, "relu_grad_at_zero": relu_grad_at_zero, "constants": dict(constants or {})}
-    ref = _reference(layer, shape, pool_ties=pool_ties, **options)
-    ad = adapter(impl, ref.param_names, ref.mask_names, params, (ref.in_shape, ref.node.shape))
-    plan = [p for p in PLAN if not (layer.couples_samples and p[0] < 2)]
-    if X0 is not None:
-        plan.insert(0, (len(X0), False))
+    return tol
+
+
+def _derived(ad: Adapter, ref: Reference) -> dict[str, Any]:
+    """The report's formulas (by the user's names) and a composite layer's steps."""
     found = {ad.quantity(n): Expected(f.lhs, f.rhs) for n in ("Y", INPUT, *ref.param_names) for f in [ref.formula(n)]}
-    result = {"implementation": ad.label, "layer": repr(layer), "tol": tol, "dtype": dtype, "formulas": found}
-    return _search(ad, ref, plan, X0, seed, dtype, result)
+    steps = tuple(f"{s} = {sp.sstr(e)}" for s, e in (*ref.forward_steps, *ref.backward_steps))
+    return {"formulas": found, "steps": steps}
 
 
 def _search(ad: Adapter, ref: Reference, plan, X0, seed: int, dtype: str, result: dict[str, Any]) -> BackwardCheck:

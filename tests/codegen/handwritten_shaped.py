@@ -220,7 +220,13 @@ CASES = {
         lambda mutation=None: ElmanRNN(mutation, all_states=True),
         sn.RNN(3, outputs="all"),
         {"inputs": (3, 2)},
-        {"sign": "sign", "batch": "batch size", "transpose": "transpose", "term": None, "derivative": None},
+        {
+            "sign": "sign",
+            "batch": "batch size",
+            "transpose": "transpose",
+            "term": None,
+            "derivative": "activation derivative",
+        },
     ),
     "attention": (
         SelfAttention,

@@ -11,6 +11,9 @@ Three shapes are read (:func:`adapter`):
 * one function ``f(x, dout, *params, *masks)`` returning ``(out, grads)``, ``grads`` a tuple ``(dx, *dparams)`` or a
   mapping with ``"dx"`` and ``"d"`` + each parameter's name.
 
+A layer of shaped samples (images C × H × W, sequences T × d) gets ``x`` and ``dout`` in their natural shapes,
+``(N, C, H, W)`` and so on; the parameters always have their own shapes (a kernel F × C × kh × kw).
+
 Parameters are passed, set and read under the user's names: by default symnn's array name without its number
 (``W1`` is ``W``, ``gamma2`` is ``gamma``, a mask ``M3`` is ``mask``), otherwise as ``params={"w": "W1"}`` says.
 """
@@ -42,6 +45,9 @@ class Adapter:
         symnn's array name -> the user's name, for every parameter and mask.
     masks_from_user : bool
         Whether the user's code draws its masks (an object: read after ``forward``) rather than receiving them.
+    in_shape, out_shape : tuple of int
+        One sample's input and output shapes: ``x`` is given as N × in_shape, ``dout`` and masks as N × out_shape
+        (empty: the rows as they are).
     """
 
     kind: str
@@ -50,6 +56,8 @@ class Adapter:
     params: tuple[str, ...]
     masks: tuple[str, ...]
     masks_from_user: bool
+    in_shape: tuple[int, ...] = ()
+    out_shape: tuple[int, ...] = ()
 
     @property
     def label(self) -> str:
@@ -67,9 +75,11 @@ class Adapter:
     def run(self, values: Mapping[str, np.ndarray]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Run the user's forward and backward at a point: (``"Y"``, ``"X"`` and each parameter's gradient by
         symnn's names; the masks the user's code drew, by symnn's names). Raises :class:`UserError`."""
-        x, dout = values["X"].copy(), values["G"].copy()
+        n = len(values["X"])
+        shape_in, shape_out = (n, *(self.in_shape or (-1,))), (n, *(self.out_shape or (-1,)))
+        x, dout = values["X"].reshape(shape_in).copy(), values["G"].reshape(shape_out).copy()
         args = [values[p].copy() for p in self.params]
-        given = [values[m].copy() for m in self.masks]
+        given = [values[m].reshape(shape_out).copy() for m in self.masks]
         try:
             if self.kind == "object":
                 return self._run_object(x, dout, args)
@@ -98,7 +108,7 @@ class Adapter:
                     f"{self.label}.forward set no attribute {attr!r} (the mask {m}); "
                     f"name it with params={{'...': '{m}'}}"
                 )
-            masks[m] = np.asarray(getattr(obj, attr), dtype=np.float64)
+            masks[m] = np.asarray(getattr(obj, attr), dtype=np.float64).reshape(len(x), -1)
         dx = obj.backward(dout)
         grads = {}
         for p in self.params:
@@ -159,19 +169,26 @@ def user_names(params: tuple[str, ...], masks: tuple[str, ...], given: Mapping[s
     return names
 
 
-def adapter(impl: Any, params: tuple[str, ...], masks: tuple[str, ...], given: Mapping[str, str] | None) -> Adapter:
-    """The adapter for ``impl``: an object with ``forward``/``backward``, a pair of functions, or one function."""
+def adapter(
+    impl: Any,
+    params: tuple[str, ...],
+    masks: tuple[str, ...],
+    given: Mapping[str, str] | None,
+    shapes: tuple[tuple[int, ...], tuple[int, ...]] = ((), ()),
+) -> Adapter:
+    """The adapter for ``impl``: an object with ``forward``/``backward``, a pair of functions, or one function.
+    ``shapes``: one sample's input and output shapes."""
     names = user_names(params, masks, given)
     if isinstance(impl, tuple | list):
         if len(impl) != 2 or not all(callable(f) for f in impl):
             raise TypeError("a pair must be (forward, backward), two functions")
-        return Adapter("pair", tuple(impl), names, params, masks, False)
+        return Adapter("pair", tuple(impl), names, params, masks, False, *shapes)
     if callable(getattr(impl, "forward", None)) and callable(getattr(impl, "backward", None)):
         if isinstance(impl, type):
             raise TypeError(f"{impl.__name__} is a class: pass an instance, such as {impl.__name__}(...)")
-        return Adapter("object", impl, names, params, masks, True)
+        return Adapter("object", impl, names, params, masks, True, *shapes)
     if callable(impl):
-        return Adapter("function", impl, names, params, masks, False)
+        return Adapter("function", impl, names, params, masks, False, *shapes)
     raise TypeError(
         "the implementation must be an object with forward(x) and backward(dout) methods, a pair "
         f"(forward, backward) of functions, or a function returning (out, grads); got {type(impl).__name__}"

@@ -1,24 +1,31 @@
 """The typical mistakes of a hand-written backward pass, found by trying them.
 
-Each candidate is the derived quantity altered one way: negated, scaled by the batch size, transposed, or its
-formula with one thing changed at one place (a term of a sum dropped, a factor of a product dropped, a transpose
-removed, the derivative evaluated at the output instead of the input, the function in place of its derivative).
-A candidate that equals the user's value at both points of a confirmed disagreement names the cause.
+Each candidate is the derived quantity altered one way: negated, scaled by the batch size or a constant,
+transposed (a kernel's gradient reshaped from its transpose), or its formula with one thing changed at one place (a
+term of a sum dropped, a factor of a product dropped, a power lowered, a transpose removed, the derivative evaluated
+at the output instead of the input, the function in place of its derivative). For a composite layer the change may
+also be in one of its adjoint steps (then every use of that adjoint carries it), or the same change at every step
+alike, as a loop over the time steps repeats a mistake. A candidate that equals the user's value at both points of
+a confirmed disagreement names the cause.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import sympy as sp
 
-from symnn.codegen.backward_reference import INPUT, Reference
+from symnn.codegen.backward_reference import INPUT, Reference, Steps
 from symnn.model.arrays import BatchSum, MatMul, RowSum, Total, Transpose
 from symnn.model.layers import Softmax
 
 __all__ = ["CAUSES", "Cause", "Point", "causes"]
+
+_STEP = sp.Dummy("step")
 
 #: the kinds of cause symnn can name
 CAUSES: tuple[str, ...] = (
@@ -67,6 +74,30 @@ def _numeric(ref: Reference, name: str) -> Iterator[tuple[Cause, Callable[[Point
         lambda p: p.derived * len(p.values["X"]),
     )
     yield Cause("transpose", "a transposed product: yours is the transpose of the derived value"), lambda p: p.derived.T
+    shape = ref.shape(name, 1)
+    if name != "Y" and name != INPUT and len(shape) > 2:
+        yield (
+            Cause(
+                "transpose",
+                f"the gradient reshaped from its transpose: {shape[0]} × {math.prod(shape[1:])} read as "
+                f"{' × '.join(map(str, shape))} without transposing first (the textbook's dW.transpose(1, 0))",
+            ),
+            lambda p: p.derived.reshape(len(p.derived), -1).T.reshape(p.derived.shape),
+        )
+
+
+def _constant_factor(points: list[Point], tol: float, floor: float) -> Cause | None:
+    """Yours is the derived value times one constant (not ±1) at every point: a missing or stray factor."""
+    p = points[0]
+    d, u = p.derived.ravel(), np.asarray(p.yours, dtype=np.float64).ravel()
+    if u.shape != d.shape or not np.any(d):
+        return None
+    c = float(d @ u / (d @ d))
+    if abs(abs(c) - 1) <= tol or c == 0 or not all(_matches(q.derived * c, q, tol, floor) for q in points):
+        return None
+    shown = Fraction(c).limit_denominator(100)
+    value = str(shown) if abs(float(shown) - c) <= tol * abs(c) else f"{c:.6g}"
+    return Cause("missing factor", f"yours is {value} times the derived value: a constant factor missing or stray")
 
 
 def _alterations(node: sp.Basic, ref: Reference, name: str) -> Iterator[tuple[Cause, sp.Expr]]:
@@ -95,27 +126,53 @@ def _alterations(node: sp.Basic, ref: Reference, name: str) -> Iterator[tuple[Ca
                 yield Cause("activation derivative", f"the derivative's factor {_show(f)} is missing"), rest
             else:
                 yield Cause("missing factor", f"the factor {_show(f)} is missing in {_show(node)}"), rest
+    elif isinstance(node, sp.Pow) and node.exp.is_Integer and node.exp > 1:
+        lower = node.base ** (node.exp - 1)
+        kind = "activation derivative" if node.base in _outputs(ref) else "missing factor"
+        yield Cause(kind, f"the power {_show(node)} written as {_show(lower)}"), lower
     elif isinstance(node, Transpose):
         yield Cause("transpose", f"a transposed product: {_show(node)} written as {_show(node.args[0])}"), node.args[0]
+    elif callable(getattr(node, "untransposed", None)):  # a product op with a transpose inside (attention's)
+        plain = node.untransposed()
+        yield Cause("transpose", f"a transposed product: {_show(node)} written as {_show(plain)}"), plain
+
+
+def _outputs(ref: Reference) -> set[sp.Symbol]:
+    """The layer's outputs and a composite layer's inner outputs: what a derivative may be written in."""
+    return {ref.Y, *(s for s, _ in ref.forward_steps)}
 
 
 def _elementwise(ref: Reference) -> bool:
     """Whether the layer acts on each entry alone (an activation): its input gradient has no sums or products."""
-    return ref.node.inputs[0].width == ref.node.width and not ref.grads[INPUT].has(RowSum, BatchSum, MatMul, Total)
+    if ref.composite or ref.node.inputs[0].width != ref.node.width:
+        return False
+    return not ref.grads[INPUT].has(RowSum, BatchSum, MatMul, Total)
 
 
-def _variants(e: sp.Basic, alter) -> Iterator[tuple[Cause, sp.Expr]]:
-    """Every formula that differs from ``e`` at exactly one node, as ``alter`` alters nodes."""
-    yield from alter(e)
+def _variants(e: sp.Basic, alter) -> Iterator[tuple[Cause, sp.Expr, tuple[sp.Basic, sp.Basic]]]:
+    """Every formula that differs from ``e`` at exactly one node, as ``alter`` alters nodes: (cause, the formula,
+    (the node, as altered))."""
+    for cause, v in alter(e):
+        yield cause, v, (e, v)
     for i, a in enumerate(e.args):
         if isinstance(a, sp.Basic) and a.args:
-            for cause, v in _variants(a, alter):
-                yield cause, e.func(*e.args[:i], v, *e.args[i + 1 :])
+            for cause, v, change in _variants(a, alter):
+                yield cause, e.func(*e.args[:i], v, *e.args[i + 1 :]), change
 
 
-def _symbolic(ref: Reference, name: str) -> Iterator[tuple[Cause, sp.Expr]]:
+#: a candidate: the quantity's formula and a composite layer's adjoint steps (None: as derived)
+Candidate = tuple[sp.Expr, Steps | None]
+
+
+def _symbolic(ref: Reference, name: str) -> Iterator[tuple[Cause, sp.Expr] | tuple[Cause, sp.Expr, Steps]]:
     e = ref.output if name == "Y" else ref.grads[name]
-    yield from _variants(e, lambda node: _alterations(node, ref, name))
+    alter = lambda node: _alterations(node, ref, name)  # noqa: E731
+    for cause, v, change in _variants(e, alter):
+        yield cause, v
+        if ref.composite and name != "Y":
+            yield from _if_more(_at_every_step(ref, cause, e, change), v, ref.backward_steps)
+    if name != "Y":
+        yield from _in_steps(ref, alter)
     if name != INPUT or not _elementwise(ref):
         return
     yield (
@@ -128,6 +185,50 @@ def _symbolic(ref: Reference, name: str) -> Iterator[tuple[Cause, sp.Expr]]:
             e.xreplace({ref.output: ref.X}),
         )
     yield Cause("activation derivative", "the function itself instead of its derivative: dout * y"), ref.G * ref.Y
+
+
+def _in_steps(ref: Reference, alter) -> Iterator[tuple[Cause, sp.Expr, Steps]]:
+    """A composite layer's adjoint steps altered one at a time (every use of the adjoint then carries the change):
+    a node of its formula, or the whole step dropped when it has one term (a consumer's contribution forgotten)."""
+    e, steps = None, ref.backward_steps
+    for i, (s, d) in enumerate(steps):
+        for cause, v, change in _variants(d, alter):
+            text = f"{cause.text} (in the adjoint {_show(s)} = {_show(d)})"
+            altered = (*steps[:i], (s, v), *steps[i + 1 :])
+            yield Cause(cause.kind, text), e, altered
+            yield from _if_more(_at_every_step(ref, cause, e, change), e, altered)
+        if not isinstance(d, sp.Add):
+            dropped = sp.Mul(sp.S.Zero, d, evaluate=False)
+            text = f"a missing term of the chain rule: the adjoint {_show(s)} = {_show(d)} left out"
+            yield Cause("missing term", text), e, (*steps[:i], (s, dropped), *steps[i + 1 :])
+
+
+def _at_every_step(ref: Reference, cause: Cause, e: sp.Expr | None, change) -> tuple[Cause, sp.Expr | None, Steps]:
+    """The same change wherever the same node occurs, up to the steps' names (H2 for H1, dH2 for dH1): a mistake
+    that a loop over the time steps makes at every step."""
+    names = {ref.Y, ref.G, *(s for s, _ in (*ref.forward_steps, *ref.backward_steps))}
+    node, altered = change
+    key = _canonical(node, names)
+    order = [a for a in sp.preorder_traversal(node) if a in names]
+
+    def walk(m: sp.Basic) -> sp.Basic:
+        if _canonical(m, names) == key:
+            there = [a for a in sp.preorder_traversal(m) if a in names]
+            return altered.xreplace(dict(zip(order, there, strict=False)))
+        return m.func(*(walk(a) for a in m.args)) if m.args else m
+
+    steps = tuple((s, walk(d)) for s, d in ref.backward_steps)
+    return Cause(cause.kind, f"{cause.text}, at every step alike"), None if e is None else walk(e), steps
+
+
+def _if_more(candidate, expr, steps) -> Iterator[tuple[Cause, sp.Expr | None, Steps]]:
+    """The candidate unless the change occurs once only (then it is the one-place candidate)."""
+    if candidate[1:] != (expr, steps):
+        yield candidate
+
+
+def _canonical(e: sp.Basic, names: set[sp.Symbol]) -> sp.Basic:
+    return e.xreplace(dict.fromkeys(names, _STEP))
 
 
 def _matches(candidate: np.ndarray, p: Point, tol: float, floor: float) -> bool:
@@ -163,14 +264,19 @@ def causes(ref: Reference, name: str, points: list[Point], tol: float, floor: fl
     for cause, f in _numeric(ref, name):
         if all(_matches(f(p), p, tol, floor) for p in points):
             found.append(cause)
+    factor = None if found else _constant_factor(points, tol, floor)
+    found += [factor] if factor else []
     original = ref.output if name == "Y" else ref.grads[name]
-    tried: dict[sp.Expr, bool] = {original: False}  # a candidate formula -> whether it matches
-    for cause, expr in _symbolic(ref, name):
-        if expr not in tried:
+    tried: dict[Candidate, bool] = {(original, ref.backward_steps): False}  # a candidate -> whether it matches
+    named: set[tuple[Candidate, str]] = set()  # one cause of a kind per candidate (the same change found twice)
+    for cause, expr, *steps in _symbolic(ref, name):
+        key = (original if expr is None else expr, steps[0] if steps else ref.backward_steps)
+        if key not in tried:
             try:
-                tried[expr] = all(_matches(ref.evaluate((expr,), p.values)[0], p, tol, floor) for p in points)
+                tried[key] = all(_matches(ref.evaluate((key[0],), p.values, key[1])[0], p, tol, floor) for p in points)
             except Exception:  # a candidate that cannot be evaluated (shapes) is no cause
-                tried[expr] = False
-        if tried[expr]:
+                tried[key] = False
+        if tried[key] and (key, cause.kind) not in named:
+            named.add((key, cause.kind))
             found.append(cause)
     return tuple(dict.fromkeys(found))

@@ -100,6 +100,8 @@ class BackwardCheck:
         For ``"unknown"``: why no verdict (the user's code raised, a wrong shape, NaN, not confirmed).
     formulas : dict[str, Expected]
         Every derived quantity by the user's name (``out``, ``dx``, ``dW``, …).
+    steps : tuple of str
+        A composite layer's inner outputs and adjoints (``H1 = …``, ``dH2 = …``), which the causes may name.
     """
 
     status: Literal["agrees", "disagrees", "unknown"]
@@ -113,6 +115,7 @@ class BackwardCheck:
     causes: tuple[Cause, ...] = ()
     reason: str = ""
     formulas: dict[str, Expected] = field(default_factory=dict)
+    steps: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.status == "agrees"
@@ -141,13 +144,14 @@ class BackwardCheck:
             )
         lines += [f"  likely cause: {cause}" for cause in self.causes] or ["  likely cause: none of those symnn tries"]
         lines += [f"  derived: {e}", f"  LaTeX: {e.latex}", f"  where {_LEGEND}"]
+        lines += [f"  step {s}" for s in self.steps]
         return "\n".join(lines)
 
 
 _REFERENCES: dict[tuple, tuple[Layer, Reference]] = {}
 
 
-def _reference(layer: Layer, inputs: int, **options: Any) -> Reference:
+def _reference(layer: Layer, inputs: tuple[int, ...], **options: Any) -> Reference:
     """The layer's reference, compiled once per layer object and options (tests and loops reuse it)."""
     key = (id(layer), inputs, *sorted((k, repr(v)) for k, v in options.items()))
     hit = _REFERENCES.get(key)
@@ -160,22 +164,29 @@ def _reference(layer: Layer, inputs: int, **options: Any) -> Reference:
     return ref
 
 
-def _first_input(inputs: Any) -> tuple[np.ndarray | None, int]:
-    if isinstance(inputs, int) and not isinstance(inputs, bool):
-        if inputs < 1:
-            raise ValueError(f"inputs must be a positive integer (entries per sample) or a batch, got {inputs!r}")
-        return None, inputs
+def _first_input(inputs: Any) -> tuple[np.ndarray | None, tuple[int, ...]]:
+    """(the first batch, one row a sample, or None; one sample's shape) from an int, a shape or a batch."""
+    dims = inputs if isinstance(inputs, tuple) else (inputs,)
+    if all(isinstance(k, int) and not isinstance(k, bool) for k in dims):
+        if not dims or min(dims) < 1:
+            raise ValueError(
+                f"inputs must be a positive integer (entries per sample), a sample's shape or a batch, got {inputs!r}"
+            )
+        return None, dims
     X = np.asarray(inputs, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1 or not np.all(np.isfinite(X)):
-        raise ValueError(f"inputs must be a finite batch of shape (samples, entries) or an int, got shape {X.shape}")
-    return X, X.shape[1]
+    if X.ndim < 2 or X.size < 1 or not np.all(np.isfinite(X)):
+        raise ValueError(
+            f"inputs must be a finite batch of shape (samples, entries) or (samples, *shape), or an int, "
+            f"got shape {X.shape}"
+        )
+    return X.reshape(len(X), -1), X.shape[1:]
 
 
 def _draw(ref: Reference, plan: tuple[int, bool], rng: np.random.Generator, X: np.ndarray | None, dtype: str):
     """Random values for a point: parameters, ``X``, ``G`` and masks (Bernoulli with the keep probability), rounded
     to ``dtype`` (the user's arrays) and as float64 (the reference's)."""
     n, kink = plan
-    X = rng.normal(size=(n, ref.node.inputs[0].width)) if X is None else X.copy()
+    X = rng.normal(size=(n, ref.net.input_node.width)) if X is None else X.copy()
     if kink:
         X[rng.random(X.shape) < 1 / 3] = 0.0
     values = {p: rng.normal(size=shape) for p, shape in ref.shapes.items()}
@@ -189,9 +200,9 @@ def _errors(u: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.abs(u - d) / np.maximum(np.maximum(np.abs(u), np.abs(d)), FLOOR)
 
 
-def _compare(ad: Adapter, name: str, got: Any, derived: np.ndarray, tol: float) -> np.ndarray | None:
-    """None when the quantity agrees, else the user's array (transposed back when its shape is the transpose).
-    Raises :class:`UserError` when the user's value cannot be compared."""
+def _compare(ad: Adapter, name: str, got: Any, derived: np.ndarray, tol: float, natural) -> np.ndarray | None:
+    """None when the quantity agrees, else the user's array (in the derived layout when it has the ``natural``
+    shape, N × C × H × W for an image batch). Raises :class:`UserError` when the user's value cannot be compared."""
     what = ad.quantity(name)
     try:
         u = np.asarray(got, dtype=np.float64)
@@ -199,6 +210,8 @@ def _compare(ad: Adapter, name: str, got: Any, derived: np.ndarray, tol: float) 
         raise UserError(f"{what} is {type(got).__name__}, not an array of numbers") from None
     if not np.all(np.isfinite(u)):
         raise UserError(f"{what} has NaN or inf (the derived dC/d{name} is finite at this point)")
+    if u.shape == natural:
+        u = u.reshape(derived.shape)
     if u.shape == derived.shape:
         return None if np.max(_errors(u, derived), initial=0.0) <= tol else u
     if u.ndim == 2 and u.T.shape == derived.shape:
@@ -220,27 +233,31 @@ def _at(ad: Adapter, ref: Reference, values: dict[str, np.ndarray], tol: float) 
     given = {k: np.asarray(v, dtype=np.float64) for k, v in (values | masks).items()}
     derived = ref.run(given)
     for name in ("Y", INPUT, *ref.param_names):
-        u = _compare(ad, name, user[name], derived[name], tol)
+        u = _compare(ad, name, user[name], derived[name], tol, ref.natural(name, len(values["X"])))
         if u is not None:
             return _Found(name, Point(given, u, derived[name]))
     return None
 
 
-def _counterexample(ad: Adapter, found: _Found) -> Counterexample:
+def _counterexample(ad: Adapter, ref: Reference, found: _Found) -> Counterexample:
+    """The entry that disagrees most, its index in the quantity's natural shape (N × C × H × W for images)."""
     p = found.point
     u = p.yours if p.yours.shape == p.derived.shape else p.yours.T
     err = _errors(u, p.derived)
-    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape)) if err.ndim else ()
+    at = int(np.argmax(err))
+    index = np.unravel_index(at, err.shape) if err.ndim else ()
     v = p.values
+    n = len(v["X"])
+    natural = ref.natural(found.name, n)
     return Counterexample(
         ad.quantity(found.name),
         found.name,
-        index,
+        tuple(int(i) for i in np.unravel_index(at, natural)) if err.ndim else (),
         float(u[index]),
         float(p.derived[index]),
         float(err[index]),
-        v["X"],
-        v["G"],
+        v["X"].reshape(ref.natural(INPUT, n)),
+        v["G"].reshape(ref.natural("Y", n)),
         {ad.names[k]: v[k] for k in ad.params},
         {ad.names[k]: v[k] for k in ad.masks},
         p.yours.shape,
@@ -257,6 +274,7 @@ def check_backward(
     convention: str = "row",
     constants: Mapping[str, float] | None = None,
     relu_grad_at_zero: Any = 0,
+    pool_ties: str = "first",
     dtype: str = "float64",
     tol: float | None = None,
     seed: int = 0,
@@ -271,8 +289,10 @@ def check_backward(
         :mod:`symnn.codegen.backward_adapters`. Its code runs: check only code you trust.
     layer : Layer
         The layer it implements, such as ``sn.Dense(4)`` or ``sn.BatchNorm(eps=1e-7)``.
-    inputs : int or array
-        Entries per sample, or a first batch (samples × entries) to check at.
+    inputs : int, tuple or array
+        Entries per sample, one sample's shape (``(C, H, W)``, ``(T, d)``), or a first batch to check at (samples ×
+        entries or × the shape). ``x`` and ``dout`` come in their natural shapes (N × C × H × W); ``out`` and ``dx``
+        may be returned so or flat.
     params : mapping, optional
         The user's names of the layer's arrays, ``{"w": "W1"}``; by default symnn's name without its number.
     convention : str
@@ -281,6 +301,8 @@ def check_backward(
         A dropout's keep probability, ``{"p": 0.8}``.
     relu_grad_at_zero : number
         ReLU′(0) of the derivation (0 unless set, as the textbook's ``x <= 0`` mask).
+    pool_ties : {"first", "split"}
+        Where a max pooling's gradient goes at a tie: the first maximal entry (the textbook's argmax) or shared.
     dtype : {"float64", "float32"}
         The dtype of the arrays given to the user's code; the tolerance defaults by it (:data:`BACKWARD_TOLERANCES`).
     tol : float, optional
@@ -294,21 +316,31 @@ def check_backward(
         ``status`` "agrees", "disagrees" (confirmed at a second point; counterexample, causes, derived formula) or
         "unknown" (the reason).
     """
+    tol = _tolerance(dtype, tol)
+    X0, shape = _first_input(inputs)
+    options = {"convention": convention, "relu_grad_at_zero": relu_grad_at_zero, "constants": dict(constants or {})}
+    ref = _reference(layer, shape, pool_ties=pool_ties, **options)
+    ad = adapter(impl, ref.param_names, ref.mask_names, params, (ref.in_shape, ref.node.shape))
+    plan = [(len(X0), False)] if X0 is not None else []
+    plan += [p for p in PLAN if not layer.couples_samples or p[0] > 1]
+    result = {"implementation": ad.label, "layer": repr(layer), "tol": tol, "dtype": dtype, **_derived(ad, ref)}
+    return _search(ad, ref, plan, X0, seed, dtype, result)
+
+
+def _tolerance(dtype: str, tol: float | None) -> float:
     if dtype not in BACKWARD_TOLERANCES:
         raise ValueError(f"dtype must be one of {', '.join(BACKWARD_TOLERANCES)}, got {dtype!r}")
     tol = BACKWARD_TOLERANCES[dtype] if tol is None else float(tol)
     if not tol > 0:
         raise ValueError(f"tol must be a positive number, got {tol!r}")
-    X0, n_in = _first_input(inputs)
-    options = {"convention": convention, "relu_grad_at_zero": relu_grad_at_zero, "constants": dict(constants or {})}
-    ref = _reference(layer, n_in, **options)
-    ad = adapter(impl, ref.param_names, ref.mask_names, params)
-    plan = [p for p in PLAN if not (layer.couples_samples and p[0] < 2)]
-    if X0 is not None:
-        plan.insert(0, (len(X0), False))
+    return tol
+
+
+def _derived(ad: Adapter, ref: Reference) -> dict[str, Any]:
+    """The report's formulas (by the user's names) and a composite layer's steps."""
     found = {ad.quantity(n): Expected(f.lhs, f.rhs) for n in ("Y", INPUT, *ref.param_names) for f in [ref.formula(n)]}
-    result = {"implementation": ad.label, "layer": repr(layer), "tol": tol, "dtype": dtype, "formulas": found}
-    return _search(ad, ref, plan, X0, seed, dtype, result)
+    steps = tuple(f"{s} = {sp.sstr(e)}" for s, e in (*ref.forward_steps, *ref.backward_steps))
+    return {"formulas": found, "steps": steps}
 
 
 def _search(ad: Adapter, ref: Reference, plan, X0, seed: int, dtype: str, result: dict[str, Any]) -> BackwardCheck:
@@ -329,7 +361,7 @@ def _search(ad: Adapter, ref: Reference, plan, X0, seed: int, dtype: str, result
         named = causes(ref, at.name, [at.point, again.point], tol, FLOOR)
         e = ref.formula(at.name)
         return BackwardCheck(
-            "disagrees", points=k + 2, counterexample=_counterexample(ad, at), expected=Expected(e.lhs, e.rhs),
+            "disagrees", points=k + 2, counterexample=_counterexample(ad, ref, at), expected=Expected(e.lhs, e.rhs),
             causes=named, **result,
         )  # fmt: skip
     return BackwardCheck("agrees", points=len(plan), **result)

@@ -86,6 +86,10 @@ class PairMatMulT(_Kernel):
     str_code = "({0} @ {1}.T)"
     latex_code = r"\left({0}\right) \left({1}\right)^{{\mathsf{{T}}}}"
 
+    def untransposed(self) -> PairMatMul:
+        """A_n B_n: the product without its transpose (a candidate mistake for check_backward)."""
+        return PairMatMul(*self.args)
+
 
 class PairTMatMul(_Kernel):
     """A_nᵀ B_n for every sample n."""
@@ -95,6 +99,10 @@ class PairTMatMul(_Kernel):
     numpy_code = f"{_KERNELS}.pair_t_matmul({{0}}, {{1}}, {{2}})"
     str_code = "({0}.T @ {1})"
     latex_code = r"\left({0}\right)^{{\mathsf{{T}}}} \left({1}\right)"
+
+    def untransposed(self) -> PairMatMul:
+        """A_n B_n: the product without its transpose (a candidate mistake for check_backward)."""
+        return PairMatMul(*self.args)
 
 
 class TokenRowSum(_Kernel):

@@ -1,6 +1,8 @@
 """check_backward: hand-written layers of every kind agree when correct, and each mutation disagrees with its cause.
 
-The layers are in tests/codegen/handwritten.py; each symnn layer object there is compiled once and reused.
+The layers are in tests/codegen/handwritten.py and (images, sequences: Conv2D, the pools, Flatten, RNN, Attention)
+tests/codegen/handwritten_shaped.py, which says which mutations a kind does not have; each symnn layer object there
+is compiled once and reused.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ import sympy as sp
 
 import symnn as sn
 from symnn.codegen.backward_causes import CAUSES
-from tests.codegen.handwritten import CASES, Affine, Normalization, sigmoid
+from tests.codegen import handwritten_shaped as shaped
+from tests.codegen.handwritten import CASES as FLAT
+from tests.codegen.handwritten import Affine, Normalization, sigmoid
 
+CASES = FLAT | shaped.CASES
 MUTATED = [(name, m) for name, case in CASES.items() for m in case[3]]
 
 
@@ -175,15 +180,20 @@ def test_dropout_needs_its_keep_probability():
 def test_no_false_alarm_on_100_correct_and_none_missed_on_100_mutated():
     rng = np.random.default_rng(17)
     names = list(CASES)
+    assert {type(CASES[k][1]).__name__ for k in shaped.CASES} == {
+        "Conv2D", "MaxPool", "AvgPool", "Flatten", "RNN", "Attention"
+    }  # fmt: skip
     for i in range(100):
         name = names[rng.integers(len(names))]
         make, layer, options, mutations = CASES[name]
         n = int(rng.integers(2 if layer.couples_samples else 1, 7))
-        X = rng.normal(size=(n, 3)) * rng.uniform(0.5, 3)
-        v = sn.check_backward(make(), layer, inputs=X, seed=i, **options)
+        shape = options.get("inputs", 3)
+        X = rng.normal(size=(n, *np.atleast_1d(shape))) * rng.uniform(0.5, 3)  # N × C × H × W for images
+        given = options | {"inputs": X}
+        v = sn.check_backward(make(), layer, seed=i, **given)
         assert v.status == "agrees", (name, i, v.message)
         mutation = list(mutations)[rng.integers(len(mutations))]
-        v = sn.check_backward(make(mutation), layer, inputs=X, seed=i, **options)
+        v = sn.check_backward(make(mutation), layer, seed=i, **given)
         assert v.status == "disagrees", (name, mutation, i, v.message)
 
 
@@ -192,3 +202,40 @@ def test_a_wrong_forward_is_reported_as_the_output():
     v = sn.check_backward(make(), sn.BatchNorm(eps=1e-7))  # the layer was written with eps = 1e-5
     assert v.status == "disagrees" and v.counterexample.quantity == "out"
     assert ": out (the output Y) at entry" in v.message and str(v.expected).startswith("Y = beta1 + gamma1*")
+
+
+def test_shaped_layers_get_natural_shapes_and_may_answer_flat():
+    seen = {}
+
+    def conv(x, dout, K, c):
+        seen["x"], seen["dout"], seen["K"] = x.shape, dout.shape, K.shape
+        layer = shaped.Convolution(pad=1)
+        layer.W, layer.b = K, c
+        out = layer.forward(x)
+        dx = layer.backward(dout)
+        return out.reshape(len(x), -1), (dx.reshape(len(x), -1), layer.dW, layer.db)
+
+    v = sn.check_backward(conv, CASES["conv"][1], inputs=np.ones((2, 2, 4, 4)))
+    assert v, v.message
+    assert seen == {"x": (4, 2, 4, 4), "dout": (4, 3, 4, 4), "K": (3, 2, 3, 3)}  # the last point: 4 samples
+    v = sn.check_backward(shaped.Convolution(pad=1, mutation="sign"), CASES["conv"][1], **CASES["conv"][2])
+    assert v.counterexample.x.shape == (1, 2, 4, 4) and len(v.counterexample.index) == 4
+
+
+def test_a_composite_layer_is_the_sum_over_its_steps_and_the_report_lists_them():
+    make, layer, options, _ = CASES["rnn"]
+    v = sn.check_backward(make("term"), layer, **options)
+    assert str(v.formulas["dbh"]).count("batchsum(") == 3  # bh's gradient: the sum over the 3 steps
+    assert "  step dH1 = (dH2*(1 - H2**2) @ Wh1)" in v.message.splitlines()
+    assert [str(c) for c in v.causes] == [
+        "missing term: a missing term of the chain rule: the adjoint dH2 = (G*(1 - Y**2) @ Wh1) left out"
+    ]
+    v = sn.check_backward(make("derivative"), layer, **options)
+    assert [str(c) for c in v.causes] == ["activation derivative: the power Y**2 written as Y, at every step alike"]
+
+
+def test_max_pooling_ties_follow_pool_ties():
+    make, layer, options, _ = CASES["maxpool"]
+    assert sn.check_backward(make(), layer, **options, pool_ties="first")
+    v = sn.check_backward(make(), layer, **options, pool_ties="split")
+    assert v.status == "disagrees" and v.counterexample.quantity == "dx"

@@ -66,6 +66,7 @@ def test_refuses_to_overwrite_without_force(tmp_path, capsys):
         (["--activation", "gelu"], "unknown hidden activation 'gelu'; valid choices"),
         (["--loss", "hinge"], "unknown loss 'hinge'; valid choices: sse, mse, cross-entropy, binary-cross-entropy"),
         (["--layers", "2,x"], "--layers takes comma-separated unit counts"),
+        (["--flavor", "gfm"], "argument --flavor: invalid choice: 'gfm' (choose from 'katex', 'github', 'zenn',"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(args, message, tmp_path, capsys):
@@ -210,4 +211,24 @@ def test_html_is_written_from_the_extension_as_one_self_contained_page(tmp_path)
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="ja">' in page
     assert "katex.render" in page and "src=" not in page.split("<script>")[0]  # no external script or stylesheet
-    assert 'id="step-1"' in page and 'id="eq-1"' in page
+    assert 'id="step-1"' in page and 'id="eq-step-1"' in page and r"\tag{1}" in page
+
+
+def test_flavor_writes_markdown_for_one_platform(tmp_path, capsys):
+    out = tmp_path / "backprop.md"
+    assert main(["derive", "--layers", "2,2,1", "--flavor", "quarto", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "$$ {#eq-step-1}" in text and (tmp_path / "backprop-network.svg").is_file()
+    assert main(["derive", "--layers", "2,2,1", "--flavor", "qiita"]) == 0
+    printed = capsys.readouterr().out
+    assert "```math\n" in printed and "\\tag{1}" in printed and "$`" in printed
+    assert main(["derive", "--layers", "2,2,1"]) == 0  # the default is unchanged: $$ blocks, no numbers
+    assert "\\tag" not in capsys.readouterr().out
+
+
+def test_flavor_with_another_format_is_one_line_exit_2(tmp_path, capsys):
+    out = tmp_path / "backprop.tex"
+    assert main(["derive", "--flavor", "myst", "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["symnn: error: symnn derive: --flavor myst is for Markdown output, not latex; drop --flavor"]
+    assert not out.exists()

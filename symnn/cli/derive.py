@@ -9,7 +9,7 @@ from pathlib import Path
 from symnn.cli.options import UsageError, add_network_arguments, network_from_args
 from symnn.model.graph import Network
 from symnn.model.spec import as_mlp
-from symnn.render import FORMATS, derive_document, write_derivation
+from symnn.render import FLAVOURS, FORMATS, derive_document, write_derivation
 
 __all__ = ["add_arguments", "run"]
 
@@ -37,6 +37,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "html is one self-contained page that opens offline",
     )
     p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the prose")
+    p.add_argument(
+        "--flavor",
+        choices=list(FLAVOURS),
+        default=None,
+        help="Markdown for one platform: katex (default: $…$ and $$…$$, unnumbered), github, zenn, qiita, "
+        "myst or quarto (each numbers the steps' equations in its own syntax)",
+    )
     p.add_argument("-o", "--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
@@ -59,6 +66,9 @@ def output_format(given: str | None, out: str | None) -> str:
 def run(args: argparse.Namespace) -> int:
 
     fmt = output_format(args.format, args.out)
+    if args.flavor is not None and fmt != "markdown":
+        raise UsageError(f"symnn derive: --flavor {args.flavor} is for Markdown output, not {fmt}; drop --flavor")
+    flavor = args.flavor or "katex"
     net = network_from_args(args)
     # checked before the derivation runs, which can take a while
     if args.out is not None and Path(args.out).is_dir():
@@ -68,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and Path(args.out).exists() and not args.force:
         raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
     if args.out is None:
-        text = derive_document(net, fmt=fmt, lang=args.lang)
+        text = derive_document(net, fmt=fmt, lang=args.lang, flavor=flavor)
     else:
-        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force)
+        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force, flavor=flavor)
     if args.out is None:
         sys.stdout.write(text)
     return 0

@@ -249,9 +249,11 @@ class Derivation:
         """The derivation as LaTeX: a document for ``pdflatex`` (or a fragment), prose in ``lang`` ("en", "ja")."""
         return show("derivation latex", self, lang, standalone=standalone)
 
-    def to_markdown(self, lang: str = "en") -> str:
-        """The derivation as Markdown with ``$…$``/``$$…$$`` maths for KaTeX (Hugo, Zenn, Qiita, Jupyter)."""
-        return show("derivation markdown", self, lang)
+    def to_markdown(self, lang: str = "en", *, flavor: str = "katex") -> str:
+        """The derivation as Markdown with ``$…$``/``$$…$$`` maths for KaTeX (Hugo, Jupyter); ``flavor`` writes it
+        for ``github``, ``zenn``, ``qiita``, ``myst`` or ``quarto`` instead (numbered equations, their own maths
+        syntax)."""
+        return show("derivation markdown", self, lang, flavor=flavor)
 
     def to_html(self, lang: str = "en") -> str:
         """The derivation as one self-contained HTML page (KaTeX inlined, so it opens offline)."""

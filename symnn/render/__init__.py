@@ -17,12 +17,14 @@ from symnn.render.build import results_latex
 from symnn.render.diagram import Figure, activation_plot, network_diagram
 from symnn.render.document import Document
 from symnn.render.documents import derivation_document, network_document
+from symnn.render.flavours import FLAVOURS, flavour
 from symnn.render.formula import equation, equation_lines, latex
 from symnn.render.markdown import render as markdown
 from symnn.render.notes import step_note
 from symnn.render.words import check_lang
 
 __all__ = [
+    "FLAVOURS",
     "FORMATS",
     "Document",
     "Figure",
@@ -40,24 +42,33 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("markdown", "latex", "json", "html")
 
 
-def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en") -> str:
-    """Derive backpropagation for ``net`` and render it: ``markdown``, ``latex`` (standalone), ``json`` or ``html``
-    (one self-contained page).
+def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en", flavor: str = "katex") -> str:
+    """Derive backpropagation for ``net`` and render it: ``markdown`` (in ``flavor``: ``katex``, ``github``,
+    ``zenn``, ``qiita``, ``myst``, ``quarto``), ``latex`` (standalone), ``json`` or ``html`` (one self-contained page).
 
     This is what ``symnn derive`` prints.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; valid choices: {', '.join(FORMATS)}")
     check_lang(lang)
+    flavour(flavor)  # before the derivation runs
     d = backprop(net)
     if fmt == "json":
         return json_render.render(d)
     doc = derivation_document(d)
-    return {"latex": doc.to_latex, "html": doc.to_html, "markdown": doc.to_markdown}[fmt](lang)
+    if fmt == "markdown":
+        return doc.to_markdown(lang, flavor=flavor)
+    return {"latex": doc.to_latex, "html": doc.to_html}[fmt](lang)
 
 
 def write_derivation(
-    net: Any, path: str | os.PathLike[str], *, fmt: str = "markdown", lang: str = "en", force: bool = False
+    net: Any,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str = "markdown",
+    lang: str = "en",
+    force: bool = False,
+    flavor: str = "katex",
 ) -> list[Path]:
     """Derive backpropagation for ``net`` and write it to ``path``; ``symnn derive -o`` calls this.
 
@@ -74,7 +85,8 @@ def write_derivation(
     if path.is_dir():  # before anything is written: no figure is left beside a document that cannot be
         raise IsADirectoryError(f"cannot write {path}: it is a directory")
     if fmt == "markdown":
-        text, figures = markdown(derivation_document(backprop(net)), lang, figures=path.stem)
+        flavour(flavor)
+        text, figures = markdown(derivation_document(backprop(net)), lang, figures=path.stem, flavor=flavor)
     else:
         text, figures = derive_document(net, fmt=fmt, lang=lang), {}
     targets = [path.parent / name for name in figures] + [path]
@@ -91,7 +103,9 @@ def _network_latex(net: Any) -> str:
 
 
 # the objects of the earlier stages show themselves through these (symnn.model.display)
-display.register("derivation markdown", lambda d, lang: derivation_document(d).to_markdown(lang))
+display.register(
+    "derivation markdown", lambda d, lang, flavor="katex": derivation_document(d).to_markdown(lang, flavor=flavor)
+)
 display.register("derivation html", lambda d, lang: derivation_document(d).to_html(lang))
 display.register(
     "derivation latex", lambda d, lang, standalone: derivation_document(d).to_latex(lang, standalone=standalone)

@@ -67,26 +67,31 @@ class Document:
         """A paragraph of prose (``$…$`` maths, ``**bold**``, ```code```)."""
         self.add(Paragraph(text))
 
-    def math(self, tex: str) -> None:
-        """A displayed formula given as LaTeX."""
-        self.add(Equation(tex))
+    def math(self, tex: str, *, label: str | None = None) -> None:
+        """A displayed formula given as LaTeX; numbered, and citable as ``{eq:label}``, when given a ``label``."""
+        self.add(Equation(tex, label))
 
-    def equation(self, lhs: sp.Basic | str, rhs: sp.Basic | str, relation: str = "=") -> None:
-        """A displayed equation ``lhs = rhs``, broken across lines when long."""
-        self.add(Equation(equation(lhs, rhs, relation=relation)))
+    def equation(
+        self, lhs: sp.Basic | str, rhs: sp.Basic | str, relation: str = "=", *, label: str | None = None
+    ) -> None:
+        """A displayed equation ``lhs = rhs``, broken across lines when long; numbered when given a ``label``."""
+        self.add(Equation(equation(lhs, rhs, relation=relation), label))
 
-    def equations(self, pairs: Sequence[tuple[sp.Basic | str, sp.Basic | str]]) -> None:
-        """Several short equations aligned at their ``=`` in one display."""
+    def equations(self, pairs: Sequence[tuple[sp.Basic | str, sp.Basic | str]], *, label: str | None = None) -> None:
+        """Several short equations aligned at their ``=`` in one display (one number when given a ``label``)."""
         lines = [line for lhs, rhs in pairs for line in equation_lines(lhs, rhs)]
-        self.add(Equation("\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"))
+        self.add(Equation("\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}", label))
 
-    def step(self, rule: Text | None, note: Text, lhs: sp.Basic | str, rhs: sp.Basic | Text) -> None:
-        """A numbered step: the rule it uses, a note, and its equation.
+    def step(
+        self, rule: Text | None, note: Text, lhs: sp.Basic | str, rhs: sp.Basic | Text, *, label: str | None = None
+    ) -> None:
+        """A numbered step: the rule it uses, a note, and its equation, labelled ``label`` (default
+        ``step-<number>``) so that prose can cite it as ``{eq:step-3}``.
 
         With ``rule=None``, ``rhs`` is the whole equation as LaTeX already (per language if it names rules)."""
         number = 1 + sum(isinstance(b, NumberedStep) for b in self.blocks)
         tex = rhs if rule is None else equation(lhs, rhs)
-        self.add(NumberedStep(number, rule, note, tex))
+        self.add(NumberedStep(number, rule, note, tex, label))
 
     def table(self, header: Sequence[Text], rows: Sequence[Sequence[Text]]) -> None:
         """A table; cells are prose (``$…$`` for maths)."""
@@ -109,7 +114,7 @@ class Document:
                 block = Heading(block.text, min(block.level + 1, 4))
             elif isinstance(block, NumberedStep):
                 number += 1
-                block = NumberedStep(number, block.rule, block.note, block.tex)
+                block = NumberedStep(number, block.rule, block.note, block.tex, block.label)
             self.blocks.append(block)
 
     # -- output ------------------------------------------------------------------------
@@ -118,10 +123,13 @@ class Document:
         """LaTeX: a whole document for ``pdflatex`` (amsmath, TikZ; CJKutf8 for Japanese) or a fragment."""
         return latex_render(self, lang, standalone=standalone)
 
-    def to_markdown(self, lang: str = "en", *, figures: str | None = None) -> str:
+    def to_markdown(self, lang: str = "en", *, figures: str | None = None, flavor: str = "katex") -> str:
         """Markdown with ``$…$``/``$$…$$`` maths for KaTeX; figures inline as SVG, or linked as
-        ``<figures>-<name>.svg`` files when ``figures`` is a file-name prefix (see :meth:`write`)."""
-        return markdown_render(self, lang, figures=figures)[0]
+        ``<figures>-<name>.svg`` files when ``figures`` is a file-name prefix (see :meth:`write`).
+
+        ``flavor`` writes maths, equation numbers and references for one platform: ``katex`` (default, no
+        numbers), ``github``, ``zenn``, ``qiita``, ``myst`` or ``quarto`` (:mod:`symnn.render.flavours`)."""
+        return markdown_render(self, lang, figures=figures, flavor=flavor)[0]
 
     def to_html(self, lang: str = "en") -> str:
         """One self-contained HTML page (KaTeX inlined: it opens offline), figures inline as SVG."""

@@ -3,7 +3,9 @@
 Every formula is written as its LaTeX source in an element of class ``math`` and typeset by KaTeX when the page
 loads (``throwOnError: false``: a formula KaTeX cannot read shows as ``.katex-error``, which the browser tests
 count). Long formulas and tables scroll inside their own box, never the page; every heading, step and displayed
-equation has an anchor (``#step-3``, ``#eq-5``, ``#s-2``). KaTeX 0.16 is vendored under ``assets/katex`` (MIT,
+equation has an anchor (``#step-3``, ``#eq-5``, ``#s-2``); a labelled equation (every step's, and an equation
+given a label) is numbered with ``\\tag{n}`` and anchored ``#eq-LABEL`` (``#eq-step-3``), where ``{eq:LABEL}`` in
+prose links to it as "(n)". KaTeX 0.16 is vendored under ``assets/katex`` (MIT,
 its licence beside it): Python has no TeX-to-HTML typesetter of KaTeX's quality, and a CDN would need the network.
 """
 
@@ -16,7 +18,19 @@ from functools import cache
 from importlib import resources
 
 from symnn.render._prose import pieces
-from symnn.render.blocks import Blocks, Code, Equation, Heading, NumberedStep, Paragraph, Table, text_in
+from symnn.render.blocks import (
+    Blocks,
+    Code,
+    Equation,
+    Heading,
+    NumberedStep,
+    Paragraph,
+    Table,
+    block_label,
+    equation_number,
+    equation_numbers,
+    text_in,
+)
 from symnn.render.diagram import Figure
 from symnn.render.words import check_lang
 
@@ -64,13 +78,15 @@ def _katex() -> tuple[str, str]:
     return script, css
 
 
-def _prose(text: str) -> str:
+def _prose(text: str, numbers: dict[str, int] | None = None) -> str:
     out = []
     for kind, content in pieces(text):
         if kind == "math":
             out.append(f'<span class="math">{html.escape(content)}</span>')
         elif kind == "bold":
-            out.append(f"<strong>{_prose(content)}</strong>")
+            out.append(f"<strong>{_prose(content, numbers)}</strong>")
+        elif kind == "ref":
+            out.append(f'<a href="#eq-{content}">({equation_number(numbers or {}, content)})</a>')
         elif kind == "code":
             out.append(f"<code>{html.escape(content)}</code>")
         else:
@@ -78,50 +94,56 @@ def _prose(text: str) -> str:
     return "".join(out)
 
 
-def _display(tex: str, anchor: str) -> str:
+def _display(tex: str, anchor: str, number: int | None = None) -> str:
+    if number is not None:
+        tex = f"{tex} \\tag{{{number}}}"
     return f'<div class="display" id="{anchor}"><div class="math display">{html.escape(tex)}</div></div>'
 
 
-def _table(block: Table, lang: str) -> str:
-    head = "".join(f"<th>{_prose(text_in(h, lang))}</th>" for h in block.header)
+def _table(block: Table, lang: str, numbers: dict[str, int]) -> str:
+    head = "".join(f"<th>{_prose(text_in(h, lang), numbers)}</th>" for h in block.header)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_prose(text_in(c, lang))}</td>" for c in row) + "</tr>" for row in block.rows
+        "<tr>" + "".join(f"<td>{_prose(text_in(c, lang), numbers)}</td>" for c in row) + "</tr>" for row in block.rows
     )
     return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 
 def _body(doc: Blocks, lang: str) -> list[str]:
     out, equations, sections = [], 0, 0
+    numbers = equation_numbers(doc.blocks)
     for block in doc.blocks:
         if isinstance(block, Paragraph):
             text = text_in(block.text, lang)
             if text:  # a sentence one language needs and the other does not
-                out.append(f"<p>{_prose(text)}</p>")
+                out.append(f"<p>{_prose(text, numbers)}</p>")
         elif isinstance(block, Heading):
             sections += 1
             level = min(block.level, 4)
             out.append(
-                f'<h{level} id="s-{sections}">{_prose(text_in(block.text, lang))}'
+                f'<h{level} id="s-{sections}">{_prose(text_in(block.text, lang), numbers)}'
                 f'<a class="anchor" href="#s-{sections}" aria-label="link">#</a></h{level}>'
             )
         elif isinstance(block, Equation):
             equations += 1
-            out.append(_display(block.tex, f"eq-{equations}"))
+            label = block.label
+            anchor = f"eq-{equations}" if label is None else f"eq-{label}"
+            out.append(_display(block.tex, anchor, None if label is None else numbers[label]))
         elif isinstance(block, NumberedStep):
             equations += 1
             head = f"<strong>{_STEP[lang].format(n=block.number)}</strong>"
             if block.rule is not None:
-                rule = _prose(text_in(block.rule, lang))
+                rule = _prose(text_in(block.rule, lang), numbers)
                 head += f"（{rule}）" if lang == "ja" else f" (<em>{rule}</em>)"
-            note = _prose(text_in(block.note, lang))
+            note = _prose(text_in(block.note, lang), numbers)
+            label = block_label(block)
             sep = "" if lang == "ja" and block.rule is not None else " "
             out.append(
                 f'<section class="step" id="step-{block.number}"><p>{head}{sep + note if note else ""}'
                 f'<a class="anchor" href="#step-{block.number}" aria-label="link">#</a></p>'
-                f"{_display(text_in(block.tex, lang), f'eq-{equations}')}</section>"
+                f"{_display(text_in(block.tex, lang), f'eq-{label}', numbers[label])}</section>"
             )
         elif isinstance(block, Table):
-            out.append(_table(block, lang))
+            out.append(_table(block, lang, numbers))
         elif isinstance(block, Code):
             out.append(
                 f'<pre><code class="language-{html.escape(block.language)}">{html.escape(block.text)}</code></pre>'

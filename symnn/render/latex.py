@@ -1,9 +1,26 @@
-"""LaTeX output: a standalone document for ``pdflatex`` (amsmath, TikZ; CJKutf8 for Japanese) or a fragment."""
+"""LaTeX output: a standalone document for ``pdflatex`` (amsmath, TikZ; CJKutf8 for Japanese) or a fragment.
+
+A labelled equation (every numbered step, and an :class:`~symnn.render.blocks.Equation` given a label) is a
+numbered ``equation`` with ``\\label{eq:LABEL}``, so the user's own text can cite it as ``\\eqref{eq:step-3}``;
+``{eq:LABEL}`` in prose is written as that ``\\eqref``. Unlabelled equations stay unnumbered, ``\\[…\\]``.
+"""
 
 from __future__ import annotations
 
 from symnn.render._prose import pieces
-from symnn.render.blocks import Blocks, Code, Equation, Heading, NumberedStep, Paragraph, Table, text_in
+from symnn.render.blocks import (
+    Blocks,
+    Code,
+    Equation,
+    Heading,
+    NumberedStep,
+    Paragraph,
+    Table,
+    block_label,
+    equation_number,
+    equation_numbers,
+    text_in,
+)
 from symnn.render.diagram import Figure
 from symnn.render.notation_text import UNICODE_MATH
 from symnn.render.words import check_lang
@@ -76,9 +93,25 @@ def _prose(text: str, lang: str = "en") -> str:
             out.append(rf"\textbf{{{_prose(content, lang)}}}")
         elif kind == "code":
             out.append(rf"\texttt{{{escape(content)}}}")
+        elif kind == "ref":
+            out.append(rf"\eqref{{eq:{content}}}")
         else:
             out.append(escape(content))
     return "".join(out)
+
+
+def _display(tex: str, label: str | None) -> str:
+    if label is None:
+        return "\\[\n" + tex + "\n\\]"
+    return "\\begin{equation}\\label{eq:" + label + "}\n" + tex + "\n\\end{equation}"
+
+
+def _check_refs(text: str, numbers: dict[str, int]) -> None:
+    for kind, content in pieces(text):
+        if kind == "bold":
+            _check_refs(content, numbers)
+        elif kind == "ref":
+            equation_number(numbers, content)
 
 
 def _block(block, lang: str) -> str:
@@ -88,7 +121,7 @@ def _block(block, lang: str) -> str:
     if isinstance(block, Paragraph):
         return _prose(text_in(block.text, lang), lang)
     if isinstance(block, Equation):
-        return "\\[\n" + block.tex + "\n\\]"
+        return _display(block.tex, block.label)
     if isinstance(block, NumberedStep):
         note = _prose(text_in(block.note, lang), lang)
         label = ("ステップ " if lang == "ja" else "Step ") + str(block.number)
@@ -99,7 +132,7 @@ def _block(block, lang: str) -> str:
         sep = "" if lang == "ja" and block.rule is not None else " "
         # ragged right: a note's inline maths cannot break, and a justified line around it would stretch
         para = "{\\raggedright " + head + (sep + note if note else "") + "\\par}"
-        return para + "\n\\[\n" + text_in(block.tex, lang) + "\n\\]"
+        return para + "\n" + _display(text_in(block.tex, lang), block_label(block))
     if isinstance(block, Table):
         cols = "l" * len(block.header)
         lines = [rf"\begin{{center}}\begin{{tabular}}{{{cols}}}", r"\toprule"]
@@ -115,10 +148,25 @@ def _block(block, lang: str) -> str:
     raise TypeError(f"Unsupported block {type(block).__name__}")
 
 
+def _prose_of(block, lang: str) -> list[str]:
+    """The prose of a block (its text, note, rule or cells), where references may stand."""
+    if isinstance(block, Heading | Paragraph):
+        return [text_in(block.text, lang)]
+    if isinstance(block, NumberedStep):
+        return [text_in(block.note, lang)] + ([text_in(block.rule, lang)] if block.rule is not None else [])
+    if isinstance(block, Table):
+        return [text_in(c, lang) for row in [block.header, *block.rows] for c in row]
+    return []
+
+
 def render(doc: Blocks, lang: str = "en", *, standalone: bool = True) -> str:
     """The document as LaTeX; ``standalone=False`` gives the body only (no preamble, no title)."""
     check_lang(lang)
     blocks = [b for b in doc.blocks if not (isinstance(b, Paragraph) and not text_in(b.text, lang))]
+    numbers = equation_numbers(doc.blocks)
+    for b in blocks:
+        for prose in _prose_of(b, lang):
+            _check_refs(prose, numbers)
     body = "\n\n".join(_block(b, lang) for b in blocks)
     if not standalone:
         return body + "\n"

@@ -40,11 +40,12 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("markdown", "latex", "json", "html")
 
 
-def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en") -> str:
+def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en", **options: Any) -> str:
     """Derive backpropagation for ``net`` and render it: ``markdown``, ``latex`` (standalone), ``json`` or ``html``
     (one self-contained page).
 
-    This is what ``symnn derive`` prints.
+    This is what ``symnn derive`` prints. ``options`` (``view``, ``layout``, ``shapes``) go to
+    :func:`derivation_document`.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; valid choices: {', '.join(FORMATS)}")
@@ -52,12 +53,18 @@ def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en") -> str
     d = backprop(net)
     if fmt == "json":
         return json_render.render(d)
-    doc = derivation_document(d)
+    doc = derivation_document(d, **options)
     return {"latex": doc.to_latex, "html": doc.to_html, "markdown": doc.to_markdown}[fmt](lang)
 
 
 def write_derivation(
-    net: Any, path: str | os.PathLike[str], *, fmt: str = "markdown", lang: str = "en", force: bool = False
+    net: Any,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str = "markdown",
+    lang: str = "en",
+    force: bool = False,
+    **options: Any,
 ) -> list[Path]:
     """Derive backpropagation for ``net`` and write it to ``path``; ``symnn derive -o`` calls this.
 
@@ -74,9 +81,9 @@ def write_derivation(
     if path.is_dir():  # before anything is written: no figure is left beside a document that cannot be
         raise IsADirectoryError(f"cannot write {path}: it is a directory")
     if fmt == "markdown":
-        text, figures = markdown(derivation_document(backprop(net)), lang, figures=path.stem)
+        text, figures = markdown(derivation_document(backprop(net), **options), lang, figures=path.stem)
     else:
-        text, figures = derive_document(net, fmt=fmt, lang=lang), {}
+        text, figures = derive_document(net, fmt=fmt, lang=lang, **options), {}
     targets = [path.parent / name for name in figures] + [path]
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:

@@ -250,7 +250,7 @@ def derivation_document(
     shapes : bool
         Write the shapes of the factors under every matrix equation.
     """
-    from symnn.render.matrix_shapes import LAYOUTS, layout_steps, matrix_block
+    from symnn.render.matrix_shapes import LAYOUTS, add_matrix_steps
 
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; valid choices: {', '.join(LAYOUTS)}")
@@ -270,9 +270,7 @@ def derivation_document(
         matrix_steps = list(getattr(d, "matrix_steps", []) or [])
         if matrix_steps:
             doc.heading(phrase("matrix steps"))
-            doc.text({lang: phrase("matrix steps intro")[lang] + " " + LAYOUTS[layout][lang] for lang in LANGS})
-            steps = layout_steps(net, matrix_steps, layout)
-            doc.math(matrix_block(net, [(s.lhs, s.rhs) for s in steps], shapes=shapes))
+            add_matrix_steps(doc, net, matrix_steps, layout=layout, shapes=shapes, intro=phrase("matrix steps intro"))
         doc.heading(phrase("gradients"))
         doc.text(phrase("gradients intro"))
         # the derivation's own left sides (∂C/∂θ printed as a partial derivative), by parameter

@@ -19,7 +19,7 @@ from symnn.render.build import _add_steps, _chain_lines, _join, _name, phrase, s
 from symnn.render.diagram import network_diagram
 from symnn.render.document import Document
 from symnn.render.formula import latex
-from symnn.render.matrix_shapes import LAYOUTS, layout_steps, matrix_block
+from symnn.render.matrix_shapes import LAYOUTS, add_matrix_steps, matrix_block
 from symnn.render.notation_text import to_prose
 from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES
 
@@ -166,9 +166,7 @@ def index_derivation_document(
     for l, steps in D.gradients.items():
         _steps_block(doc, steps, _words("layer gradients", l=l))
     doc.heading(phrase("matrix steps"))
-    doc.text({lang: phrase("matrix steps intro")[lang] + " " + LAYOUTS[layout][lang] for lang in LANGS})
-    steps = layout_steps(net, d.matrix_steps, layout)
-    doc.math(matrix_block(net, [(s.lhs, s.rhs) for s in steps], shapes=shapes))
+    add_matrix_steps(doc, net, d.matrix_steps, layout=layout, shapes=shapes, intro=phrase("matrix steps intro"))
     small = small_instance(net)
     doc.heading(_words("instance", shape=shape(small)))
     doc.text(_words("instance intro", shape=shape(small)))

@@ -2,8 +2,8 @@
 
 Denominator layout (symnn's own): a derivative of the scalar C has the shape of what it is taken in, so
 δ^(l) = ∂C/∂z^(l) is shaped like z^(l) and ∂C/∂W^(l) like W^(l). Numerator layout transposes every such
-derivative: δ^(l) is shaped like (z^(l))ᵀ and ∂C/∂W^(l) like (W^(l))ᵀ; its equations are the denominator ones transposed, with the transposes
-pushed down to the symbols ((Wᵀ δ)ᵀ = δᵀ W, (A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ).
+derivative: δ^(l) is shaped like (z^(l))ᵀ and ∂C/∂W^(l) like (W^(l))ᵀ. Its equations are the denominator
+ones transposed, with the transposes pushed down to the symbols ((Wᵀ δ)ᵀ = δᵀ W, (A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from symnn.model.network import MLP
 from symnn.model.notation import NetMatrix
 from symnn.render.formula import latex
 
-__all__ = ["LAYOUTS", "layout_steps", "matrix_block", "transposed"]
+__all__ = ["LAYOUTS", "add_matrix_steps", "layout_steps", "matrix_block", "transposed"]
 
 #: layout -> the sentence a document says about it
 LAYOUTS: dict[str, dict[str, str]] = {
@@ -93,3 +93,22 @@ def matrix_block(net: MLP, pairs: Sequence[tuple[Any, sp.Basic]], *, shapes: boo
         if shapes:
             lines.append(_shape_note(lhs, rhs))
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def add_matrix_steps(doc: Any, net: MLP, steps: Sequence[Step], *, layout: str, shapes: bool, intro: dict) -> None:
+    """The matrix section's body: ``intro`` and the layout said, each distinct note of the steps once, then the
+    equations (with their shapes)."""
+    from symnn.render.notation_text import to_prose
+    from symnn.render.words import LANGS
+
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; valid choices: {', '.join(LAYOUTS)}")
+    doc.text({lang: intro[lang] + " " + LAYOUTS[layout][lang] for lang in LANGS})
+    doc.text(
+        {
+            lang: ("" if lang == "ja" else " ").join(dict.fromkeys(to_prose(s.note(lang=lang)) for s in steps))
+            for lang in LANGS
+        }
+    )
+    placed = layout_steps(net, steps, layout)
+    doc.math(matrix_block(net, [(s.lhs, s.rhs) for s in placed], shapes=shapes))

@@ -6,10 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from symnn.cli.options import UsageError, add_network_arguments, network_from_args
+from symnn.cli.options import UsageError, add_network_arguments, check_weights, network_from_args
 from symnn.model.graph import Network
+from symnn.model.network import MLP
 from symnn.model.spec import as_mlp
 from symnn.render import FLAVOURS, FORMATS, derive_document, write_derivation
+from symnn.render.documents import VIEWS, resolve_view
+from symnn.render.matrix_shapes import LAYOUTS
 
 __all__ = ["add_arguments", "run"]
 
@@ -46,6 +49,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-o", "--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument(
+        "--view",
+        choices=list(VIEWS),
+        default="auto",
+        help="index: the derivation once in index notation for any width, then a small worked instance; "
+        "element: every unit written out (small networks only); auto (default): element up to 50 weights",
+    )
+    p.add_argument(
+        "--layout",
+        choices=list(LAYOUTS),
+        default="denominator",
+        help="layout of the matrix equations: denominator (a gradient has the shape of its variable; default) "
+        "or numerator (the transposed shape)",
+    )
+    p.add_argument("--no-shapes", action="store_true", help="leave out the shapes under the matrix equations")
 
 
 def output_format(given: str | None, out: str | None) -> str:
@@ -68,8 +86,12 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.out)
     if args.flavor is not None and fmt != "markdown":
         raise UsageError(f"symnn derive: --flavor {args.flavor} is for Markdown output, not {fmt}; drop --flavor")
-    flavor = args.flavor or "katex"
-    net = network_from_args(args)
+    net = network_from_args(args, check_size=False)
+    # the element view (and JSON, which lists every gradient) writes a formula per weight; the index view any width
+    if isinstance(net, MLP) and (fmt == "json" or resolve_view(net, args.view) == "element"):
+        check_weights(args)
+    if fmt == "json" and args.view == "index":
+        raise UsageError("symnn derive: --view index is for markdown, latex and html; json lists every gradient")
     # checked before the derivation runs, which can take a while
     if args.out is not None and Path(args.out).is_dir():
         raise IsADirectoryError(f"cannot write {args.out}: it is a directory; -o takes a file name")
@@ -77,10 +99,13 @@ def run(args: argparse.Namespace) -> int:
         net = as_mlp(net) or net  # a spec that is an MLP derives and renders exactly as --layers does
     if args.out is not None and Path(args.out).exists() and not args.force:
         raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
+    options = {} if fmt == "json" else {"view": args.view, "layout": args.layout, "shapes": not args.no_shapes}
+    if fmt == "markdown":
+        options["flavor"] = args.flavor or "katex"
     if args.out is None:
-        text = derive_document(net, fmt=fmt, lang=args.lang, flavor=flavor)
+        text = derive_document(net, fmt=fmt, lang=args.lang, **options)
     else:
-        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force, flavor=flavor)
+        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force, **options)
     if args.out is None:
         sys.stdout.write(text)
     return 0

@@ -11,7 +11,14 @@ from symnn.model.network import MLP
 from symnn.model.notation import CONVENTIONS
 from symnn.model.registry import ACTIVATIONS, OUTPUT_ACTIVATIONS
 
-__all__ = ["DEFAULT_LAYERS", "NETWORK_DEFAULTS", "UsageError", "add_network_arguments", "network_from_args"]
+__all__ = [
+    "DEFAULT_LAYERS",
+    "NETWORK_DEFAULTS",
+    "UsageError",
+    "add_network_arguments",
+    "check_weights",
+    "network_from_args",
+]
 
 
 class UsageError(Exception):
@@ -98,20 +105,28 @@ def spec_network(args: argparse.Namespace) -> tuple[Network, dict[str, float]]:
     return net, constants
 
 
-def network_from_args(args: argparse.Namespace) -> MLP | Network:
-    """Build the :class:`MLP` the network options describe, or the Network of ``--spec FILE`` (library errors
-    propagate as ValueError). Fills in the defaults of the network options left out."""
-    if getattr(args, "spec", None) is not None:
-        return spec_network(args)[0]
-    for name, default in NETWORK_DEFAULTS.items():
-        if getattr(args, name) is None:
-            setattr(args, name, parse_layers(default) if name == "layers" else default)
-    activation = args.activation.split(",") if "," in args.activation else args.activation
+def check_weights(args: argparse.Namespace) -> None:
+    """Refuse ``--layers`` with more weights than the command takes (:data:`MAX_WEIGHTS`), as a UsageError."""
     limit = MAX_WEIGHTS[args.command]
     weights = sum(a * b for a, b in zip(args.layers, args.layers[1:], strict=False))
     if weights > limit:
         raise UsageError(
             f"symnn {args.command}: --layers {','.join(map(str, args.layers))} has {weights} weights; "
             f"this command takes at most {limit}"
+            + (" in the element view (--view index takes any width)" if args.command == "derive" else "")
         )
+
+
+def network_from_args(args: argparse.Namespace, *, check_size: bool = True) -> MLP | Network:
+    """Build the :class:`MLP` the network options describe, or the Network of ``--spec FILE`` (library errors
+    propagate as ValueError). Fills in the defaults of the network options left out; with ``check_size``, refuses
+    more weights than the command takes (:func:`check_weights`)."""
+    if getattr(args, "spec", None) is not None:
+        return spec_network(args)[0]
+    for name, default in NETWORK_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, parse_layers(default) if name == "layers" else default)
+    activation = args.activation.split(",") if "," in args.activation else args.activation
+    if check_size:
+        check_weights(args)
     return MLP(args.layers, activation=activation, output=args.output, loss=args.loss, convention=args.convention)

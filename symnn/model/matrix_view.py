@@ -6,8 +6,9 @@ Row convention:    Z^(l) = A^(l−1) W^(l) + B^(l), A^(l) = f(Z^(l)), A^(0) = X 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -100,6 +101,25 @@ class SoftmaxMatrix(sp.MatrixExpr):
         return f"softmax({printer._print(self.arg)})"
 
 
+class LazyValues(Mapping):
+    """A read-only mapping whose values are built by their thunks on first access, then kept."""
+
+    def __init__(self, thunks: dict[Any, Callable[[], Any]]) -> None:
+        self._thunks = thunks
+        self._values: dict[Any, Any] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        if key not in self._values:
+            self._values[key] = self._thunks[key]()
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._thunks)
+
+    def __len__(self) -> int:
+        return len(self._thunks)
+
+
 @dataclass(frozen=True)
 class MatrixView:
     """The forward pass of an :class:`~symnn.MLP` as matrix expressions.
@@ -129,7 +149,7 @@ class MatrixView:
     a: dict[int, NetMatrix]
     equations: list[tuple[NetMatrix, sp.MatrixExpr]]
     forward: sp.MatrixExpr
-    explicit_values: dict[NetMatrix, sp.Matrix]
+    explicit_values: Mapping[NetMatrix, sp.Matrix]
 
     @classmethod
     def build(
@@ -137,9 +157,11 @@ class MatrixView:
         sizes: tuple[int, ...],
         convention: str,
         apply: Callable[[int, sp.MatrixExpr], sp.MatrixExpr],
-        explicit_values: dict[str, sp.Matrix],
+        explicit_values: Mapping[str, Callable[[], sp.Matrix]],
     ) -> MatrixView:
-        """Build the view for layer ``sizes``; ``apply(l, z)`` is layer l's activation on a matrix."""
+        """Build the view for layer ``sizes``; ``apply(l, z)`` is layer l's activation on a matrix, and
+        ``explicit_values[name]()`` builds the explicit matrix of x, W^(l) or b^(l) when it is first needed (a wide
+        layer's W has one entry per weight, which the matrix equations themselves never need)."""
         column = convention == "column"
         L = len(sizes) - 1
         x = NetMatrix("x", sizes[0], 1) if column else NetMatrix("X", 1, sizes[0])
@@ -164,7 +186,7 @@ class MatrixView:
             equations.append((a[l], apply(l, z[l])))
             nested = apply(l, linear(nested))
             prev = a[l]
-        values = {m: explicit_values[m.name] for m in [x, *W.values(), *b.values()]}
+        values = LazyValues({m: explicit_values[m.name] for m in [x, *W.values(), *b.values()]})
         return cls(convention, W, b, x, z, a, equations, nested, values)
 
     def explicit(self, expr: sp.MatrixExpr) -> sp.Matrix:

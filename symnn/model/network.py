@@ -233,10 +233,10 @@ class MLP:
     def matrix_view(self) -> MatrixView:
         """The forward pass with W^(l), b^(l) as matrix symbols; see :class:`~symnn.model.matrix_view.MatrixView`."""
         x = sp.Matrix(self.inputs)
-        values = {"x": x, "X": x.T}
+        values = {"x": lambda: x, "X": lambda: x.T}
         for l in range(1, self.depth + 1):
-            values[f"W{l}"] = self.weight_matrix(l)
-            values[f"b{l}"] = values[f"B{l}"] = self.bias_vector(l)
+            values[f"W{l}"] = lambda l=l: self.weight_matrix(l)
+            values[f"b{l}"] = values[f"B{l}"] = lambda l=l: self.bias_vector(l)
         return MatrixView.build(self.sizes, self.convention, self._apply_matrix, values)
 
     def _apply_matrix(self, l: int, z: sp.MatrixExpr) -> sp.MatrixExpr:

@@ -42,11 +42,12 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("markdown", "latex", "json", "html")
 
 
-def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en", flavor: str = "katex") -> str:
+def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en", flavor: str = "katex", **options: Any) -> str:
     """Derive backpropagation for ``net`` and render it: ``markdown`` (in ``flavor``: ``katex``, ``github``,
     ``zenn``, ``qiita``, ``myst``, ``quarto``), ``latex`` (standalone), ``json`` or ``html`` (one self-contained page).
 
-    This is what ``symnn derive`` prints.
+    This is what ``symnn derive`` prints. ``options`` (``view``, ``layout``, ``shapes``) go to
+    :func:`derivation_document`.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; valid choices: {', '.join(FORMATS)}")
@@ -55,7 +56,7 @@ def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en", flavor
     d = backprop(net)
     if fmt == "json":
         return json_render.render(d)
-    doc = derivation_document(d)
+    doc = derivation_document(d, **options)
     if fmt == "markdown":
         return doc.to_markdown(lang, flavor=flavor)
     return {"latex": doc.to_latex, "html": doc.to_html}[fmt](lang)
@@ -69,6 +70,7 @@ def write_derivation(
     lang: str = "en",
     force: bool = False,
     flavor: str = "katex",
+    **options: Any,
 ) -> list[Path]:
     """Derive backpropagation for ``net`` and write it to ``path``; ``symnn derive -o`` calls this.
 
@@ -86,9 +88,9 @@ def write_derivation(
         raise IsADirectoryError(f"cannot write {path}: it is a directory")
     if fmt == "markdown":
         flavour(flavor)
-        text, figures = markdown(derivation_document(backprop(net)), lang, figures=path.stem, flavor=flavor)
+        text, figures = markdown(derivation_document(backprop(net), **options), lang, figures=path.stem, flavor=flavor)
     else:
-        text, figures = derive_document(net, fmt=fmt, lang=lang), {}
+        text, figures = derive_document(net, fmt=fmt, lang=lang, **options), {}
     targets = [path.parent / name for name in figures] + [path]
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:

@@ -232,7 +232,9 @@ def _gradient_grid(net: MLP, params: Sequence[sp.Symbol], lhs_of: dict, values: 
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
 
-def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = None) -> Document:
+def derivation_document(
+    d: Any, *, verdict: Any = None, explicit: bool | None = None, layout: str = "denominator", shapes: bool = True
+) -> Document:
     """The whole derivation as a document: the network, every step with its rule, the matrix form, the gradients.
 
     Parameters
@@ -243,7 +245,15 @@ def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = 
         A verification result to report at the end.
     explicit : bool, optional
         Also show each gradient written out in x, t and the parameters; by default only while they are short.
+    layout : {"denominator", "numerator"}
+        The layout of the matrix equations (:mod:`symnn.render.matrix_shapes`).
+    shapes : bool
+        Write the shapes of the factors under every matrix equation.
     """
+    from symnn.render.matrix_shapes import LAYOUTS, add_matrix_steps
+
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; valid choices: {', '.join(LAYOUTS)}")
     net = getattr(d, "network", None)
     if net is not None:
         doc = Document(phrase("backprop title", shape=shape(net)))
@@ -260,8 +270,7 @@ def derivation_document(d: Any, *, verdict: Any = None, explicit: bool | None = 
         matrix_steps = list(getattr(d, "matrix_steps", []) or [])
         if matrix_steps:
             doc.heading(phrase("matrix steps"))
-            doc.text(phrase("matrix steps intro"))
-            _add_steps(doc, matrix_steps)
+            add_matrix_steps(doc, net, matrix_steps, layout=layout, shapes=shapes, intro=phrase("matrix steps intro"))
         doc.heading(phrase("gradients"))
         doc.text(phrase("gradients intro"))
         # the derivation's own left sides (∂C/∂θ printed as a partial derivative), by parameter

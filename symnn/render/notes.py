@@ -226,6 +226,52 @@ NOTES: dict[str, dict[str, str]] = {
         "en": "A parameter's gradient: the adjoints of the entries it enters, times their local derivatives.",
         "ja": "パラメータの勾配：それが入る要素の随伴と局所微分の積の和。",
     },
+    "index output error defined": {
+        "en": "The error of unit j of the output layer {L}, for any width n_{L}: the rate of change of C in z^({L})_j.",
+        "ja": "出力層（第{L}層、幅 n_{L} は任意）のユニット j の誤差を、C の z^({L})_j による偏微分と定義する。",
+    },
+    "index output chain": {
+        "en": "C depends on z^({L})_j only through a^({L})_j.",
+        "ja": "C は a^({L})_j を通してのみ z^({L})_j に依存する。",
+    },
+    "index output derivative": {
+        "en": "Differentiate the loss in a^({L})_j (only the term i = j of its sum depends on it) and the activation.",
+        "ja": "損失を a^({L})_j で（和のうち i = j の項だけが依存する）、活性化関数を z^({L})_j で微分する。",
+    },
+    "index softmax sum": {
+        "en": "Multiply out and sum over k: the Kronecker delta δ_jk keeps the term k = j.",
+        "ja": "展開して k について和をとる。クロネッカーのデルタ δ_jk により k = j の項だけが残る。",
+    },
+    "index errors flow back": {
+        "en": "C depends on z^({l})_j through a^({l})_j, which feeds every unit k = 1, …, n_{next} of layer {next}.",
+        "ja": (
+            "C は a^({l})_j を通して z^({l})_j に依存し、a^({l})_j は第{next}層のすべてのユニット "
+            "k = 1, …, n_{next} に入る。"
+        ),
+    },
+    "index errors substituted": {
+        "en": "∂z^({next})_k/∂a^({l})_j = w^({next})_kj and ∂C/∂z^({next})_k = δ^({next})_k: the errors flow back.",
+        "ja": (
+            "∂z^({next})_k/∂a^({l})_j = w^({next})_kj、∂C/∂z^({next})_k = δ^({next})_k を代入する"
+            "（誤差が逆向きに伝わる）。"
+        ),
+    },
+    "index weight gradient": {
+        "en": "w^({l})_jk could enter C through any weighted input z^({l})_i of layer {l}.",
+        "ja": "w^({l})_jk は第{l}層の重み付き入力 z^({l})_i のどれかを通して C に影響しうる。",
+    },
+    "index weight gradient substituted": {
+        "en": "∂z^({l})_i/∂w^({l})_jk is a^({prev})_k for i = j and 0 otherwise: one term is left.",
+        "ja": "∂z^({l})_i/∂w^({l})_jk は i = j のとき a^({prev})_k、それ以外 0 なので、1 項だけが残る。",
+    },
+    "index bias gradient": {
+        "en": "b^({l})_j likewise, through the z^({l})_i.",
+        "ja": "b^({l})_j も同様に z^({l})_i を通して影響する。",
+    },
+    "index bias gradient substituted": {
+        "en": "∂z^({l})_i/∂b^({l})_j is 1 for i = j and 0 otherwise: the gradient of a bias is the unit's error.",
+        "ja": "∂z^({l})_i/∂b^({l})_j は i = j のとき 1、それ以外 0 なので、バイアスの勾配はユニットの誤差となる。",
+    },
 }
 
 

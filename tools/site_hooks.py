@@ -50,7 +50,8 @@ def stage_of(package: griffe.Module, name: str) -> str:
     member = package.members[name]
     module = (member.target_path if member.is_alias else member.path).split(".")[1]
     if module not in STAGES:
-        raise ValueError(f"symnn.{name} is defined in symnn.{module}, of no stage the API pages know: {', '.join(STAGES)}")
+        known = ", ".join(STAGES)
+        raise ValueError(f"symnn.{name} is defined in symnn.{module}, of no stage the API pages know: {known}")
     return module
 
 
@@ -92,7 +93,8 @@ def _options_table(parser: argparse.ArgumentParser) -> list[str]:
         names = ", ".join(action.option_strings) or action.dest
         metavar = "" if action.nargs == 0 else f" {formatter._metavar_formatter(action, action.dest.upper())(1)[0]}"
         choices = ", ".join(f"`{c}`" for c in action.choices) if action.choices else ""
-        rows.append(f"| `{names}{metavar}` | {_cell(formatter._expand_help(action) if action.help else '')} | {_cell(choices)} |")
+        meaning = formatter._expand_help(action) if action.help else ""
+        rows.append(f"| `{names}{metavar}` | {_cell(meaning)} | {_cell(choices)} |")
     return rows
 
 
@@ -136,7 +138,8 @@ def benchmarks_page() -> str:
 def execute_notebook(path: Path) -> nbformat.NotebookNode:
     """The notebook at ``path`` run top to bottom in a fresh kernel, in its own folder; a failing cell raises."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": path.parent}}).execute()
+    resources = {"metadata": {"path": path.parent}}
+    NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT, kernel_name="python3", resources=resources).execute()
     return nb
 
 
@@ -167,7 +170,9 @@ def notebook_markdown(nb: nbformat.NotebookNode, download: str) -> str:
             parts.append(cell.source)
         elif cell.cell_type == "code":
             parts.append(f"```python\n{cell.source}\n```")
-            parts += [m for m in map(_output_markdown, cell.outputs) if m]
+            outputs = "\n\n".join(m for m in map(_output_markdown, cell.outputs) if m)
+            if outputs:  # set apart from the code by the site's stylesheet
+                parts.append(f'<div class="nb-output" markdown>\n\n{outputs}\n\n</div>')
     if parts and parts[0].startswith("# "):  # the download link under the notebook's title
         title, _, rest = parts[0].partition("\n")
         parts[0] = f"{title}\n\n[Download the notebook]({download})\n{rest}"
@@ -176,9 +181,7 @@ def notebook_markdown(nb: nbformat.NotebookNode, download: str) -> str:
 
 def on_config(config):
     """Put the API pages, one a stage, into the navigation under Reference › API."""
-    pages = [{"Index": API_INDEX}] + [
-        {STAGES[p.split("/")[-1][:-3]]: p} for p in sorted(api_pages()) if p != API_INDEX
-    ]
+    pages = [{"Index": API_INDEX}] + [{STAGES[p.split("/")[-1][:-3]]: p} for p in sorted(api_pages()) if p != API_INDEX]
     for section in config["nav"]:
         for entry in section.get("Reference", []) if isinstance(section, dict) else []:
             if "API" in entry:
@@ -197,5 +200,13 @@ def on_files(files: Files, config) -> Files:
     katex = ROOT / "symnn" / "render" / "assets" / "katex"
     for item in sorted(katex.rglob("*")):
         if item.is_file():
-            files.append(File.generated(config, f"assets/katex/{item.relative_to(katex).as_posix()}", content=item.read_bytes()))
+            path = f"assets/katex/{item.relative_to(katex).as_posix()}"
+            files.append(File.generated(config, path, content=item.read_bytes()))
     return files
+
+
+def on_post_page(output: str, page, config) -> str:
+    """A Japanese page (``*.ja.md``) says so: ``<html lang="ja">``, so that browsers choose Japanese glyphs."""
+    if page.file.src_uri.endswith(".ja.md"):
+        return output.replace('<html lang="en"', '<html lang="ja"', 1)
+    return output

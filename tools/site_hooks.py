@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import ast
 import base64
+import os
 import sys
 from pathlib import Path
 
@@ -136,10 +137,21 @@ def benchmarks_page() -> str:
 
 
 def execute_notebook(path: Path) -> nbformat.NotebookNode:
-    """The notebook at ``path`` run top to bottom in a fresh kernel, in its own folder; a failing cell raises."""
+    """The notebook at ``path`` run top to bottom in a fresh kernel, in its own folder; a failing cell raises.
+
+    The kernel imports this checkout's symnn (first on its ``PYTHONPATH``), whatever the environment has installed.
+    """
     nb = nbformat.read(path, as_version=4)
     resources = {"metadata": {"path": path.parent}}
-    NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT, kernel_name="python3", resources=resources).execute()
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *([before] if before else [])])
+    try:
+        NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT, kernel_name="python3", resources=resources).execute()
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
     return nb
 
 

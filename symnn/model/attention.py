@@ -147,6 +147,10 @@ def _matrix_of(row: list[sp.Expr], T: int) -> list[list[sp.Expr]]:
 class Attention(Layer):
     r"""Scaled dot-product attention, one head: :math:`O = \operatorname{softmax}(Q K^{\mathsf T}/\sqrt{d_k}) V`.
 
+    The input must be a sequence, ``inputs=(T, d)``. The weights W_Q, W_K (d × d_k) and W_V (d × d_v) are the
+    arrays ``W_Q{i}``, ``W_K{i}``, ``W_V{i}`` of the nodes Q, K, V (multiplied as X W whatever the network's
+    convention), with entries :math:`w^{Q(i)}_{cj}` …
+
     Parameters
     ----------
     d_k : int
@@ -155,10 +159,6 @@ class Attention(Layer):
         The width of the values and so of the output; by default the input's d, so the output has the input's shape.
     causal : bool
         Whether token i attends only to tokens j ≤ i (the entries j > i are left out of each row's softmax).
-
-    The input must be a sequence, ``inputs=(T, d)``. The weights W_Q, W_K (d × d_k) and W_V (d × d_v) are the
-    arrays ``W_Q{i}``, ``W_K{i}``, ``W_V{i}`` of the nodes Q, K, V (multiplied as X W whatever the network's
-    convention), with entries :math:`w^{Q(i)}_{cj}` …
 
     Examples
     --------

@@ -106,6 +106,10 @@ class Stack(_ArrayOp):
 class RNN(Layer):
     r"""An Elman recurrent layer :math:`h_t = f(W x_t + U h_{t-1} + b)`, :math:`h_0 = 0`, unrolled over T steps.
 
+    The input has shape (T, d): T steps of d features. The parameters, shared by every step, are the arrays
+    ``Wx{i}`` (W, hidden × d), ``Wh{i}`` (U, hidden × hidden; none when T = 1) and ``bh{i}`` (b), i the index of
+    the first step's node; their entries print :math:`w^{[i]}_{jk}`, :math:`u^{[i]}_{jk}`, :math:`b^{[i]}_j`.
+
     Parameters
     ----------
     hidden : int
@@ -116,10 +120,6 @@ class RNN(Layer):
         Any name :data:`~symnn.ACTIVATIONS` knows: ``"tanh"`` (Elman's), ``"relu"``, ``"sigmoid"`` …
     outputs : str
         ``"last"``: the output is :math:`h_T` (many-to-one); ``"all"``: the T states as a T × hidden output.
-
-    The input has shape (T, d): T steps of d features. The parameters, shared by every step, are the arrays
-    ``Wx{i}`` (W, hidden × d), ``Wh{i}`` (U, hidden × hidden; none when T = 1) and ``bh{i}`` (b), i the index of
-    the first step's node; their entries print :math:`w^{[i]}_{jk}`, :math:`u^{[i]}_{jk}`, :math:`b^{[i]}_j`.
 
     Examples
     --------

@@ -59,6 +59,10 @@ class FastLoop:
             T_test = np.asarray(run.T_test)
             self.test_labels = T_test[:, 0] > 0.5 if self.one_output else np.argmax(T_test, axis=1)
         self.owed = False  # the last history entry's accuracy is still to be filled in
+        # full batch: the outputs whose accuracies are still to be counted (history index, Y), counted together
+        # every `chunk` epochs (one argmax for many epochs), at most about a million numbers held
+        self.outputs: list[tuple[int, np.ndarray]] = []
+        self.chunk = max(1, min(256, 2**20 // max(1, run.n * T.shape[1])))
         self.stepped = False  # a step was taken in this run (so the other set of arrays holds a state)
         self.cur: list[np.ndarray] = []
         self.other: list[np.ndarray] = []
@@ -84,9 +88,22 @@ class FastLoop:
             if opt.t:  # before the first step the optimizer has no state, as in the general loop
                 opt.state[slot].update(zip(self.names, now, strict=True))
         if self.owed:
-            Y = self.forward(*self.cur, self.run.X)
-            at.history.accuracy[-1] = self._accuracy(Y, self.labels)
+            self.outputs.append((len(at.history) - 1, self.forward(*self.cur, self.run.X)))
             self.owed = False
+        self.settle(at)
+
+    def settle(self, at: Position) -> None:
+        """Count the accuracies of the outputs kept for it into the history."""
+        if not self.outputs:
+            return
+        where, Ys = zip(*self.outputs, strict=True)
+        self.outputs.clear()
+        Y = np.stack(Ys)
+        guess = Y[:, :, 0] > 0.5 if self.one_output else np.argmax(Y, axis=2)
+        counts = np.count_nonzero(guess == self.labels, axis=1)
+        accuracy, n = at.history.accuracy, self.labels.shape[0]
+        for i, count in zip(where, counts.tolist(), strict=True):
+            accuracy[i] = count / n
 
     def _accuracy(self, Y: np.ndarray, labels: np.ndarray) -> float:
         """As :func:`symnn.training.train.accuracy`: the same fraction, counted rather than averaged."""
@@ -133,8 +150,10 @@ class FastLoop:
         C, Y, *grads = self.step(*self.cur, run.X, run.T)
         value = float(C)
         if self.owed:
-            at.history.accuracy[-1] = self._accuracy(Y, self.labels)
+            self.outputs.append((len(at.history) - 1, Y))
             self.owed = False
+            if len(self.outputs) >= self.chunk:
+                self.settle(at)
         if not math.isfinite(value):
             if self.stepped:
                 at.finite = self.previous(epoch - 1)

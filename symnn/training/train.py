@@ -205,9 +205,11 @@ def train(
     # The last finite state: a state (kept at each epoch's end) counts once the step after it has a finite loss.
     at.pending = kept_state(run, at, at.epoch, at.batch, at.loss_sum)
     fast = fast_loop(run)  # NumPy: the same run, bit for bit, with less overhead per step
+    bar = _progress_bar(progress, run.epochs, start_epoch)
     if fast is not None:
         fast.start(at)
-    bar = _progress_bar(progress, run.epochs, start_epoch)
+        if bar is not None:
+            fast.chunk = 1  # the bar shows each epoch's accuracy as it comes
     try:
         with SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(start_epoch, run.epochs):

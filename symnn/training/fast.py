@@ -30,15 +30,26 @@ from symnn.training.optimizers import SGD, Adam, Momentum
 __all__ = ["FastLoop", "fast_loop"]
 
 
-def fast_loop(run: Run) -> FastLoop | None:
-    """The fast path for ``run``, or None where the general loop runs it (JAX, dropout, a model of no
-    training functions, an optimizer of one's own)."""
+def fast_loop(run: Run, devices: Any = None) -> FastLoop | None:
+    """The fast path for ``run`` (on JAX, over ``devices``: see :func:`symnn.training.jax_loop.resolve_devices`),
+    or None where the general loop runs it (dropout, a model of no training functions, an optimizer of one's
+    own)."""
     model = run.model
-    if model.backend != "numpy" or run.dropout or type(run.opt) not in (SGD, Momentum, Adam):
-        return None
-    functions = model.training_functions()
+    if devices is not None and model.backend != "jax":
+        raise ValueError(f"devices={devices!r} is for the JAX backend: sn.compile(net, backend='jax')")
+    ok = not run.dropout and type(run.opt) in (SGD, Momentum, Adam)
+    functions = model.training_functions() if ok else None
     if functions is None:
+        if devices is not None:
+            raise ValueError(
+                f"devices={devices!r}: data-parallel training takes SGD, momentum or Adam on a network compiled "
+                "from its layers without dropout"
+            )
         return None
+    if model.backend == "jax":
+        from symnn.training.jax_loop import JaxLoop, resolve_devices
+
+        return JaxLoop(run, functions, resolve_devices(devices))
     return FastLoop(run, functions)
 
 
@@ -68,6 +79,10 @@ class FastLoop:
         self.other: list[np.ndarray] = []
         self.slots: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
 
+    def put(self, X: np.ndarray, T: np.ndarray) -> tuple[Any, Any]:
+        """A batch where the step reads it (NumPy: where it is)."""
+        return X, T
+
     def start(self, at: Position) -> None:
         """Take the arrays of ``at`` and the optimizer's state (zeros where it has none yet)."""
         opt = self.run.opt
@@ -79,6 +94,9 @@ class FastLoop:
             self.slots[slot] = (now, [np.empty_like(p) for p in self.cur])
         self.scratch = [np.empty_like(p) for p in self.cur]
         self.update = _updater(opt, self)
+        self.X, self.T = self.put(self.run.X, self.run.T)
+        if self.run.X_test is not None:
+            self.test = self.put(self.run.X_test, self.run.T_test)
 
     def sync(self, at: Position) -> None:
         """Point ``at.params`` and the optimizer's state at the current arrays; fill in an owed accuracy."""
@@ -88,7 +106,7 @@ class FastLoop:
             if opt.t:  # before the first step the optimizer has no state, as in the general loop
                 opt.state[slot].update(zip(self.names, now, strict=True))
         if self.owed:
-            self.outputs.append((len(at.history) - 1, self.forward(*self.cur, self.run.X)))
+            self.outputs.append((len(at.history) - 1, self.forward(*self.cur, self.X)))
             self.owed = False
         self.settle(at)
 
@@ -126,7 +144,7 @@ class FastLoop:
         t0 = time.perf_counter()
         if not self.full:
             self._batches(at, sigint, callback)
-            history.accuracy.append(self._accuracy(self.forward(*self.cur, run.X), self.labels))
+            history.accuracy.append(self._accuracy(self.forward(*self.cur, self.X), self.labels))
         else:
             if at.batch == 0:  # (a run resumed after its epoch's one step has nothing left to take)
                 self._full_step(at, callback)
@@ -136,7 +154,7 @@ class FastLoop:
             self.owed = True
         history.loss.append(at.loss_sum / run.n)
         if run.X_test is not None:
-            C, Y = self.evaluate(*self.cur, run.X_test, run.T_test)
+            C, Y = self.evaluate(*self.cur, *self.test)
             history.test_loss.append(float(C))
             history.test_accuracy.append(self._accuracy(Y, self.test_labels))
         else:
@@ -147,7 +165,7 @@ class FastLoop:
     def _full_step(self, at: Position, callback: Callable[[int, int, float], None] | None) -> None:
         """The epoch's one step; its outputs give the accuracy the previous epoch owes."""
         run, epoch = self.run, at.epoch
-        C, Y, *grads = self.step(*self.cur, run.X, run.T)
+        C, Y, *grads = self.step(*self.cur, self.X, self.T)
         value = float(C)
         if self.owed:
             self.outputs.append((len(at.history) - 1, Y))
@@ -176,7 +194,7 @@ class FastLoop:
         for b in range(at.batch, run.n_batches):
             idx = order[b * size : (b + 1) * size]
             Xb = X[idx]
-            C, _, *grads = step(*self.cur, Xb, T[idx])
+            C, _, *grads = step(*self.cur, *self.put(Xb, T[idx]))
             value = float(C)
             if not math.isfinite(value):
                 raise NonFiniteLoss(epoch, b, value)

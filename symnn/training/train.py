@@ -135,6 +135,7 @@ def train(
     resume: str | Path | None = None,
     progress: bool | None = None,
     callback: Callable[[int, int, float], None] | None = None,
+    devices: Any = None,
     **optimizer_options: Any,
 ) -> tuple[dict[str, Any], History]:
     """Train ``model`` on inputs ``X`` (N × n_in) and targets ``T`` (N × n_out).
@@ -168,6 +169,12 @@ def train(
         A tqdm progress bar (extra ``symnn[progress]``); default: on a terminal, for runs over ~2 s.
     callback : callable, optional
         ``callback(epoch, batch, loss)`` after every step.
+    devices : "all", int or list of JAX devices, optional
+        JAX backend: train data-parallel over these devices (``"all"``: every device JAX sees, in every process
+        of a ``jax.distributed`` run; n: the first n): each batch split by rows over a one-axis
+        ``jax.sharding.Mesh``, the parameters replicated, the gradients summed across devices by XLA. The same
+        parameters as on one device, to float rounding. A batch whose rows do not divide among the devices is
+        replicated. Checkpoints are written by process 0.
 
     Returns
     -------
@@ -204,7 +211,7 @@ def train(
         log.info("checkpoint %s already has %d epochs", resume, start_epoch)
     # The last finite state: a state (kept at each epoch's end) counts once the step after it has a finite loss.
     at.pending = kept_state(run, at, at.epoch, at.batch, at.loss_sum)
-    fast = fast_loop(run)  # NumPy: the same run, bit for bit, with less overhead per step
+    fast = fast_loop(run, devices)  # NumPy: the same run, bit for bit, with less overhead per step
     bar = _progress_bar(progress, run.epochs, start_epoch)
     if fast is not None:
         fast.start(at)

@@ -77,3 +77,20 @@ def test_devices_are_refused_on_numpy_and_checked_on_jax():
             sn.train(model, X, T, devices="gpu")
         """
     )
+
+
+def test_symnn_train_devices_all_trains_over_four_devices_and_numpy_refuses_it():
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    base = [sys.executable, "-m", "symnn", "train", "--dataset", "digits4x3", "--layers", "12,3,2", "--quiet"]
+    r = subprocess.run(
+        [*base, "--backend", "jax", "--devices", "all", "--epochs", "3000", "--lr", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.startswith("epoch 3000: loss ") and "accuracy 1.0000" in r.stdout
+    r = subprocess.run([*base, "--devices", "all"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr == "symnn: error: --devices all is for --backend jax (data-parallel over JAX's devices)\n"

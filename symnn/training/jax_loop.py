@@ -5,8 +5,7 @@ With ``devices``, the devices form a one-axis mesh ``("batch",)``: each batch is
 parameters and the optimizer's state are replicated, and XLA partitions the jitted step, summing the gradients
 of the devices' rows (an all-reduce) where the loss averages over the batch. A batch whose rows do not divide
 among the devices (a last partial batch) is replicated instead: every device computes all of it, and the step
-is the same. Across processes (``jax.distributed.initialize``, see :mod:`symnn.distributed`), ``jax.devices()``
-names every process's devices; each process holds the whole data set and hands JAX the rows of its own devices.
+is the same. One process: training across processes (``jax.distributed``) is not done yet.
 
 Internal to the train stage (nothing here is re-exported): :mod:`symnn.training.train` is the interface.
 """
@@ -27,8 +26,8 @@ __all__ = ["JaxLoop", "resolve_devices"]
 
 
 def resolve_devices(devices: Any) -> list[Any] | None:
-    """``train``'s ``devices=``: None (JAX's default device), ``"all"`` (every device JAX sees, in every
-    process), a positive int n (the first n) or a sequence of JAX devices; as a list, or None."""
+    """``train``'s ``devices=``: None (JAX's default device), ``"all"`` (every device JAX sees), a positive int
+    n (the first n) or a sequence of JAX devices; as a list, or None."""
     if devices is None:
         return None
     import jax
@@ -63,7 +62,6 @@ class JaxLoop(FastLoop):
             mesh = Mesh(np.array(devices), ("batch",))
             self.rows, self.whole = NamedSharding(mesh, PartitionSpec("batch")), NamedSharding(mesh, PartitionSpec())
             self.n_devices = len(devices)
-        self.multiprocess = devices is not None and jax.process_count() > 1
 
     def put(self, X: np.ndarray, T: np.ndarray) -> tuple[Any, Any]:
         """A batch on the mesh: split by rows where they divide among the devices, else replicated."""
@@ -73,7 +71,7 @@ class JaxLoop(FastLoop):
         return self._global(np.asarray(X), sharding), self._global(np.asarray(T), sharding)
 
     def _global(self, A: np.ndarray, sharding: Any) -> Any:
-        """``A`` (the same on every process) as one array over the mesh: each process gives its devices' parts."""
+        """``A`` as one array over the mesh, each device given its part."""
         return self.jax.make_array_from_callback(A.shape, sharding, lambda index: A[index])
 
     def start(self, at: Position) -> None:
@@ -91,11 +89,6 @@ class JaxLoop(FastLoop):
         self.X, self.T = self.put(self.run.X, self.run.T)
         if self.run.X_test is not None:
             self.test = self.put(self.run.X_test, self.run.T_test)
-
-    def sync(self, at: Position) -> None:
-        super().sync(at)
-        if self.multiprocess:  # replicated: each process's own copy is the whole array, and NumPy can read it
-            at.params.update({k: v.addressable_data(0) for k, v in at.params.items()})
 
 
 def _jax_updater(jax: Any, opt: Any, loop: JaxLoop) -> Callable[[list[Any]], None]:

@@ -170,11 +170,10 @@ def train(
     callback : callable, optional
         ``callback(epoch, batch, loss)`` after every step.
     devices : "all", int or list of JAX devices, optional
-        JAX backend: train data-parallel over these devices (``"all"``: every device JAX sees, in every process
-        of a ``jax.distributed`` run; n: the first n): each batch split by rows over a one-axis
-        ``jax.sharding.Mesh``, the parameters replicated, the gradients summed across devices by XLA. The same
-        parameters as on one device, to float rounding. A batch whose rows do not divide among the devices is
-        replicated. Checkpoints are written by process 0.
+        JAX backend: train data-parallel over these devices (``"all"``: every device JAX sees; n: the first n),
+        in this process: each batch split by rows over a one-axis ``jax.sharding.Mesh``, the parameters
+        replicated, the gradients summed across devices by XLA. The same parameters as on one device, to float
+        rounding. A batch whose rows do not divide among the devices is replicated.
 
     Returns
     -------

@@ -19,7 +19,7 @@ from symnn.training.train import TrainingInterrupted, load_checkpoint
 def general(monkeypatch, *args, **kwargs):
     """``sn.train`` through the general loop (the fast path switched off)."""
     with monkeypatch.context() as m:
-        m.setattr(train_module, "fast_loop", lambda run: None)
+        m.setattr(train_module, "fast_loop", lambda run, devices=None: None)
         return sn.train(*args, **kwargs)
 
 
@@ -63,7 +63,9 @@ def test_the_fast_path_is_taken_for_numpy_and_not_for_dropout(models, monkeypatc
     d = digits4x3()
     taken = []
     real = train_module.fast_loop
-    monkeypatch.setattr(train_module, "fast_loop", lambda run: taken.append(real(run)) or taken[-1])
+    monkeypatch.setattr(
+        train_module, "fast_loop", lambda run, devices=None: taken.append(real(run, devices)) or taken[-1]
+    )
     sn.train(models["sigmoid-sse"], d.X, d.targets(), epochs=2)
     net = sn.Network([sn.Dense(4), sn.Activation("sigmoid"), sn.Dropout(keep="p"), sn.Dense(2)], inputs=12)
     sn.train(sn.compile(net, constants={"p": 0.8}), d.X, d.targets(), epochs=2)

@@ -27,30 +27,7 @@ import numpy as np
 from symnn.training.loop import Kept, NonFiniteLoss, Position, Run, SigintFlag, kept_state
 from symnn.training.optimizers import SGD, Adam, Momentum
 
-__all__ = ["FastLoop", "fast_loop"]
-
-
-def fast_loop(run: Run, devices: Any = None) -> FastLoop | None:
-    """The fast path for ``run`` (on JAX, over ``devices``: see :func:`symnn.training.jax_loop.resolve_devices`),
-    or None where the general loop runs it (dropout, a model of no training functions, an optimizer of one's
-    own)."""
-    model = run.model
-    if devices is not None and model.backend != "jax":
-        raise ValueError(f"devices={devices!r} is for the JAX backend: sn.compile(net, backend='jax')")
-    ok = not run.dropout and type(run.opt) in (SGD, Momentum, Adam)
-    functions = model.training_functions() if ok else None
-    if functions is None:
-        if devices is not None:
-            raise ValueError(
-                f"devices={devices!r}: data-parallel training takes SGD, momentum or Adam on a network compiled "
-                "from its layers without dropout"
-            )
-        return None
-    if model.backend == "jax":
-        from symnn.training.jax_loop import JaxLoop, resolve_devices
-
-        return JaxLoop(run, functions, resolve_devices(devices))
-    return FastLoop(run, functions)
+__all__ = ["FastLoop"]
 
 
 class FastLoop:

@@ -20,7 +20,8 @@ import numpy as np
 
 from symnn.codegen.model import Model
 from symnn.training.checkpoint import Checkpoint, History, load_checkpoint, save_checkpoint
-from symnn.training.fast import fast_loop
+from symnn.training.fast import FastLoop
+from symnn.training.jax_loop import JaxLoop, resolve_devices
 from symnn.training.loop import (
     NonFiniteLoss,
     Position,
@@ -33,6 +34,7 @@ from symnn.training.loop import (
     snapshot,
     start_position,
 )
+from symnn.training.optimizers import SGD, Adam, Momentum
 
 __all__ = [
     "Checkpoint",
@@ -262,6 +264,27 @@ def _show(bar: Any, history: History, owed: bool) -> None:
     bar.update(1)
     accuracy = history.accuracy[-2] if owed and len(history) > 1 else history.accuracy[-1]
     bar.set_postfix(loss=f"{history.loss[-1]:.4g}", acc=f"{accuracy:.3f}", refresh=False)
+
+
+def fast_loop(run: Run, devices: Any = None) -> FastLoop | None:
+    """The fast path for ``run`` (on JAX, over ``devices``: see :func:`symnn.training.jax_loop.resolve_devices`),
+    or None where the general loop runs it (dropout, a model of no training functions, an optimizer of one's
+    own)."""
+    model = run.model
+    if devices is not None and model.backend != "jax":
+        raise ValueError(f"devices={devices!r} is for the JAX backend: sn.compile(net, backend='jax')")
+    ok = not run.dropout and type(run.opt) in (SGD, Momentum, Adam)
+    functions = model.training_functions() if ok else None
+    if functions is None:
+        if devices is not None:
+            raise ValueError(
+                f"devices={devices!r}: data-parallel training takes SGD, momentum or Adam on a network compiled "
+                "from its layers without dropout"
+            )
+        return None
+    if model.backend == "jax":
+        return JaxLoop(run, functions, resolve_devices(devices))
+    return FastLoop(run, functions)
 
 
 def _evaluate(run: Run, at: Position, t0: float) -> None:

@@ -3,16 +3,23 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the demo needs the core package alone (not JAX, scikit-learn, matplotlib or the test tools): a quick first command
+DEMO_STAMP := $(VENV)/.installed-core
 
 .PHONY: demo test lint bench docs docs-site clean
+
+$(DEMO_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test,docs,jax,sklearn,plot,progress]"
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	@mkdir -p build/demo
 	$(VENV)/bin/symnn derive --force -o build/demo/backprop.md
 	@cat build/demo/backprop.md

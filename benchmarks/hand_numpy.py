@@ -43,3 +43,23 @@ def matmuls(params, X, T, lr, cache={}):  # noqa: B006 - the scratch arrays, mad
     d1 = d2 @ W2
     d1.T @ X
     d2.T @ A1
+
+
+def small_loop(params, X, T, lr, epochs):
+    """Full-batch gradient descent on seed 003's 12-3-2 recogniser (sigmoid hidden and output, SSE), written by
+    hand: ``epochs`` steps in place, the loss of each recorded (what a careful person writes for a loss curve)."""
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    N = X.shape[0]
+    losses = []
+    for _ in range(epochs):
+        A1 = 1 / (1 + np.exp(-(X @ W1.T + b1)))
+        A2 = 1 / (1 + np.exp(-(A1 @ W2.T + b2)))
+        E = A2 - T
+        losses.append(0.5 * float(np.sum(E * E)) / N)
+        d2 = E * A2 * (1 - A2) / N
+        d1 = (d2 @ W2) * A1 * (1 - A1)
+        W1 -= lr * (d1.T @ X)
+        b1 -= lr * d1.sum(axis=0)
+        W2 -= lr * (d2.T @ A1)
+        b2 -= lr * d2.sum(axis=0)
+    return losses

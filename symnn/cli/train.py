@@ -92,6 +92,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="default: float64 (numpy), float32 (jax; float64 there needs JAX_ENABLE_X64=1 in the environment)",
     )
     p.add_argument("--backend", choices=list(BACKENDS), default="numpy")
+    p.add_argument(
+        "--devices",
+        type=_devices,
+        default=None,
+        help="--backend jax: train data-parallel over 'all' the devices JAX sees, or the first N",
+    )
     p.add_argument("--save", type=Path, help="write the trained model (a checkpoint .npz); also saved on Ctrl-C")
     p.add_argument("--checkpoint-every", type=int, default=None, metavar="N", help="also save every N epochs")
     p.add_argument(
@@ -102,6 +108,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plot", type=Path, help="write the loss and accuracy curves as PNG (needs matplotlib)")
     p.add_argument("--force", action="store_true", help="overwrite existing --save / --plot files")
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the final line")
+
+
+def _devices(text: str) -> str | int:
+    """``--devices``: ``all`` or a positive number."""
+    if text == "all":
+        return text
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"expected 'all' or a positive number of devices, got {text!r}")
 
 
 def _check_output(path: Path | None, args: argparse.Namespace, option: str) -> None:
@@ -160,6 +175,8 @@ def _check_options(args: argparse.Namespace) -> None:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    if args.devices is not None and args.backend != "jax":
+        raise ValueError(f"--devices {args.devices} is for --backend jax (data-parallel over JAX's devices)")
     if args.checkpoint_every is not None and args.save is None:
         raise ValueError("--checkpoint-every needs --save FILE: where to write the checkpoints")
     if args.seed is not None and args.seed < 0:
@@ -207,6 +224,7 @@ def _train(
         checkpoint_every=args.checkpoint_every,
         resume=args.resume,
         progress=False if args.quiet else None,
+        devices=args.devices,
         **options,
     )
     return hist

@@ -55,6 +55,7 @@ class Model:
         functions: dict[str, Callable],
         seconds: float,
         constants: Mapping[sp.Symbol, float] | None = None,
+        training: Callable[[], dict[str, Callable]] | None = None,
     ) -> None:
         self.network = network
         self.graph = graph
@@ -71,6 +72,19 @@ class Model:
         keep = {m: float(self.constants[n.layer.keep]) for n in graph.nodes for m in n.layer.masks(n)}
         self._mask_spec = {m: (widths[m], keep[m]) for m in self.mask_names}
         self.n_in, self.n_out = graph.input_node.width, graph.output_node.width
+        self._training, self._training_functions = training, None
+
+    def training_functions(self) -> dict[str, Callable] | None:
+        """The training loop's own functions, made on first use; None where the compiler gives none.
+
+        ``train_step(*params, X, T, *masks)`` returns ``(C, Y, *grads)``: the loss, the outputs and the gradients
+        of one forward pass; ``evaluate(*params, X, T, *masks)`` returns ``(C, Y)``. Both compute each value as
+        ``value_and_grad``, ``loss`` and ``forward`` do (the same expressions: the same roundings), take the
+        arguments unchecked and run under the caller's ``numpy.errstate``.
+        """
+        if self._training_functions is None and self._training is not None:
+            self._training_functions = self._training()
+        return self._training_functions
 
     def __repr__(self) -> str:
         return f"Model({self.network!r}, backend={self.backend!r}, view={self.view!r})"

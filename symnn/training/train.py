@@ -20,6 +20,8 @@ import numpy as np
 
 from symnn.codegen.model import Model
 from symnn.training.checkpoint import Checkpoint, History, load_checkpoint, save_checkpoint
+from symnn.training.fast import FastLoop
+from symnn.training.jax_loop import JaxLoop, resolve_devices
 from symnn.training.loop import (
     NonFiniteLoss,
     Position,
@@ -32,6 +34,7 @@ from symnn.training.loop import (
     snapshot,
     start_position,
 )
+from symnn.training.optimizers import SGD, Adam, Momentum
 
 __all__ = [
     "Checkpoint",
@@ -134,6 +137,7 @@ def train(
     resume: str | Path | None = None,
     progress: bool | None = None,
     callback: Callable[[int, int, float], None] | None = None,
+    devices: Any = None,
     **optimizer_options: Any,
 ) -> tuple[dict[str, Any], History]:
     """Train ``model`` on inputs ``X`` (N × n_in) and targets ``T`` (N × n_out).
@@ -167,6 +171,11 @@ def train(
         A tqdm progress bar (extra ``symnn[progress]``); default: on a terminal, for runs over ~2 s.
     callback : callable, optional
         ``callback(epoch, batch, loss)`` after every step.
+    devices : "all", int or list of JAX devices, optional
+        JAX backend: train data-parallel over these devices (``"all"``: every device JAX sees; n: the first n),
+        in this process: each batch split by rows over a one-axis ``jax.sharding.Mesh``, the parameters
+        replicated, the gradients summed across devices by XLA. The same parameters as on one device, to float
+        rounding. A batch whose rows do not divide among the devices is replicated.
 
     Returns
     -------
@@ -203,35 +212,79 @@ def train(
         log.info("checkpoint %s already has %d epochs", resume, start_epoch)
     # The last finite state: a state (kept at each epoch's end) counts once the step after it has a finite loss.
     at.pending = kept_state(run, at, at.epoch, at.batch, at.loss_sum)
+    fast = fast_loop(run, devices)  # NumPy: the same run, bit for bit, with less overhead per step
     bar = _progress_bar(progress, run.epochs, start_epoch)
+    if fast is not None:
+        fast.start(at)
+        if bar is not None:
+            fast.chunk = 1  # the bar shows each epoch's accuracy as it comes
     try:
         with SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(start_epoch, run.epochs):
                 at.epoch = epoch
-                t0 = time.perf_counter()
-                epoch_steps(run, at, sigint, callback)
-                _evaluate(run, at, t0)
-                at.batch, at.loss_sum = 0, 0.0
-                at.pending = kept_state(run, at, epoch + 1, 0, 0.0)
+                if fast is not None:
+                    fast.epoch(at, sigint, callback)
+                    fast.end_epoch(at, epoch + 1)
+                else:
+                    t0 = time.perf_counter()
+                    epoch_steps(run, at, sigint, callback)
+                    _evaluate(run, at, t0)
+                    at.batch, at.loss_sum = 0, 0.0
+                    at.pending = kept_state(run, at, epoch + 1, 0, 0.0)
                 if bar is not None:
-                    history = at.history
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{history.loss[-1]:.4g}", acc=f"{history.accuracy[-1]:.3f}", refresh=False)
+                    _show(bar, at.history, fast is not None and fast.owed)
                 if checkpoint is not None and checkpoint_every and (epoch + 1) % checkpoint_every == 0:
+                    if fast is not None:
+                        fast.sync(at)
                     save_checkpoint(checkpoint, snapshot(run, at, epoch + 1, 0, 0.0))
     except KeyboardInterrupt:
+        if fast is not None:
+            fast.sync(at)
         saved = None
         if checkpoint is not None:
             saved = save_checkpoint(checkpoint, snapshot(run, at, at.epoch, at.batch, at.loss_sum))
         raise TrainingInterrupted(at.params, at.history, at.epoch, saved) from None
     except NonFiniteLoss as e:
+        if fast is not None:
+            fast.sync(at)
         raise _divergence(run, at, e, checkpoint) from None
     finally:
         if bar is not None:
             bar.close()
+    if fast is not None:
+        fast.sync(at)
     if checkpoint is not None:
         save_checkpoint(checkpoint, snapshot(run, at, max(run.epochs, start_epoch), 0, 0.0))
     return at.params, at.history
+
+
+def _show(bar: Any, history: History, owed: bool) -> None:
+    """One more epoch on the progress bar, with its loss and the latest accuracy known (``owed``: the last
+    epoch's is still to come, from the next step)."""
+    bar.update(1)
+    accuracy = history.accuracy[-2] if owed and len(history) > 1 else history.accuracy[-1]
+    bar.set_postfix(loss=f"{history.loss[-1]:.4g}", acc=f"{accuracy:.3f}", refresh=False)
+
+
+def fast_loop(run: Run, devices: Any = None) -> FastLoop | None:
+    """The fast path for ``run`` (on JAX, over ``devices``: see :func:`symnn.training.jax_loop.resolve_devices`),
+    or None where the general loop runs it (dropout, a model of no training functions, an optimizer of one's
+    own)."""
+    model = run.model
+    if devices is not None and model.backend != "jax":
+        raise ValueError(f"devices={devices!r} is for the JAX backend: sn.compile(net, backend='jax')")
+    ok = not run.dropout and type(run.opt) in (SGD, Momentum, Adam)
+    functions = model.training_functions() if ok else None
+    if functions is None:
+        if devices is not None:
+            raise ValueError(
+                f"devices={devices!r}: data-parallel training takes SGD, momentum or Adam on a network compiled "
+                "from its layers without dropout"
+            )
+        return None
+    if model.backend == "jax":
+        return JaxLoop(run, functions, resolve_devices(devices))
+    return FastLoop(run, functions)
 
 
 def _evaluate(run: Run, at: Position, t0: float) -> None:

@@ -82,7 +82,8 @@ def _usage(parser: argparse.ArgumentParser) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", r"\|").replace("\n", " ")
+    # a dollar in help text is text ("$…$ and $$…$$" names the Markdown syntax), not maths for arithmatex
+    return text.replace("|", r"\|").replace("\n", " ").replace("$", "&#36;")
 
 
 def _options_table(parser: argparse.ArgumentParser) -> list[str]:

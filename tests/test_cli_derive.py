@@ -211,3 +211,21 @@ def test_html_is_written_from_the_extension_as_one_self_contained_page(tmp_path)
     assert page.startswith("<!DOCTYPE html>") and '<html lang="ja">' in page
     assert "katex.render" in page and "src=" not in page.split("<script>")[0]  # no external script or stylesheet
     assert 'id="step-1"' in page and 'id="eq-1"' in page
+
+
+def test_json_takes_wide_networks_and_expanded_only_on_request(tmp_path):
+    # 30-30-10 has 1200 weights; 101-100-1 more than the 10 000 other formats take
+    out = tmp_path / "w.json"
+    assert main(["derive", "--format", "json", "--layers", "101,100,1", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["gradients_form"] == "local" and len(doc["gradients"]) == 101 * 100 + 100 + 100 + 1
+    r = run("derive", "--layers", "101,100,1")
+    assert r.returncode == 2
+    assert r.stderr.strip().endswith("this command takes at most 10000 (--format json takes 200000)")
+    r = run("derive", "--layers", "2,2", "--expanded")
+    assert (r.returncode, r.stderr.strip()) == (2, "symnn: error: symnn derive: --expanded is an option of --format "
+                                                   "json, not of markdown")  # fmt: skip
+    r = run("derive", "--layers", "12,12,6", "--format", "json", "--expanded")
+    assert r.returncode == 2 and "1,533,216 expression nodes; the expanded form takes at most 200,000" in r.stderr
+    assert main(["derive", "--format", "json", "--layers", "1,1", "--expanded", "-o", str(tmp_path / "e.json")]) == 0
+    assert "text" in json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))["gradients"][0]

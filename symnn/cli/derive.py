@@ -39,6 +39,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the prose")
     p.add_argument("-o", "--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument(
+        "--expanded",
+        action="store_true",
+        help="json: also write every gradient out in the inputs and parameters (small networks only); by default "
+        "each δ is a named definition and each gradient δ times an activation, linear in the network",
+    )
 
 
 def output_format(given: str | None, out: str | None) -> str:
@@ -59,7 +65,9 @@ def output_format(given: str | None, out: str | None) -> str:
 def run(args: argparse.Namespace) -> int:
 
     fmt = output_format(args.format, args.out)
-    net = network_from_args(args)
+    if args.expanded and fmt != "json":
+        raise UsageError(f"symnn derive: --expanded is an option of --format json, not of {fmt}")
+    net = network_from_args(args, fmt=fmt)
     # checked before the derivation runs, which can take a while
     if args.out is not None and Path(args.out).is_dir():
         raise IsADirectoryError(f"cannot write {args.out}: it is a directory; -o takes a file name")
@@ -68,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and Path(args.out).exists() and not args.force:
         raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
     if args.out is None:
-        text = derive_document(net, fmt=fmt, lang=args.lang)
+        text = derive_document(net, fmt=fmt, lang=args.lang, expanded=args.expanded)
     else:
-        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force)
+        write_derivation(net, args.out, fmt=fmt, lang=args.lang, force=args.force, expanded=args.expanded)
     if args.out is None:
         sys.stdout.write(text)
     return 0

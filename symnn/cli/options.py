@@ -74,6 +74,9 @@ def add_network_arguments(p: argparse.ArgumentParser, *, spec: bool = False) -> 
 #: The most weights a command takes: formulas written out per weight (network, derive) stop being readable, and
 #: SymPy's time and memory grow with them, long before a compiled model (train) does.
 MAX_WEIGHTS: dict[str, int] = {"network": 10_000, "derive": 10_000, "train": 10_000_000}
+#: ``symnn derive --format json``: its document is linear in the network (each gradient δ times an activation) and
+#: printed from the symbols' names, about 150 bytes a weight (784-100-10, 79 400 weights: 12 MB in seconds)
+MAX_WEIGHTS_JSON = 200_000
 #: the most parameters a --spec network may have, counted from the file before the network is built: as
 #: MAX_WEIGHTS (derive writes a formula per parameter; a compiled model grows far more slowly)
 MAX_SPEC_PARAMS: dict[str, int] = {"derive": 10_000, "train": 10_000_000}
@@ -98,20 +101,22 @@ def spec_network(args: argparse.Namespace) -> tuple[Network, dict[str, float]]:
     return net, constants
 
 
-def network_from_args(args: argparse.Namespace) -> MLP | Network:
+def network_from_args(args: argparse.Namespace, fmt: str | None = None) -> MLP | Network:
     """Build the :class:`MLP` the network options describe, or the Network of ``--spec FILE`` (library errors
-    propagate as ValueError). Fills in the defaults of the network options left out."""
+    propagate as ValueError). Fills in the defaults of the network options left out. ``fmt`` is the format
+    ``symnn derive`` writes: JSON scales to wider networks (:data:`MAX_WEIGHTS_JSON`)."""
     if getattr(args, "spec", None) is not None:
         return spec_network(args)[0]
     for name, default in NETWORK_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, parse_layers(default) if name == "layers" else default)
     activation = args.activation.split(",") if "," in args.activation else args.activation
-    limit = MAX_WEIGHTS[args.command]
+    limit = MAX_WEIGHTS_JSON if args.command == "derive" and fmt == "json" else MAX_WEIGHTS[args.command]
     weights = sum(a * b for a, b in zip(args.layers, args.layers[1:], strict=False))
     if weights > limit:
         raise UsageError(
             f"symnn {args.command}: --layers {','.join(map(str, args.layers))} has {weights} weights; "
             f"this command takes at most {limit}"
+            + (f" (--format json takes {MAX_WEIGHTS_JSON})" if args.command == "derive" and fmt != "json" else "")
         )
     return MLP(args.layers, activation=activation, output=args.output, loss=args.loss, convention=args.convention)

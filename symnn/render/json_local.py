@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.derive.backprop import hidden_error_note
 from symnn.derive.derivation import Step, said
 from symnn.model.network import MLP
 from symnn.model.notation import NetSymbol, act, delta, preact, weight
@@ -101,7 +102,7 @@ def definitions(net: MLP) -> Iterator[dict[str, Any]]:
         for j in range(1, n[l] + 1):
             back = sp.Add(*(weight(l + 1, k, j) * delta(l + 1, k) for k in range(1, n[l + 1] + 1)))
             rhs = sp.Mul(back, _fprime(net, l, preact(l, j)), evaluate=False)
-            step = Step(delta(l, j), rhs, "substitution", said("errors flow back", next=l + 1, l=l, j=j))
+            step = Step(delta(l, j), rhs, "substitution", hidden_error_note(net, l, j))
             yield _entry(step, _expr(rhs))
 
 

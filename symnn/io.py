@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,9 @@ def _open_temporary(path: Path) -> tuple[int, Path]:
         os.close(fd)  # removed as a leftover between its creation and the lock: take another name
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool = False) -> Path:
+def write_atomic(
+    path: str | os.PathLike[str], data: str | bytes | Iterable[str | bytes], *, force: bool = False
+) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename.
 
     A reader sees the old file or the whole new one, never a part. The file gets the permissions
@@ -107,8 +110,9 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool
     ----------
     path : path-like
         The file to write. Its folder must exist.
-    data : str or bytes
-        Text is written as UTF-8.
+    data : str, bytes or an iterable of them
+        Text is written as UTF-8. An iterable (a generator of a document's pieces) is written piece by piece as it
+        is made, so a large document is never held whole; if it raises, nothing is written to ``path``.
     force : bool
         Replace an existing file; without it an existing file raises ``FileExistsError``.
 
@@ -134,13 +138,14 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = [data] if isinstance(data, str | bytes | bytearray) else data
     _remove_leftovers(path)
     fd, tmp = _open_temporary(path)
     try:
         f = os.fdopen(fd, "wb")
         try:
-            f.write(payload)
+            for piece in pieces:
+                f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             f.flush()
             if fcntl is not None:
                 os.replace(tmp, path)  # still locked: a concurrent write never takes it for a leftover

@@ -232,3 +232,23 @@ def test_flavor_with_another_format_is_one_line_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["symnn: error: symnn derive: --flavor myst is for Markdown output, not latex; drop --flavor"]
     assert not out.exists()
+
+
+def test_json_takes_wide_networks_and_expanded_only_on_request(tmp_path):
+    # 30-30-10 has 1200 weights; 101-100-1 more than the 10 000 other formats take
+    out = tmp_path / "w.json"
+    assert main(["derive", "--format", "json", "--layers", "101,100,1", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["gradients_form"] == "local" and len(doc["gradients"]) == 101 * 100 + 100 + 100 + 1
+    r = run("derive", "--layers", "101,100,1", "--view", "element")
+    assert r.returncode == 2
+    assert r.stderr.strip().endswith(
+        "takes at most 10000 in the element view (--view index takes any width; --format json takes 200000)"
+    )
+    r = run("derive", "--layers", "2,2", "--expanded")
+    assert (r.returncode, r.stderr.strip()) == (2, "symnn: error: symnn derive: --expanded is an option of --format "
+                                                   "json, not of markdown")  # fmt: skip
+    r = run("derive", "--layers", "12,12,6", "--format", "json", "--expanded")
+    assert r.returncode == 2 and "1,533,216 expression nodes; the expanded form takes at most 200,000" in r.stderr
+    assert main(["derive", "--format", "json", "--layers", "1,1", "--expanded", "-o", str(tmp_path / "e.json")]) == 0
+    assert "text" in json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))["gradients"][0]

@@ -64,6 +64,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "or numerator (the transposed shape)",
     )
     p.add_argument("--no-shapes", action="store_true", help="leave out the shapes under the matrix equations")
+    p.add_argument(
+        "--expanded",
+        action="store_true",
+        help="json: also write every gradient out in the inputs and parameters (small networks only); by default "
+        "each δ is a named definition and each gradient δ times an activation, linear in the network",
+    )
 
 
 def output_format(given: str | None, out: str | None) -> str:
@@ -86,10 +92,12 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.out)
     if args.flavor is not None and fmt != "markdown":
         raise UsageError(f"symnn derive: --flavor {args.flavor} is for Markdown output, not {fmt}; drop --flavor")
+    if args.expanded and fmt != "json":
+        raise UsageError(f"symnn derive: --expanded is an option of --format json, not of {fmt}")
     net = network_from_args(args, check_size=False)
     # the element view (and JSON, which lists every gradient) writes a formula per weight; the index view any width
     if isinstance(net, MLP) and (fmt == "json" or resolve_view(net, args.view) == "element"):
-        check_weights(args)
+        check_weights(args, fmt)
     if fmt == "json" and args.view == "index":
         raise UsageError("symnn derive: --view index is for markdown, latex and html; json lists every gradient")
     # checked before the derivation runs, which can take a while
@@ -99,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
         net = as_mlp(net) or net  # a spec that is an MLP derives and renders exactly as --layers does
     if args.out is not None and Path(args.out).exists() and not args.force:
         raise FileExistsError(f"{args.out} exists; pass --force to overwrite it")
-    options = {} if fmt == "json" else {"view": args.view, "layout": args.layout, "shapes": not args.no_shapes}
+    options = {"expanded": args.expanded} if fmt == "json" else {"view": args.view, "layout": args.layout}
+    if fmt != "json":
+        options["shapes"] = not args.no_shapes
     if fmt == "markdown":
         options["flavor"] = args.flavor or "katex"
     if args.out is None:

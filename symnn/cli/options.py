@@ -81,6 +81,9 @@ def add_network_arguments(p: argparse.ArgumentParser, *, spec: bool = False) -> 
 #: The most weights a command takes: formulas written out per weight (network, derive) stop being readable, and
 #: SymPy's time and memory grow with them, long before a compiled model (train) does.
 MAX_WEIGHTS: dict[str, int] = {"network": 10_000, "derive": 10_000, "train": 10_000_000}
+#: ``symnn derive --format json``: its document is linear in the network (each gradient δ times an activation) and
+#: printed from the symbols' names, about 150 bytes a weight (784-100-10, 79 400 weights: 12 MB in seconds)
+MAX_WEIGHTS_JSON = 200_000
 #: the most parameters a --spec network may have, counted from the file before the network is built: as
 #: MAX_WEIGHTS (derive writes a formula per parameter; a compiled model grows far more slowly)
 MAX_SPEC_PARAMS: dict[str, int] = {"derive": 10_000, "train": 10_000_000}
@@ -105,15 +108,20 @@ def spec_network(args: argparse.Namespace) -> tuple[Network, dict[str, float]]:
     return net, constants
 
 
-def check_weights(args: argparse.Namespace) -> None:
-    """Refuse ``--layers`` with more weights than the command takes (:data:`MAX_WEIGHTS`), as a UsageError."""
-    limit = MAX_WEIGHTS[args.command]
+def check_weights(args: argparse.Namespace, fmt: str | None = None) -> None:
+    """Refuse ``--layers`` with more weights than the command takes (:data:`MAX_WEIGHTS`; ``symnn derive``'s JSON,
+    which scales, :data:`MAX_WEIGHTS_JSON`), as a UsageError."""
+    limit = MAX_WEIGHTS_JSON if args.command == "derive" and fmt == "json" else MAX_WEIGHTS[args.command]
     weights = sum(a * b for a, b in zip(args.layers, args.layers[1:], strict=False))
     if weights > limit:
         raise UsageError(
             f"symnn {args.command}: --layers {','.join(map(str, args.layers))} has {weights} weights; "
             f"this command takes at most {limit}"
-            + (" in the element view (--view index takes any width)" if args.command == "derive" else "")
+            + (
+                f" in the element view (--view index takes any width; --format json takes {MAX_WEIGHTS_JSON})"
+                if args.command == "derive" and fmt != "json"
+                else ""
+            )
         )
 
 

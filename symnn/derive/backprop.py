@@ -23,7 +23,7 @@ from functools import cached_property
 import sympy as sp
 
 from symnn.derive.backprop_matrix import matrix_steps, target_matrix
-from symnn.derive.derivation import LOSS_SYMBOL, NetworkDerivationBase, Partial, Step, said
+from symnn.derive.derivation import LOSS_SYMBOL, NetworkDerivationBase, Partial, Said, Step, said
 from symnn.derive.sweep import GraphDerivation, derive_network
 from symnn.model.graph import Network
 from symnn.model.network import MLP
@@ -279,6 +279,14 @@ def _definition_steps(net: MLP) -> list[Step]:
     return steps
 
 
+def hidden_error_note(net: MLP, l: int, j: int) -> Said:
+    """The note of δ^(l)_j's substitution step: the errors flow back; for ReLU, whose derivative prints as the unit
+    step u_c(z), what u_c is, said where it first appears."""
+    if net.activations[l - 1] == "relu":
+        return said("errors flow back through relu", next=l + 1, l=l, j=j, at_zero=sp.sstr(net.relu_grad_at_zero))
+    return said("errors flow back", next=l + 1, l=l, j=j)
+
+
 def _hidden_error_steps(net: MLP, fprime: dict) -> list[Step]:
     """The hidden layers' errors δ^(l)_j, from the output back: the chain rule, then the errors flowing back."""
     L, n = net.depth, net.sizes
@@ -298,14 +306,7 @@ def _hidden_error_steps(net: MLP, fprime: dict) -> list[Step]:
                 )
             )
             back = sp.Add(*(weight(l + 1, k, j) * delta(l + 1, k) for k in ks))
-            steps.append(
-                Step(
-                    d,
-                    _mul(back, fprime[l](z)),
-                    "substitution",
-                    said("errors flow back", next=l + 1, l=l, j=j),
-                )
-            )
+            steps.append(Step(d, _mul(back, fprime[l](z)), "substitution", hidden_error_note(net, l, j)))
     return steps
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 import re
+from functools import lru_cache
 from typing import Literal
 
 import sympy as sp
@@ -132,6 +133,7 @@ class NetSymbol(sp.Symbol):
         return s if exp is None else rf"\left({s}\right)^{{{exp}}}"
 
 
+@lru_cache(maxsize=1 << 18)  # a name is parsed each time its symbol is made or printed: 80 000 weights at 784-100
 def _parse(name: str) -> tuple[str, int | None, tuple[int, ...]]:
     m = _NAME.match(name)
     if m is None or m["kind"] not in _KINDS:

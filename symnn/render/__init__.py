@@ -42,9 +42,13 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("markdown", "latex", "json", "html")
 
 
-def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en", flavor: str = "katex", **options: Any) -> str:
+def derive_document(
+    net: Any, *, fmt: str = "markdown", lang: str = "en", flavor: str = "katex", expanded: bool = False, **options: Any
+) -> str:
     """Derive backpropagation for ``net`` and render it: ``markdown`` (in ``flavor``: ``katex``, ``github``,
     ``zenn``, ``qiita``, ``myst``, ``quarto``), ``latex`` (standalone), ``json`` or ``html`` (one self-contained page).
+    ``expanded`` (JSON only) writes every gradient out in the inputs and parameters too
+    (:func:`symnn.render.json.chunks`).
 
     This is what ``symnn derive`` prints. ``options`` (``view``, ``layout``, ``shapes``) go to
     :func:`derivation_document`.
@@ -53,13 +57,19 @@ def derive_document(net: Any, *, fmt: str = "markdown", lang: str = "en", flavor
         raise ValueError(f"unknown format {fmt!r}; valid choices: {', '.join(FORMATS)}")
     check_lang(lang)
     flavour(flavor)  # before the derivation runs
+    _check_expanded(fmt, expanded)
     d = backprop(net)
     if fmt == "json":
-        return json_render.render(d)
+        return json_render.render(d, expanded=expanded)
     doc = derivation_document(d, **options)
     if fmt == "markdown":
         return doc.to_markdown(lang, flavor=flavor)
     return {"latex": doc.to_latex, "html": doc.to_html}[fmt](lang)
+
+
+def _check_expanded(fmt: str, expanded: bool) -> None:
+    if expanded and fmt != "json":
+        raise ValueError(f"expanded gradients are a choice of the json format, not of {fmt}")
 
 
 def write_derivation(
@@ -70,13 +80,15 @@ def write_derivation(
     lang: str = "en",
     force: bool = False,
     flavor: str = "katex",
+    expanded: bool = False,
     **options: Any,
 ) -> list[Path]:
     """Derive backpropagation for ``net`` and write it to ``path``; ``symnn derive -o`` calls this.
 
     Markdown links its figures as ``<stem>-<name>.svg`` files written beside it (blog platforms such as
     Zenn and Qiita strip inline SVG); LaTeX, JSON and HTML (KaTeX and figures inlined) are one file. Every
-    file is written atomically, and none is written when one of them exists and ``force`` is false.
+    file is written atomically, and none is written when one of them exists and ``force`` is false. JSON is
+    written piece by piece as it is printed (``expanded``: see :func:`derive_document`).
 
     Returns
     -------
@@ -86,6 +98,12 @@ def write_derivation(
     path = Path(path)
     if path.is_dir():  # before anything is written: no figure is left beside a document that cannot be
         raise IsADirectoryError(f"cannot write {path}: it is a directory")
+    _check_expanded(fmt, expanded)
+    if fmt == "json":
+        check_lang(lang)
+        if path.exists() and not force:
+            raise FileExistsError(f"{path} exists; pass --force to overwrite")
+        return [json_render.write(backprop(net), path, expanded=expanded, force=force)]
     if fmt == "markdown":
         flavour(flavor)
         text, figures = markdown(derivation_document(backprop(net), **options), lang, figures=path.stem, flavor=flavor)

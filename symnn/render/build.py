@@ -17,7 +17,7 @@ from symnn.render.diagram import network_diagram
 from symnn.render.document import Document
 from symnn.render.formula import WIDTH, equation_lines, latex, visible_width
 from symnn.render.notation_text import to_prose
-from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES, PHRASES
+from symnn.render.words import ACTIVATION_NAMES, CONVENTION_NAMES, LANGS, LOSS_NAMES, PHRASES, agree
 
 __all__ = [
     "add_network",
@@ -39,9 +39,12 @@ MAX_EXPLICIT_WIDTH = 160
 
 def phrase(key: str, **fields: Any) -> dict[str, str]:
     """The phrase ``key`` in every language, with its fields filled (field values may be per-language dicts)."""
+
+    def value(v: Any, lang: str) -> Any:
+        return v[lang] if isinstance(v, dict) else v
+
     return {
-        lang: PHRASES[key][lang].format(**{k: (v[lang] if isinstance(v, dict) else v) for k, v in fields.items()})
-        for lang in LANGS
+        lang: agree(PHRASES[key][lang].format(**{k: value(v, lang) for k, v in fields.items()}), lang) for lang in LANGS
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import sympy as sp
+from sympy.core.function import _coeff_isneg
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
@@ -44,6 +45,21 @@ class _Printer(LatexPrinter):
     (``a^{(2)}^{\circ …}``), which TeX and KaTeX reject.
     """
 
+    def _print_Add(self, expr, order=None):
+        # SymPy writes a minus only for a term whose own leading number is negative; a product held unevaluated
+        # whose first factor is negative (−t/a · a(1 − a), as a step writes it) printed as "+ −t/a ..."
+        tex = ""
+        for i, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            positive = _without_leading_minus(term) if i else None
+            if positive is not None:
+                tex += " - "
+                term = positive
+            elif i:
+                tex += " + "
+            term_tex = self._print(term)
+            tex += rf"\left({term_tex}\right)" if self._needs_add_brackets(term) else term_tex
+        return tex
+
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Pow"], strict=True) for a in expr.args)
 
@@ -52,6 +68,18 @@ class _Printer(LatexPrinter):
         if "^" in base or not (expr.base.is_Symbol or isinstance(expr.base, sp.MatrixSymbol)):
             base = rf"\left({base}\right)"
         return rf"{base}^{{\circ \left({self._print(expr.exp)}\right)}}"
+
+
+def _without_leading_minus(term: sp.Expr) -> sp.Expr | None:
+    """``−term`` when ``term`` starts with a minus sign (its leading number, or that of its first factor held
+    unevaluated, is negative), written as ``term`` is; ``None`` otherwise."""
+    if _coeff_isneg(term):
+        return -term
+    if term.is_Mul and term.args and not term.args[0].is_Number:
+        lead = _without_leading_minus(term.args[0])
+        if lead is not None:
+            return sp.Mul(lead, *term.args[1:], evaluate=False) if lead != 1 else sp.Mul(*term.args[1:], evaluate=False)
+    return None
 
 
 # Order of symbol kinds in a sum: weights and errors first, the bias last (z = Σ w a + b).

@@ -9,73 +9,163 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
+from symnn.io import write_atomic
 from symnn.model.network import MLP
 from symnn.render.formula import latex
+from symnn.render.json_local import definitions, expanded_size, gradient_entries
 from symnn.render.words import LANGS
 from symnn.text.limits import MAX_NAME_LENGTH, is_plain_name
 from symnn.text.parsing import MAX_DEPTH, bracket_depth
 from symnn.text.pyexpr import parse, symbol_for
 from symnn.version import __version__
 
-__all__ = ["FORMAT", "gradients_from_json", "render"]
+__all__ = ["FORMAT", "MAX_EXPANDED_NODES", "chunks", "gradients_from_json", "render", "write"]
 
 #: The format's name and version, written into every document and checked when reading.
 FORMAT = "symnn-derivation/1"
+
+
+#: The most expression nodes the explicit gradients of an expanded document may print (``render(d, expanded=True)``):
+#: about 3 MB of JSON, a few seconds. The default, local form grows linearly with the network instead.
+MAX_EXPANDED_NODES = 200_000
 
 
 def _expr(expr: sp.Basic) -> dict[str, str]:
     return {"text": sp.sstr(expr), "latex": latex(expr)}
 
 
-def render(d: Any) -> str:
-    """The derivation ``d`` as a JSON document (UTF-8 text, keys in a fixed order, indented)."""
+def render(d: Any, *, expanded: bool = False) -> str:
+    """The derivation ``d`` as a JSON document (UTF-8 text, keys in a fixed order, indented); see :func:`chunks`."""
+    return "".join(chunks(d, expanded=expanded))
+
+
+def write(d: Any, path: str | os.PathLike[str], *, expanded: bool = False, force: bool = False) -> Path:
+    """Write the document of :func:`render` to ``path`` as it is printed, piece by piece, through a temporary
+    file renamed at the end (:func:`symnn.io.write_atomic`): a reader never sees a part of it."""
+    return write_atomic(path, chunks(d, expanded=expanded), force=force)
+
+
+def chunks(d: Any, *, expanded: bool = False) -> Iterator[str]:
+    """The JSON document of the derivation ``d``, as pieces of text to be written one after another.
+
+    Parameters
+    ----------
+    d : Derivation
+        What :func:`symnn.backprop` (or :func:`symnn.chain_rule`) returns.
+    expanded : bool
+        For a network, also write every gradient out in the inputs, targets and parameters (``"text"``), with every
+        step of the element view. Without it (the default) the document is linear in the network: each z, a and δ is
+        a named definition and each gradient δ times an activation (``"gradients_form": "local"``);
+        :func:`gradients_from_json` composes them back into the explicit gradients either way.
+
+    Raises
+    ------
+    ValueError
+        ``expanded`` for a network whose explicit gradients would print more than :data:`MAX_EXPANDED_NODES` nodes.
+    """
     net = getattr(d, "network", None)
     doc: dict[str, Any] = {"format": FORMAT, "symnn": __version__}
-    if net is not None and not isinstance(net, MLP):  # a Network of layers
-        doc.update(_graph(d, net))
-        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-    if net is not None:
-        doc["network"] = {
+    if net is None:
+        doc["steps"] = _steps(d)
+        doc["results"] = [{"lhs": _expr(k), "rhs": _expr(v)} for k, v in d.results.items()]
+    elif not isinstance(net, MLP):  # a Network of layers
+        doc.update(_graph(d, net, expanded))
+    elif expanded:
+        _check_expanded(expanded_size(net), "-".join(map(str, net.sizes)))
+        doc.update(_mlp_head(net))
+        doc["steps"] = _steps(d)
+        doc["matrix_steps"] = _matrix_steps(d)
+        doc["gradients"] = (
+            {"parameter": p.name, "parameter_latex": latex(p), "local": _expr(d.local_gradients[p]), **_expr(g)}
+            for p, g in d.gradients.items()
+        )
+    else:
+        doc.update(_mlp_head(net))
+        doc["gradients_form"] = "local"
+        doc["definitions"] = definitions(net)
+        doc["matrix_steps"] = _matrix_steps(d)
+        doc["gradients"] = gradient_entries(net)
+    yield from _stream(doc)
+
+
+def _check_expanded(nodes: int, name: str) -> None:
+    if nodes > MAX_EXPANDED_NODES:
+        raise ValueError(
+            f"the expanded gradients of the {name} network would print about {nodes:,} expression nodes; the expanded "
+            f"form takes at most {MAX_EXPANDED_NODES:,}; without it (no --expanded) each δ is a definition and each "
+            "gradient δ times an activation, linear in the network, and reads back as the same gradients"
+        )
+
+
+def _stream(doc: dict[str, Any]) -> Iterator[str]:
+    """``json.dumps(doc, ensure_ascii=False, indent=1)`` and a newline, piece by piece: a value that is an iterator
+    (not a list) is written an element at a time, as it is made."""
+
+    def dumps(value: Any, indent: str) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + indent)
+
+    yield "{"
+    for i, (key, value) in enumerate(doc.items()):
+        yield ("," if i else "") + f"\n {json.dumps(key)}: "
+        if not isinstance(value, Iterator):
+            yield dumps(value, " ")
+            continue
+        first = True
+        for element in value:
+            yield ("[\n  " if first else ",\n  ") + dumps(element, "  ")
+            first = False
+        yield "[]" if first else "\n ]"
+    yield "\n}\n"
+
+
+def _mlp_head(net: MLP) -> dict[str, Any]:
+    return {
+        "network": {
             "layers": list(net.sizes),
             "activations": list(net.activations),
             "loss": net.loss_name,
             "convention": net.convention,
             "relu_grad_at_zero": sp.sstr(net.relu_grad_at_zero),
             "step_at_zero": sp.sstr(net.step_at_zero),
-        }
-        doc["inputs"] = [s.name for s in net.inputs]
-        doc["targets"] = [s.name for s in net.targets]
-        doc["parameters"] = [p.name for p in net.params]
-        doc["loss"] = _expr(net.loss_of(net.output_symbols))
-    doc["steps"] = [
-        {
+        },
+        "inputs": [s.name for s in net.inputs],
+        "targets": [s.name for s in net.targets],
+        "parameters": [p.name for p in net.params],
+        "loss": _expr(net.loss_of(net.output_symbols)),
+    }
+
+
+def _steps(d: Any) -> Iterator[dict[str, Any]]:
+    for step in d.steps:
+        yield {
             "rule": step.rule,
             "note": {lang: step.note(lang=lang) for lang in LANGS},
             "lhs": _expr(step.lhs),
             "rhs": _expr(step.rhs),
         }
-        for step in d.steps
-    ]
-    if net is not None:
-        doc["matrix_steps"] = [
-            {"rule": s.rule, "latex": f"{latex(s.lhs)} = {latex(s.rhs)}"} for s in getattr(d, "matrix_steps", [])
-        ]
-        doc["gradients"] = [
-            {
-                "parameter": p.name,
-                "parameter_latex": latex(p),
-                "local": _expr(d.local_gradients[p]),
-                **_expr(d.gradients[p]),
-            }
-            for p in net.params
-        ]
-    else:
-        doc["results"] = [{"lhs": _expr(k), "rhs": _expr(v)} for k, v in d.results.items()]
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def _matrix_steps(d: Any) -> list[dict[str, str]]:
+    return [{"rule": s.rule, "latex": f"{latex(s.lhs)} = {latex(s.rhs)}"} for s in getattr(d, "matrix_steps", [])]
+
+
+def _tree_nodes(exprs: Iterable[sp.Basic]) -> int:
+    """How many nodes ``exprs`` print as trees, counted on the shared DAG (each distinct subexpression once)."""
+    memo: dict[sp.Basic, int] = {}
+
+    def size(e: sp.Basic) -> int:
+        if e not in memo:
+            memo[e] = 1 + sum(size(a) for a in e.args)
+        return memo[e]
+
+    return sum(size(e) for e in exprs)
 
 
 def _graph_network(net: Any, aliases: dict[sp.Symbol, sp.Symbol]) -> dict[str, Any]:
@@ -108,8 +198,9 @@ def _graph_network(net: Any, aliases: dict[sp.Symbol, sp.Symbol]) -> dict[str, A
     }
 
 
-def _graph(d: Any, net: Any) -> dict[str, Any]:
-    """The parts of a Network's document: its layers, symbols, loss, steps (each with its layer), gradients."""
+def _graph(d: Any, net: Any, expanded: bool) -> dict[str, Any]:
+    """The parts of a Network's document: its layers, symbols, loss, steps (each with its layer), gradients (and,
+    ``expanded``, each gradient written out too)."""
     from symnn.render.graph_doc import classify_steps, fused_nodes, phase_note
 
     steps = classify_steps(d, net)  # first: it builds the element view, which names the nodes' symbols
@@ -147,6 +238,10 @@ def _graph(d: Any, net: Any) -> dict[str, Any]:
     out["gradients"] = [
         {"parameter": p.name, "parameter_latex": latex(p), "local": _expr(d.local_gradients[p])} for p in net.params
     ]
+    if expanded:
+        _check_expanded(_tree_nodes(d.gradients.values()), "given")
+        for entry, p in zip(out["gradients"], net.params, strict=True):
+            entry.update(_expr(d.gradients[p]))
     return out
 
 
@@ -259,9 +354,41 @@ def _entries(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def _compose(doc: dict[str, Any]) -> dict[sp.Symbol, sp.Expr]:
-    """The gradients of a Network's document (``"gradients_form": "local"``): its forward rules, then each
-    adjoint's last step (in the names of later adjoints), then each local gradient, substituted in order as the
-    sweep itself does; every text read under the same limits as an explicit gradient."""
+    """The gradients of a document in the local form (``"gradients_form": "local"``): each definition (an MLP's
+    ``definitions``; a Network's forward rules and each adjoint's last step) substituted in order as the sweep itself
+    does, then each local gradient; every text read under the same limits as an explicit gradient."""
+    values = _defined(doc) if "definitions" in doc else _graph_defined(doc)
+    out: dict[sp.Symbol, sp.Expr] = {}
+    for i, entry in enumerate(_entries(doc, "gradients")):
+        where = f"gradients[{i}]"
+        param = _parameter(entry, where, out)
+        local = entry.get("local")
+        if not isinstance(local, dict):
+            raise _malformed(f"{where}: 'local' must be an object, got {_kind(local)}")
+        out[param] = _gradient(_text(local, "text", f"{where}.local"), where).xreplace(values)
+    return out
+
+
+def _define(values: dict[sp.Basic, sp.Expr], name: str, rhs: Any, where: str) -> None:
+    """``values[name] = rhs``, written out in what ``values`` already defines."""
+    if not is_plain_name(name):
+        raise _malformed(f"{where}: the left side {name[:60]!r} is not a symbol name")
+    if not isinstance(rhs, dict):
+        raise _malformed(f"{where}: 'rhs' must be an object, got {_kind(rhs)}")
+    values[symbol_for(name)] = _gradient(_text(rhs, "text", f"{where}.rhs"), where).xreplace(values)
+
+
+def _defined(doc: dict[str, Any]) -> dict[sp.Basic, sp.Expr]:
+    """An MLP's ``definitions`` (z and a forward, δ backward), each symbol -> its explicit expression."""
+    values: dict[sp.Basic, sp.Expr] = {}
+    for i, entry in enumerate(_entries(doc, "definitions")):
+        where = f"definitions[{i}]"
+        _define(values, _text(entry, "symbol", where), entry.get("rhs"), where)
+    return values
+
+
+def _graph_defined(doc: dict[str, Any]) -> dict[sp.Basic, sp.Expr]:
+    """A Network's forward rules and each adjoint's last step, each symbol -> its explicit expression."""
     network = doc.get("network")
     if not isinstance(network, dict):
         raise _malformed(f"'network' must be an object, got {_kind(network)}")
@@ -281,22 +408,11 @@ def _compose(doc: dict[str, Any]) -> dict[sp.Symbol, sp.Expr]:
     for i, step in enumerate(_entries(doc, "steps")):
         where = f"steps[{i}]"
         if step.get("phase") == "forward" or (step.get("phase") == "adjoint" and step.get("rule") == "substitution"):
-            sides = [step.get(side) for side in ("lhs", "rhs")]
-            if not all(isinstance(side, dict) for side in sides):
+            lhs = step.get("lhs")
+            if not isinstance(lhs, dict):
                 raise _malformed(f"{where}: 'lhs' and 'rhs' must be objects")
-            name = _text(sides[0], "text", f"{where}.lhs")
-            if not is_plain_name(name):
-                raise _malformed(f"{where}: the left side {name[:60]!r} is not a symbol name")
-            values[symbol_for(name)] = _gradient(_text(sides[1], "text", f"{where}.rhs"), where).xreplace(values)
-    out: dict[sp.Symbol, sp.Expr] = {}
-    for i, entry in enumerate(_entries(doc, "gradients")):
-        where = f"gradients[{i}]"
-        param = _parameter(entry, where, out)
-        local = entry.get("local")
-        if not isinstance(local, dict):
-            raise _malformed(f"{where}: 'local' must be an object, got {_kind(local)}")
-        out[param] = _gradient(_text(local, "text", f"{where}.local"), where).xreplace(values)
-    return out
+            _define(values, _text(lhs, "text", f"{where}.lhs"), step.get("rhs"), where)
+    return values
 
 
 def _gradient(text: str, where: str) -> sp.Expr:

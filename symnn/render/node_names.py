@@ -11,16 +11,19 @@ import sympy as sp
 from symnn.model.layers import Node
 from symnn.render.formula import latex
 from symnn.render.layer_words import GRAPH_PHRASES
-from symnn.render.words import LANGS
+from symnn.render.words import LANGS, agree
 
 __all__ = ["entry_tex", "output_tex", "param_tex", "say", "shape_tex"]
 
 
 def say(key: str, table: dict[str, dict[str, str]] = GRAPH_PHRASES, **fields: Any) -> dict[str, str]:
     """The phrase ``key`` of ``table`` in every language, fields filled (a field may be a per-language dict)."""
+
+    def value(v: Any, lang: str) -> Any:
+        return v[lang] if isinstance(v, dict) else v
+
     return {
-        lang: table[key][lang].format(**{k: (v[lang] if isinstance(v, dict) else v) for k, v in fields.items()})
-        for lang in LANGS
+        lang: agree(table[key][lang].format(**{k: value(v, lang) for k, v in fields.items()}), lang) for lang in LANGS
     }
 
 

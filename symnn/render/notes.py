@@ -11,7 +11,7 @@ import string
 
 from symnn.derive.derivation import LANGUAGES, Said
 
-__all__ = ["NOTES", "step_note"]
+__all__ = ["JA_NAMES", "NOTES", "step_note"]
 
 #: template key -> language -> text (``{name}`` for the values the step gives)
 NOTES: dict[str, dict[str, str]] = {
@@ -72,7 +72,7 @@ NOTES: dict[str, dict[str, str]] = {
             "(label smoothing) keep the general form, as the compiled code does."
         ),
         "ja": (
-            "教師データの総和が 1（one-hot または確率）と仮定すると δ = y − t となる。総和が 1 でない教"
+            "教師データの総和が 1（ワンホット表現または確率）と仮定すると δ = y − t となる。総和が 1 でない教"
             "師データ（ラベル平滑化など）では一般形のまま（コンパイルしたコードも一般形を使う）。"
         ),
     },
@@ -109,6 +109,18 @@ NOTES: dict[str, dict[str, str]] = {
             "より、次の層の誤差が重みを通って逆向きに伝わる（誤差逆伝播）。"
         ),
     },
+    "errors flow back through relu": {
+        "en": (
+            "∂z^({next})_k/∂a^({l})_{j} = w^({next})_k{j} and ∂C/∂z^({next})_k = δ^({next})_k: the "
+            "errors of the next layer flow back through the weights. ReLU′(z) = u_{at_zero}(z), the unit step: 1 "
+            "for z > 0, 0 for z < 0, and {at_zero} at z = 0."
+        ),
+        "ja": (
+            "∂z^({next})_k/∂a^({l})_{j} = w^({next})_k{j}、∂C/∂z^({next})_k = δ^({next})_k "
+            "より、次の層の誤差が重みを通って逆向きに伝わる（誤差逆伝播）。ReLU′(z) = u_{at_zero}(z) は単位ステップ"
+            "関数で、z > 0 のとき 1、z < 0 のとき 0、z = 0 のとき {at_zero}。"
+        ),
+    },
     "matrix softmax ce": {
         "en": (
             "softmax with cross-entropy: δ^(L) = a^(L)(1ᵀt) − t for any targets (1ᵀt = Σ_k t_k, one "
@@ -117,7 +129,7 @@ NOTES: dict[str, dict[str, str]] = {
         "ja": (
             "ソフトマックス関数と交差エントロピーの組では、どんな教師データでも "
             "δ^(L) = a^(L)(1ᵀt) − t（1ᵀt = Σ_k t_k はサンプルごとに 1 "
-            "つの数）。教師データの総和が 1（one-hot）と仮定すると δ^(L) = y − t。"
+            "つの数）。教師データの総和が 1（ワンホット表現）と仮定すると δ^(L) = y − t。"
         ),
     },
     "matrix sigmoid bce": {
@@ -285,13 +297,35 @@ def _check() -> None:
             raise RuntimeError(f"the note {key!r} must have one text per language ({LANGUAGES}) naming the same values")
 
 
+#: the functions' names as a Japanese note writes them (a note is plain text: no maths); a user's own activation
+#: keeps its name
+JA_NAMES: dict[str, str] = {
+    "sigmoid": "シグモイド関数",
+    "relu": "ReLU 関数",
+    "tanh": "双曲線正接関数",
+    "softplus": "ソフトプラス関数",
+    "step": "単位ステップ関数",
+    "identity": "恒等関数",
+    "softmax": "ソフトマックス関数",
+    "sse": "二乗和誤差",
+    "mse": "平均二乗誤差",
+    "cross-entropy": "交差エントロピー誤差",
+    "binary-cross-entropy": "二値交差エントロピー誤差",
+}
+#: the values of a note that name an activation or a loss
+_NAMED = frozenset({"activation", "output", "loss"})
+
+
 def step_note(said: Said, lang: str) -> str:
-    """The note ``said`` names, in ``lang``."""
+    """The note ``said`` names, in ``lang``; an activation's or a loss's name in the words of ``lang``."""
     try:
         texts = NOTES[said.key]
     except KeyError:
         raise ValueError(f"no note template {said.key!r}; known: {len(NOTES)} templates") from None
-    return texts[lang].format(**dict(said.args))
+    args = dict(said.args)
+    if lang == "ja":
+        args.update({k: JA_NAMES.get(v, v) for k, v in args.items() if k in _NAMED and isinstance(v, str)})
+    return texts[lang].format(**args)
 
 
 _check()

@@ -6,9 +6,10 @@ Phrases may hold ``{name}`` fields filled with :meth:`str.format`, and ``$…$``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
-__all__ = ["ACTIVATION_NAMES", "CONVENTION_NAMES", "LANGS", "LOSS_NAMES", "PHRASES", "check_lang", "say"]
+__all__ = ["ACTIVATION_NAMES", "CONVENTION_NAMES", "LANGS", "LOSS_NAMES", "PHRASES", "agree", "check_lang", "say"]
 
 #: The languages every phrase has.
 LANGS: tuple[str, ...] = ("en", "ja")
@@ -164,6 +165,34 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+#: an English plural that follows a number -> its singular, for the number 1 ("1 output", "1 sample")
+_SINGULAR: dict[str, str] = {
+    "inputs": "input",
+    "outputs": "output",
+    "samples": "sample",
+    "layers": "layer",
+    "units": "unit",
+    "entries": "entry",
+    "weights": "weight",
+    "parameters": "parameter",
+    "channels": "channel",
+    "tokens": "token",
+    "steps": "step",
+}
+_ONE = re.compile(r"(?<![\d.,])\b1 (" + "|".join(_SINGULAR) + r")\b")
+
+
+def agree(text: str, lang: str) -> str:
+    """``text`` with a noun counted by the number 1 in the singular, in English ("1 outputs" -> "1 output").
+
+    Examples
+    --------
+    >>> agree("2 inputs and 1 outputs, 11 units", "en")
+    '2 inputs and 1 output, 11 units'
+    """
+    return _ONE.sub(lambda m: f"1 {_SINGULAR[m[1]]}", text) if lang == "en" else text
+
+
 def say(key: str, lang: str, **fields: object) -> str:
     """The phrase ``key`` in ``lang`` with its fields filled.
 
@@ -172,7 +201,7 @@ def say(key: str, lang: str, **fields: object) -> str:
     >>> say("step", "ja", n=3)
     'ステップ 3'
     """
-    return PHRASES[key][check_lang(lang)].format(**fields)
+    return agree(PHRASES[key][check_lang(lang)].format(**fields), lang)
 
 
 def _check_tables(tables: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:

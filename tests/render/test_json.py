@@ -20,10 +20,12 @@ from symnn.render.json import FORMAT, gradients_from_json, render
     ],
     ids=["sigmoid-sse", "relu-softmax-ce-row", "step-softplus-mse"],
 )
-def test_gradients_round_trip(net):
+@pytest.mark.parametrize("expanded", [False, True], ids=["local", "expanded"])
+def test_gradients_round_trip(net, expanded):
     d = sn.backprop(net)
-    text = render(d)
+    text = render(d, expanded=expanded)
     doc = json.loads(text)
+    assert ("text" in doc["gradients"][0]) == expanded and ("definitions" in doc) != expanded
     assert doc["format"] == FORMAT and doc["network"]["layers"] == list(net.sizes)
     assert [g["parameter"] for g in doc["gradients"]] == [p.name for p in net.params]
     back = gradients_from_json(text)
@@ -33,9 +35,9 @@ def test_gradients_round_trip(net):
         assert sp.latex(p) == next(g["parameter_latex"] for g in doc["gradients"] if g["parameter"] == p.name)
 
 
-def test_every_step_is_in_the_document_with_its_rule_and_notes():
+def test_every_step_is_in_the_expanded_document_with_its_rule_and_notes():
     d = sn.backprop(sn.MLP([1, 1]))
-    doc = json.loads(render(d))
+    doc = json.loads(render(d, expanded=True))
     assert [s["rule"] for s in doc["steps"]] == [s.rule for s in d.steps]
     assert doc["steps"][0]["note"] == {"en": d.steps[0].note("en"), "ja": d.steps[0].note("ja")}
 
@@ -50,7 +52,7 @@ def test_reading_refuses_other_documents_and_code():
 
 # --- issue 11, part 8: an untrusted document is read under parse's limits; malformed is a ValueError, always ---
 
-_VALID = render(sn.backprop(sn.MLP([1, 2, 1], activation="relu", output="sigmoid")))
+_VALID = render(sn.backprop(sn.MLP([1, 2, 1], activation="relu", output="sigmoid")), expanded=True)
 
 
 def _doc(*gradients) -> str:

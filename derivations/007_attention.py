@@ -123,7 +123,7 @@ def check(causal: bool, rng: random.Random) -> tuple[int, dict[str, sp.Float]]:
     slips are from the truth."""
     net = sn.Network([sn.Attention(d_k=DK, causal=causal)], inputs=(T, D), loss="mse")
     d = sn.backprop(net)
-    assert d.check()
+    assert d.check(method="numeric")  # sympy.diff of the loss at 40 random points; exact expansion takes 20 s here
     # in ±1, so that no softmax saturates (a one-hot row has ∂C/∂S ≈ 0, and every formula would agree with it)
     symbols = sorted(net.loss_expr.free_symbols, key=sp.default_sort_key)
     point = {s: sp.Float(sp.Rational(rng.randint(-100, 100), 100), 50) for s in symbols}

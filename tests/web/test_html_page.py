@@ -69,6 +69,13 @@ def test_the_demo_derivation_renders_on_a_phone(browser, tmp_path):
     assert m["lang"] == "en"
 
 
+def test_a_784_100_10_derivation_renders(browser, tmp_path):
+    # past a small size the derivation is written once in index notation, then on a small instance
+    net = sn.MLP([784, 100, 10], activation="relu", output="softmax", loss="cross-entropy")
+    m = _open(browser, derive_document(net, fmt="html"), tmp_path)
+    _assert_renders(m)
+
+
 @pytest.fixture(scope="module")
 def gallery_004(tmp_path_factory):
     """The 004 gallery page's document, built by its script (into a scratch folder)."""
@@ -95,3 +102,23 @@ def test_a_formula_katex_cannot_read_is_caught(browser, tmp_path):
     doc.math(r"\frac{1}{")
     m = _open(browser, doc.to_html(), tmp_path)
     assert m["errors"] == 1  # the check above would see it
+
+
+# in the diagram, a symbol with both scripts (a^(1)_1): the subscript starts after its letter, under the superscript
+_SCRIPTS = """() => [...document.querySelectorAll("svg text")].filter(t => t.children.length === 3).map(t => {
+  const [head, sup, sub] = [...t.children].map(c => c.getBoundingClientRect());
+  return {text: t.textContent, gap: sub.left - head.right, under: sub.left - sup.left};
+})"""
+
+
+def test_diagram_labels_keep_the_subscript_clear_of_its_letter(browser, tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(derive_document(sn.MLP([2, 3, 2]), fmt="html"), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto(path.as_uri())
+    labels = page.evaluate(_SCRIPTS)
+    page.close()
+    assert len(labels) >= 5  # a^(1)_j, b^(l)_j, ...
+    for label in labels:
+        assert label["gap"] >= -0.5, label  # not back into the letter
+        assert abs(label["under"]) <= 2, label  # and starting where the superscript starts

@@ -192,9 +192,16 @@ class IndexDerivation:
             value = sp.Mul(self.fprime(l), sp.Sum(dz_da * self.delta[l + 1][k], (k, 1, n_next)), evaluate=False)
             out[l] = [
                 Step(d, sp.Sum(chain, (k, 1, n_next)), "chain rule", said("index errors flow back", l=l, next=l + 1)),
-                Step(d, value, "substitution", said("index errors substituted", l=l, next=l + 1)),
+                Step(d, value, "substitution", self._substituted_note(l)),
             ]
         return out
+
+    def _substituted_note(self, l: int):
+        """The substitution's note; under ReLU, whose derivative prints as the unit step u_c, what u_c is."""
+        if self.network.activations[l - 1] == "relu":
+            at_zero = sp.sstr(self.network.relu_grad_at_zero)
+            return said("index errors substituted through relu", l=l, next=l + 1, at_zero=at_zero)
+        return said("index errors substituted", l=l, next=l + 1)
 
     @cached_property
     def gradients(self) -> dict[int, list[Step]]:

@@ -60,6 +60,19 @@ class _Printer(LatexPrinter):
             tex += rf"\left({term_tex}\right)" if self._needs_add_brackets(term) else term_tex
         return tex
 
+    def _print_Indexed(self, expr):
+        # SymPy writes {z^{(2)}}_{j} and {w^{(1)}}_{j,k}: the subscript after the superscript and commas between
+        # one-letter indices; the textbook stacks them, z^{(2)}_{j}, w^{(1)}_{jk}, as symnn's element symbols print
+        base = self._print(expr.base.label)
+        indices = [self._print(i) for i in expr.indices]
+        sep = "" if all(len(i) == 1 for i in indices) else ","
+        sub = "_{" + sep.join(indices) + "}"
+        if "^" not in base and "_" not in base:
+            return base + sub  # x_{k}
+        if base.count("^") == 1 and base.endswith("}") and "_" not in base:
+            return "{" + base + sub + "}"  # braced, so that a power of it is not a double superscript
+        return "{" + base + "}" + sub
+
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Pow"], strict=True) for a in expr.args)
 

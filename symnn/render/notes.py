@@ -268,6 +268,17 @@ NOTES: dict[str, dict[str, str]] = {
             "（誤差が逆向きに伝わる）。"
         ),
     },
+    "index errors substituted through relu": {
+        "en": (
+            "∂z^({next})_k/∂a^({l})_j = w^({next})_kj and ∂C/∂z^({next})_k = δ^({next})_k: the errors flow back. "
+            "ReLU′(z) = u_{at_zero}(z), the unit step: 1 for z > 0, 0 for z < 0, and {at_zero} at z = 0."
+        ),
+        "ja": (
+            "∂z^({next})_k/∂a^({l})_j = w^({next})_kj、∂C/∂z^({next})_k = δ^({next})_k を代入する"
+            "（誤差が逆向きに伝わる）。ReLU′(z) = u_{at_zero}(z) は単位ステップ関数で、z > 0 のとき 1、z < 0 のとき 0、"
+            "z = 0 のとき {at_zero}。"
+        ),
+    },
     "index weight gradient": {
         "en": "w^({l})_jk could enter C through any weighted input z^({l})_i of layer {l}.",
         "ja": "w^({l})_jk は第{l}層の重み付き入力 z^({l})_i のどれかを通して C に影響しうる。",

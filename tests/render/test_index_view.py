@@ -16,7 +16,7 @@ def test_the_index_document_does_not_grow_with_the_width():
     small = derive_document(sn.MLP([30, 30, 10]), fmt="latex", view="index")
     wide = derive_document(sn.MLP([784, 100, 10]), fmt="latex", view="index")
     assert abs(len(wide) - len(small)) < 200  # only the widths in the shape notes and the title differ
-    assert r"\sum_{k=1}^{n_{2}} {\delta^{(2)}}_{k} {w^{(2)}}_{k,j}" in wide
+    assert r"\sum_{k=1}^{n_{2}} {\delta^{(2)}_{k}} {w^{(2)}_{kj}}" in wide  # stacked, as the element symbols print
     assert r"W^{(1)}: 100 \times 784" in wide and "w^{(1)}_{5" not in wide  # no unit of the wide net listed
 
 
@@ -57,3 +57,11 @@ def test_wide_networks_typeset_in_a_few_pages_without_overfull_boxes(tmp_path, l
     log = (tmp_path / "net.log").read_text(errors="replace")
     pages = int(re.search(r"Output written on net\.pdf \((\d+) pages?", log)[1])
     assert pages < 10 and "Overfull" not in log
+
+
+def test_relu_s_derivative_is_said_where_the_index_view_first_writes_it():
+    net = sn.MLP([30, 30, 10], activation="relu", output="softmax", loss="cross-entropy")
+    for lang in ("en", "ja"):
+        text = derive_document(net, fmt="markdown", lang=lang, view="index")
+        first_use = text.index(r"u_{0}\left(")
+        assert "u_{0}(z)" in text[:first_use]  # ReLU′(z) = u_0(z), the unit step, defined before it is used

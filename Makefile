@@ -1,4 +1,5 @@
 # The local environment lives in .venv; every target creates or updates it first.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -27,11 +28,14 @@ demo: $(DEMO_STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q symnn tests
+	$(PY) -m pytest -q -n 2 --dist loadfile symnn tests
 
-# Every benchmark script, one after another; each prints its own table.
+# Every benchmark script, one after another; each prints its own table. The whole run is also kept in
+# benchmarks/results.txt (when and where it ran first), which the documentation site shows.
 bench: $(STAMP)
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@set -o pipefail; { echo "measured $$(date -u +%Y-%m-%d) on $$(nproc) cores, $$(uname -m), Python $$($(PY) -c 'import platform; print(platform.python_version())')"; \
+	  for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done; } | tee benchmarks/results.tmp
+	@mv benchmarks/results.tmp benchmarks/results.txt
 
 # Regenerate docs/ from the gallery scripts in derivations/.
 docs: $(STAMP)

@@ -125,15 +125,20 @@ def benchmarks_page() -> str:
     lines = [
         "# Benchmarks",
         "",
-        "`make bench` runs every script below, each printing its own table; the text under each name is the "
-        "script's docstring.",
+        "`make bench` runs every script below, each printing its own table, and keeps the whole run in "
+        "`benchmarks/results.txt`, shown first here; the text under each script's name is its docstring.",
         "",
     ]
+    results = ROOT / "benchmarks" / "results.txt"  # what the last `make bench` printed, committed with the code
+    level = "###" if results.is_file() else "##"
+    if results.is_file():
+        lines += ["## The last run", "", f"```text\n{results.read_text(encoding='utf-8').rstrip()}\n```", ""]
+        lines += ["## The scripts", ""]
     for script in sorted((ROOT / "benchmarks").glob("*.py")):
         doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8")))
         if doc is None:
             continue
-        lines += [f"## `benchmarks/{script.name}`", "", f"```text\n{doc}\n```", ""]
+        lines += [f"{level} `benchmarks/{script.name}`", "", f"```text\n{doc}\n```", ""]
     return "\n".join(lines)
 
 

@@ -15,10 +15,7 @@ has imported JAX risks a deadlock): the child runs this file as a script and wri
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import random
-import subprocess
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +29,7 @@ import symnn as sn
 from symnn.derive.evaluate import at_point, evaluate, symbolic_array
 from symnn.derive.sweep import array_sweep
 from symnn.model.losses import LOSSES
+from tests.jax_child import jax_fixtures
 
 N_CASES = 100
 BATCH = 3  # samples per compiled batch
@@ -404,37 +402,7 @@ def jax_gradients(path: Path) -> None:
     np.savez(path, **out)
 
 
-HAS_JAX = importlib.util.find_spec("jax") is not None  # found, not imported: JAX stays out of this process
-
-
-@pytest.fixture(scope="module")
-def jax_child(tmp_path_factory):
-    """The child computing ``jax.grad`` of every case, started by the first test that asks, so that it runs while the
-    symbolic tests do; ``None`` without JAX."""
-    if not HAS_JAX:
-        yield None
-        return
-    path = tmp_path_factory.mktemp("jax") / "grads.npz"
-    root = str(Path(__file__).parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-    child = subprocess.Popen(
-        [sys.executable, __file__, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
-    yield child, path
-    if child.poll() is None:
-        child.kill()
-    child.communicate()
-
-
-@pytest.fixture(scope="module")
-def jax_grads(jax_child):
-    if jax_child is None:
-        pytest.skip("JAX is not installed (symnn[jax])")
-    child, path = jax_child
-    _, stderr = child.communicate(timeout=600)
-    assert child.returncode == 0, stderr[-3000:]
-    with np.load(path) as f:
-        return dict(f)
+jax_child, jax_grads = jax_fixtures(__file__)
 
 
 def central_differences(f, P, h=1e-6):

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import os
 import random
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +32,7 @@ from symnn.derive.evaluate import at_point, evaluate, symbolic_array
 from symnn.derive.sweep import array_sweep
 from symnn.model.layers import Env
 from symnn.model.spec import network_from_spec, spec_of
+from tests.jax_child import jax_fixtures
 
 BATCH = 3  # samples per compiled batch
 
@@ -242,37 +241,7 @@ def jax_gradients(path: Path) -> None:
 
 
 JAX_BACKEND = CASES[::3]  # symnn's JAX backend too (its code is the NumPy one against jax.numpy)
-HAS_JAX = importlib.util.find_spec("jax") is not None
-
-
-@pytest.fixture(scope="module")
-def jax_child(tmp_path_factory):
-    """The child computing the JAX gradients, started by the first test that asks, so that it runs while the
-    symbolic tests do; ``None`` without JAX."""
-    if not HAS_JAX:
-        yield None
-        return
-    path = tmp_path_factory.mktemp("jax") / "grads.npz"
-    root = str(Path(__file__).parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-    child = subprocess.Popen(
-        [sys.executable, __file__, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
-    yield child, path
-    if child.poll() is None:
-        child.kill()
-    child.communicate()
-
-
-@pytest.fixture(scope="module")
-def jax_grads(jax_child):
-    if jax_child is None:
-        pytest.skip("JAX is not installed (symnn[jax])")
-    child, path = jax_child
-    _, stderr = child.communicate(timeout=600)
-    assert child.returncode == 0, stderr[-3000:]
-    with np.load(path) as f:
-        return dict(f)
+jax_child, jax_grads = jax_fixtures(__file__)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)

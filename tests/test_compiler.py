@@ -12,6 +12,7 @@ import sympy as sp
 import symnn as sn
 from symnn.codegen.compiler import VIEWS
 from symnn.codegen.gradcheck import GradCheck
+from tests.oracles import central_differences
 
 # every hidden activation the compiled code supports with a derivative that is a function (the
 # step's derivative is a Dirac delta: nothing to train with)
@@ -430,19 +431,6 @@ def numpy_loss(net, params, X, T):
         "binary-cross-entropy": lambda Y: -(T * np.log(Y) + (1 - T) * np.log(1 - Y)).sum(axis=1),
     }[net.loss_name](A)
     return per_sample.mean()
-
-
-def central_differences(f, params, h=1e-6):
-    out = {}
-    for name, p in params.items():
-        g = np.zeros_like(p)
-        for i in np.ndindex(p.shape):
-            up, down = {k: v.copy() for k, v in params.items()}, {k: v.copy() for k, v in params.items()}
-            up[name][i] += h
-            down[name][i] -= h
-            g[i] = (f(up) - f(down)) / (2 * h)
-        out[name] = g
-    return out
 
 
 @pytest.mark.parametrize("view", VIEWS)

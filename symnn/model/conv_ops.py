@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,9 +30,11 @@ _POOL = "symnn.kernels.pool"
 
 
 class _KernelOp(_ArrayOp):
-    """An array operation whose arguments after the arrays (``arrays`` of them) are integers."""
+    """An array operation whose arguments after the arrays (``arrays`` of them) are integers; ``kernel`` (set by
+    each subclass, unless it overrides :meth:`on_arrays`) is the function of :mod:`symnn.kernels` it calls."""
 
     arrays = 1
+    kernel: Callable[..., Any]
 
     def _code(self, printer, code: str) -> str:
         args = [_operand(printer, a) if i < self.arrays else str(int(a)) for i, a in enumerate(self.args)]
@@ -44,10 +47,6 @@ class _KernelOp(_ArrayOp):
         """The operation on NumPy arrays (of numbers or SymPy expressions) and ints, as the compiled code runs it:
         what :func:`symnn.derive.evaluate.evaluate` calls to check a batch rule against the element view."""
         return self.kernel(*args)
-
-    @staticmethod
-    def kernel(*args: Any) -> Any:
-        raise NotImplementedError
 
     def _latex(self, printer, exp=None):
         s = self.latex_code.format(*(printer._print(a) for a in self.args[: self.arrays]))

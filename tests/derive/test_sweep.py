@@ -29,7 +29,7 @@ import symnn as sn
 from symnn.derive.evaluate import at_point, evaluate, symbolic_array
 from symnn.derive.sweep import array_sweep
 from symnn.model.losses import LOSSES
-from tests.jax_child import jax_fixtures
+from tests.oracles import central_differences, jax_fixtures
 
 N_CASES = 100
 BATCH = 3  # samples per compiled batch
@@ -403,19 +403,6 @@ def jax_gradients(path: Path) -> None:
 
 
 jax_child, jax_grads = jax_fixtures(__file__)
-
-
-def central_differences(f, P, h=1e-6):
-    out = {}
-    for name, value in P.items():
-        g = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            up, down = ({**P, name: value.copy()} for _ in range(2))
-            up[name][idx] += h
-            down[name][idx] -= h
-            g[idx] = (f(up) - f(down)) / (2 * h)
-        out[name] = g
-    return out
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)

@@ -32,7 +32,7 @@ from symnn.derive.evaluate import at_point, evaluate, symbolic_array
 from symnn.derive.sweep import array_sweep
 from symnn.model.layers import Env
 from symnn.model.spec import network_from_spec, spec_of
-from tests.jax_child import jax_fixtures
+from tests.oracles import central_differences, jax_fixtures
 
 BATCH = 3  # samples per compiled batch
 
@@ -190,19 +190,6 @@ def case_data(case: Case):
 @cache
 def compiled(k: int):
     return sn.compile(CASES[k].network())
-
-
-def central_differences(f, P, h=1e-6):
-    out = {}
-    for name, value in P.items():
-        g = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            up, down = ({**P, name: value.copy()} for _ in range(2))
-            up[name][idx] += h
-            down[name][idx] -= h
-            g[idx] = (f(up) - f(down)) / (2 * h)
-        out[name] = g
-    return out
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)

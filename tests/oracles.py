@@ -1,6 +1,8 @@
-"""The two fixtures of a test module that checks compiled gradients against ``jax.grad`` computed in a child process.
+"""Independent ways to the gradients the tests compare symnn's with: central differences, and ``jax.grad`` computed
+in a child process.
 
-The child is the test module itself run as a script (``python test_x.py OUT.npz``: its ``__main__`` block writes the
+For ``jax.grad``, a test module gets two fixtures from :func:`jax_fixtures`; the child is the test module itself run
+as a script (``python test_x.py OUT.npz``: its ``__main__`` block writes the
 gradients); it is started by the first test that asks, so that it runs while the symbolic tests do, and JAX stays out
 of the test process.
 """
@@ -50,3 +52,17 @@ def jax_fixtures(script: str):
             return dict(f)
 
     return jax_child, jax_grads
+
+
+def central_differences(f, params: dict, h: float = 1e-6) -> dict:
+    """∂f/∂(each entry of each array of ``params``) by central differences, ``(f(θ + h) − f(θ − h)) / 2h``."""
+    out = {}
+    for name, value in params.items():
+        g = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            up, down = ({**params, name: value.copy()} for _ in range(2))
+            up[name][idx] += h
+            down[name][idx] -= h
+            g[idx] = (f(up) - f(down)) / (2 * h)
+        out[name] = g
+    return out
